@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import yargs from 'yargs';
+import { PACKAGE_ROOT } from '../paths';
+import { initCommand } from './commands/init';
+import { schemaCommand } from './commands/schema';
+import { validateCommand } from './commands/validate';
+import { ExitCode, processIo, UsageError, type CliIo } from './io';
+import { withSharedOptions } from './options';
+
+/**
+ * Runs the CLI with the given arguments and returns the exit code. Never throws: user mistakes
+ * are messages with exit 1 or 2, and anything else is an internal error (exit 70) whose stack
+ * trace is printed only with --debug.
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = ExitCode.ok;
+  const exit = (c: number) => {
+    code = c;
+  };
+  const debug = argv.includes('--debug');
+  try {
+    let usage: string | undefined;
+    const parser = withSharedOptions(yargs())
+      .scriptName('gantry')
+      .usage('$0 <command> [options]\n\nTurns environment.yaml into CloudFormation templates and GitHub Actions workflows.')
+      .command(validateCommand(io, exit))
+      .command(initCommand(io, exit))
+      .command(schemaCommand(io, exit))
+      .demandCommand(1, 'name a command')
+      .recommendCommands()
+      .strict()
+      .version(readVersion())
+      .help()
+      .alias('help', 'h')
+      .wrap(Math.min(110, process.stdout.columns ?? 100))
+      .epilog('Exit codes: 0 OK, 1 invalid spec, 2 usage error or unreadable file, 70 internal error. Docs: README.md; every spec field: gantry schema.')
+      .exitProcess(false)
+      .fail((message, error) => {
+        if (error) throw error;
+        usage = message;
+      });
+    const output = await new Promise<string>((resolve, reject) => {
+      void parser.parse([...argv], {}, (error, _args, text) => (error && !usage ? reject(error) : resolve(text ?? '')));
+    });
+    if (usage !== undefined) throw new UsageError(usage);
+    if (output) io.stdout(`${output.replace(/\n*$/, '')}\n`);
+    return code;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`gantry: ${error.message}\nRun "gantry --help" for the commands and options.\n`);
+      return ExitCode.usage;
+    }
+    io.stderr(`gantry: internal error: ${(error as Error)?.message ?? String(error)}\n` +
+      'This is a bug in gantry. Please report it with the spec that caused it' +
+      (debug ? '.\n' : ' (run again with --debug for the stack trace).\n'));
+    if (debug) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
+    return ExitCode.internal;
+  }
+}
+
+function readVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The `gantry` binary. */
+export function main(): void {
+  void run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,198 @@
+import type {
+  AlarmsSpec, BudgetSpec, DatabaseSpec, EdgeSpec, NetworkSpec, NotificationsSpec, TierSpec,
+} from './spec-types';
+import { isPlainObject } from '../spec/path';
+import type { DeployStrategy, Endpoint, Engine, ManagedRule, NatGateways, Os } from './types';
+
+/**
+ * One environment's spec with overrides merged and every default filled in: what the semantic
+ * rules check and what `resolve` turns into the model. The defaults here are the ones
+ * `schemas/environment.schema.json` documents; a test keeps the two in step.
+ */
+export interface EnvironmentSpecView {
+  readonly name: string;
+  readonly description?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly notifications: { slack?: NotificationsSpec['slack']; emails: string[] };
+  readonly network: Required<Omit<NetworkSpec, 'endpoints'>> & { endpoints: Endpoint[] };
+  /** In the spec's order. */
+  readonly tiers: readonly DefaultedTier[];
+  readonly database?: DefaultedDatabase;
+  readonly edge?: DefaultedEdge;
+  readonly alarms: Required<AlarmsSpec>;
+  readonly budget?: Required<BudgetSpec>;
+}
+
+export interface DefaultedTier {
+  readonly name: string;
+  readonly os: Os;
+  readonly instanceType: string;
+  readonly capacity: { min: number; max: number; desired: number };
+  readonly scaling: { cpuPercent?: number; requestsPerTarget?: number };
+  readonly port: number;
+  readonly healthCheck: string;
+  readonly loadBalancer: { public: boolean; certificateArn?: string };
+  readonly from: string[];
+  readonly imageParameter: string;
+  readonly deploy: { strategy: DeployStrategy; batchSize: number; minInService: number; timeout: string };
+}
+
+export type DefaultedDatabase = Required<Omit<DatabaseSpec, 'clients'>> & { clients: string[] };
+
+export interface DefaultedEdge {
+  readonly domain: string;
+  readonly zone: string;
+  readonly site?: { spa: boolean };
+  readonly api?: { tier: string; path: string };
+  readonly waf: { managedRules: ManagedRule[]; ratePerFiveMinutes: number };
+  readonly shieldAdvanced: boolean;
+}
+
+export const DEFAULTS = {
+  network: {
+    cidr: '10.0.0.0/16',
+    availabilityZones: 2,
+    allowSingleAz: false,
+    natGateways: 'perAz' as NatGateways,
+    flowLogs: true,
+    flowLogRetentionDays: 90,
+    endpoints: ['s3'] as Endpoint[],
+  },
+  tier: {
+    os: 'linux' as Os,
+    instanceType: 't3.small',
+    capacity: { min: 2, max: 4 },
+    scaling: { cpuPercent: 60 },
+    port: 80,
+    healthCheck: '/health',
+    deploy: { strategy: 'rolling' as DeployStrategy, batchSize: 1, timeout: 'PT15M' },
+  },
+  database: {
+    instanceClass: 'db.t3.medium',
+    storageGb: 20,
+    multiAz: true,
+    backupRetentionDays: 7,
+    readReplicas: 0,
+    deletionProtection: true,
+  },
+  edge: {
+    apiPath: '/api/*',
+    managedRules: ['common', 'knownBadInputs', 'sqlInjection', 'ipReputation'] as ManagedRule[],
+    ratePerFiveMinutes: 2000,
+    shieldAdvanced: false,
+  },
+  alarms: { enabled: true },
+  budget: { alertAtPercent: [80, 100] },
+} as const;
+
+/** The default SSM parameter for a tier's AMI id. */
+export function defaultImageParameter(project: string, environment: string, tier: string): string {
+  return `/${project}/${environment}/${tier}/ami`;
+}
+
+/** Sections of one environment after overrides were merged, before defaults. */
+export interface MergedSections {
+  description?: string;
+  tags?: Record<string, string>;
+  notifications?: NotificationsSpec;
+  network?: NetworkSpec;
+  tiers?: Record<string, TierSpec>;
+  database?: DatabaseSpec;
+  edge?: EdgeSpec;
+  alarms?: AlarmsSpec;
+  budget?: BudgetSpec;
+}
+
+/**
+ * Fills every default. Tolerates values of the wrong type (rules may run on a spec with schema
+ * errors); it never throws on user input.
+ */
+export function applyDefaults(project: string, environment: string, input: MergedSections): EnvironmentSpecView {
+  const sections = onlyMappings(input);
+  const network = sections.network ?? {};
+  const tiers = Object.entries(sections.tiers ?? {}).map(([name, tier]): [string, TierSpec] => [name, isPlainObject(tier) ? tier : {}]);
+  return {
+    name: environment,
+    description: sections.description,
+    tags: { ...(sections.tags ?? {}) },
+    notifications: { slack: sections.notifications?.slack, emails: [...(sections.notifications?.emails ?? [])] },
+    network: {
+      cidr: network.cidr ?? DEFAULTS.network.cidr,
+      availabilityZones: network.availabilityZones ?? DEFAULTS.network.availabilityZones,
+      allowSingleAz: network.allowSingleAz ?? DEFAULTS.network.allowSingleAz,
+      natGateways: network.natGateways ?? DEFAULTS.network.natGateways,
+      flowLogs: network.flowLogs ?? DEFAULTS.network.flowLogs,
+      flowLogRetentionDays: network.flowLogRetentionDays ?? DEFAULTS.network.flowLogRetentionDays,
+      endpoints: [...(network.endpoints ?? DEFAULTS.network.endpoints)],
+    },
+    tiers: tiers.map(([name, tier], index) => defaultTier(project, environment, name, tier, index === 0)),
+    database: sections.database ? defaultDatabase(sections.database, tiers.map(([name]) => name)) : undefined,
+    edge: sections.edge ? defaultEdge(sections.edge) : undefined,
+    alarms: { enabled: sections.alarms?.enabled ?? DEFAULTS.alarms.enabled },
+    budget: sections.budget
+      ? { monthlyUsd: sections.budget.monthlyUsd, alertAtPercent: [...(sections.budget.alertAtPercent ?? DEFAULTS.budget.alertAtPercent)] }
+      : undefined,
+  };
+}
+
+/** Drops sections that are not mappings, so a spec with schema errors still gets defaults. */
+function onlyMappings(sections: MergedSections): MergedSections {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(sections)) {
+    if (key === 'description' ? typeof value === 'string' : isPlainObject(value)) out[key] = value;
+  }
+  return out as MergedSections;
+}
+
+function defaultTier(project: string, environment: string, name: string, tier: TierSpec, first: boolean): DefaultedTier {
+  const min = tier.capacity?.min ?? DEFAULTS.tier.capacity.min;
+  const max = tier.capacity?.max ?? Math.max(DEFAULTS.tier.capacity.max, typeof min === 'number' ? min : 0);
+  const desired = tier.capacity?.desired ?? min;
+  return {
+    name,
+    os: tier.os ?? DEFAULTS.tier.os,
+    instanceType: tier.instanceType ?? DEFAULTS.tier.instanceType,
+    capacity: { min, max, desired },
+    scaling: { ...(tier.scaling ?? DEFAULTS.tier.scaling) },
+    port: tier.port ?? DEFAULTS.tier.port,
+    healthCheck: tier.healthCheck ?? DEFAULTS.tier.healthCheck,
+    loadBalancer: { public: tier.loadBalancer?.public ?? first, certificateArn: tier.loadBalancer?.certificateArn },
+    from: [...(tier.from ?? [])],
+    imageParameter: tier.image?.parameter ?? defaultImageParameter(project, environment, name),
+    deploy: {
+      strategy: tier.deploy?.strategy ?? DEFAULTS.tier.deploy.strategy,
+      batchSize: tier.deploy?.batchSize ?? DEFAULTS.tier.deploy.batchSize,
+      // Keep capacity.min serving, but always below max so a batch can be replaced at all.
+      minInService: tier.deploy?.minInService ?? Math.max(0, Math.min(min, max - 1)),
+      timeout: tier.deploy?.timeout ?? DEFAULTS.tier.deploy.timeout,
+    },
+  };
+}
+
+function defaultDatabase(database: DatabaseSpec, tierNames: string[]): DefaultedDatabase {
+  return {
+    engine: database.engine as Engine,
+    version: database.version,
+    instanceClass: database.instanceClass ?? DEFAULTS.database.instanceClass,
+    storageGb: database.storageGb ?? DEFAULTS.database.storageGb,
+    multiAz: database.multiAz ?? DEFAULTS.database.multiAz,
+    backupRetentionDays: database.backupRetentionDays ?? DEFAULTS.database.backupRetentionDays,
+    readReplicas: database.readReplicas ?? DEFAULTS.database.readReplicas,
+    clients: [...(database.clients ?? tierNames)],
+    deletionProtection: database.deletionProtection ?? DEFAULTS.database.deletionProtection,
+  };
+}
+
+function defaultEdge(edge: EdgeSpec): DefaultedEdge {
+  return {
+    domain: edge.domain,
+    zone: edge.zone,
+    site: edge.site ? { spa: edge.site.spa ?? false } : undefined,
+    api: edge.api ? { tier: edge.api.tier, path: edge.api.path ?? DEFAULTS.edge.apiPath } : undefined,
+    waf: {
+      managedRules: [...(edge.waf?.managedRules ?? DEFAULTS.edge.managedRules)],
+      ratePerFiveMinutes: edge.waf?.ratePerFiveMinutes ?? DEFAULTS.edge.ratePerFiveMinutes,
+    },
+    shieldAdvanced: edge.shieldAdvanced ?? DEFAULTS.edge.shieldAdvanced,
+  };
+}

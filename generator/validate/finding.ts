@@ -1,0 +1,29 @@
+import type { Severity } from '../diagnostics';
+import type { SpecPath } from '../spec/path';
+
+/**
+ * What a rule or the schema adapter reports, before it is positioned: a path and a sentence.
+ * The validator turns findings into diagnostics (adds the file, the position and the path prefix).
+ */
+export interface Finding {
+  readonly code: string;
+  readonly severity: Severity;
+  /**
+   * Document space (`environments.prod.regions[1]`) when `environment` is unset; otherwise the
+   * space of that environment's merged spec (`tiers.web.capacity.min`), which the validator maps
+   * back to the override or top-level line that wrote it.
+   */
+  readonly path: SpecPath;
+  readonly environment?: string;
+  /** The {why} after "path: ", e.g. "must be <= capacity.max (2)". */
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export function error(code: string, path: SpecPath, message: string, hint?: string, environment?: string): Finding {
+  return { code, severity: 'error', path, message, hint, environment };
+}
+
+export function warning(code: string, path: SpecPath, message: string, hint?: string, environment?: string): Finding {
+  return { code, severity: 'warning', path, message, hint, environment };
+}

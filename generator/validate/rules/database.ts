@@ -1,0 +1,34 @@
+import { error, type Finding } from '../finding';
+import { isNumber, type Rule } from '../rule';
+
+/** Engines whose read replicas RDS supports (SQL Server: Enterprise Edition only). */
+export const REPLICA_ENGINES = ['postgres', 'mysql', 'mariadb', 'sqlserver-ee'];
+
+/**
+ * What RDS accepts for the engine: SQL Server Express has no Multi-AZ; read replicas exist for
+ * PostgreSQL, MySQL, MariaDB and SQL Server Enterprise, whose replicas need a Multi-AZ source
+ * (Always On availability groups).
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_SQLServerMultiAZ.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/SQLServer.ReadReplicas.html
+ */
+export const databaseRule: Rule = ({ environments }) => {
+  const findings: Finding[] = [];
+  for (const environment of environments) {
+    const database = environment.spec.database;
+    if (!database) continue;
+    const { engine, multiAz, readReplicas } = database;
+    if (engine === 'sqlserver-ex' && multiAz === true) {
+      findings.push(error('GNT212', ['database', 'multiAz'], 'SQL Server Express Edition has no Multi-AZ deployment',
+        'set multiAz: false, or use sqlserver-web, sqlserver-se or sqlserver-ee', environment.name));
+    }
+    if (isNumber(readReplicas) && readReplicas > 0 && typeof engine === 'string' && !REPLICA_ENGINES.includes(engine)) {
+      findings.push(error('GNT213', ['database', 'readReplicas'], `${engine} has no read replicas`,
+        `read replicas exist for ${REPLICA_ENGINES.join(', ')}; set readReplicas: 0`, environment.name));
+    }
+    if (engine === 'sqlserver-ee' && isNumber(readReplicas) && readReplicas > 0 && multiAz === false) {
+      findings.push(error('GNT214', ['database', 'readReplicas'], 'SQL Server read replicas need a Multi-AZ source (Always On availability groups)',
+        'set multiAz: true, or readReplicas: 0', environment.name));
+    }
+  }
+  return findings;
+};

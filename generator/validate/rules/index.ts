@@ -1,0 +1,35 @@
+import type { Rule } from '../rule';
+import { capacityRule } from './capacity';
+import { certificatesRule } from './certificates';
+import { databaseRule } from './database';
+import { deployTimeoutRule } from './deploy-timeout';
+import { edgeDomainRule } from './edge-domain';
+import { httpOnlyRule } from './http-only';
+import { namesRule } from './names';
+import { natApprovalRule } from './nat-approval';
+import { networkRule } from './network';
+import { overridesRule } from './overrides';
+import { portsRule } from './ports';
+import { referencesRule } from './references';
+import { regionCidrsRule } from './region-cidrs';
+import { regionsRule } from './regions';
+import { secretsRule } from './secrets';
+
+/** Every semantic rule, in a fixed order (the output is sorted by position anyway). */
+export const RULES: readonly Rule[] = [
+  namesRule,
+  secretsRule,
+  overridesRule,
+  regionsRule,
+  networkRule,
+  regionCidrsRule,
+  capacityRule,
+  deployTimeoutRule,
+  portsRule,
+  referencesRule,
+  databaseRule,
+  edgeDomainRule,
+  certificatesRule,
+  httpOnlyRule,
+  natApprovalRule,
+];
