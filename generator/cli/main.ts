@@ -20,7 +20,6 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   };
   const debug = argv.includes('--debug');
   try {
-    let usage: string | undefined;
     const parser = withSharedOptions(yargs())
       .scriptName('gantry')
       .usage('$0 <command> [options]\n\nTurns environment.yaml into CloudFormation templates and GitHub Actions workflows.')
@@ -36,14 +35,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .epilog('Exit codes: 0 OK, 1 invalid spec, 2 usage error or unreadable file, 70 internal error. Docs: README.md; every spec field: gantry schema.')
       .exitProcess(false)
+      // Throwing stops yargs before any handler runs; a message without an error is a usage error.
       .fail((message, error) => {
-        if (error) throw error;
-        usage = message;
+        throw error ?? new UsageError(message);
       });
     const output = await new Promise<string>((resolve, reject) => {
-      void parser.parse([...argv], {}, (error, _args, text) => (error && !usage ? reject(error) : resolve(text ?? '')));
+      void parser.parse([...argv], {}, (error, _args, text) => (error ? reject(error) : resolve(text ?? '')));
     });
-    if (usage !== undefined) throw new UsageError(usage);
     if (output) io.stdout(`${output.replace(/\n*$/, '')}\n`);
     return code;
   } catch (error) {

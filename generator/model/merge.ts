@@ -1,4 +1,5 @@
 import { isPlainObject, type SpecPath } from '../spec/path';
+import { OVERRIDABLE_SECTIONS } from './spec-types';
 
 /**
  * Deep-merges `override` over `base`, as AWS Copilot applies environment overrides: mappings
@@ -20,6 +21,7 @@ export function deepMerge(base: unknown, override: unknown): unknown {
  */
 export function sourcePath(document: unknown, environment: string, path: SpecPath): SpecPath {
   const overridesPath = ['environments', environment, 'overrides'];
+  if (!(OVERRIDABLE_SECTIONS as readonly unknown[]).includes(path[0])) return path;
   let node: unknown = isPlainObject(document) ? (document.environments as Record<string, unknown> | undefined) : undefined;
   node = isPlainObject(node) ? node[environment] : undefined;
   node = isPlainObject(node) ? node.overrides : undefined;

@@ -198,7 +198,12 @@ function walkEvents(file: string, text: string, events: Event[], lines: LineInde
       } else ignored = true;
     }
 
-    if (path && !ignored) positions.set(pathKey(path), { key: keyPosition, value: position });
+    if (path && !ignored) {
+      const raw = event.type === EVENT_ID.SCALAR && event.style === SCALAR_STYLE.PLAIN && event.valueStart >= 0
+        ? text.slice(event.valueStart, event.valueEnd)
+        : undefined;
+      positions.set(pathKey(path), { key: keyPosition, value: position, raw });
+    }
 
     if (event.type !== EVENT_ID.ALIAS && event.tagStart >= 0) {
       const tag = text.slice(event.tagStart, event.tagEnd);

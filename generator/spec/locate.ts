@@ -5,6 +5,8 @@ import { pathKey, type SpecPath } from './path';
 export interface NodePosition {
   readonly key?: Position;
   readonly value: Position;
+  /** A plain (unquoted) scalar's text as written: `15.00` where YAML read the number 15. */
+  readonly raw?: string;
 }
 
 /** Every path of the document that the loader saw, with its position. */

@@ -4,11 +4,11 @@ import { deepMerge, sourcePath } from '../model/merge';
 import { OVERRIDABLE_SECTIONS } from '../model/spec-types';
 import type { LoadedSpec } from '../spec/load';
 import { locate } from '../spec/locate';
-import { formatPath, isPlainObject, type SpecPath } from '../spec/path';
+import { formatPath, isPlainObject, pathKey, type SpecPath } from '../spec/path';
 import type { Finding } from './finding';
 import type { EnvironmentContext, RegionRef, RuleContext } from './rule';
 import { RULES } from './rules';
-import { validateSchema } from './schema';
+import { validateSchema, type RawText } from './schema';
 import { sortDiagnostics } from '../diagnostics';
 
 /**
@@ -18,11 +18,14 @@ import { sortDiagnostics } from '../diagnostics';
  */
 export function validateSpec(spec: LoadedSpec): Diagnostic[] {
   const document = spec.data;
-  const findings: Finding[] = validateSchema(document);
+  const raw = (path: SpecPath) => spec.positions.get(pathKey(path))?.raw;
+  const findings: Finding[] = validateSchema(document, raw);
   const schemaFailed = findings.length > 0;
   const context = buildRuleContext(document);
 
-  for (const environment of context.environments) findings.push(...validateMergedSchema(document, environment.name));
+  for (const environment of context.environments) {
+    findings.push(...validateMergedSchema(document, environment.name, (path) => raw(sourcePath(document, environment.name, path))));
+  }
 
   for (const rule of RULES) {
     try {
@@ -87,12 +90,12 @@ function regionRefs(environment: string, regions: unknown): RegionRef[] {
  * are kept (the document pass already reported the top level's), e.g. an override that adds a
  * database without an engine.
  */
-function validateMergedSchema(document: Readonly<Record<string, unknown>>, environment: string): Finding[] {
+function validateMergedSchema(document: Readonly<Record<string, unknown>>, environment: string, raw: RawText): Finding[] {
   const declared = isPlainObject(document.environments) ? document.environments[environment] : undefined;
   if (!isPlainObject(declared) || !isPlainObject(declared.overrides)) return [];
   const { overrides: _, ...rest } = declared;
   const merged = { ...document, ...mergedSections(document, environment), environments: { [environment]: rest } };
-  return validateSchema(merged)
+  return validateSchema(merged, raw)
     .filter((finding) => finding.path[0] !== 'environments')
     .map((finding) => ({ ...finding, environment }))
     .filter((finding) => isInOverrides(sourcePath(document, environment, finding.path)));

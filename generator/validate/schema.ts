@@ -26,14 +26,17 @@ export function schemaValidator(): ValidateFunction {
   return cached;
 }
 
+/** The text a plain scalar was written as, for hints that quote it (`15.00`, not the number 15). */
+export type RawText = (path: SpecPath) => string | undefined;
+
 /** Checks a document against the schema; every problem becomes a plain-sentence finding. */
-export function validateSchema(data: unknown): Finding[] {
+export function validateSchema(data: unknown, raw: RawText = () => undefined): Finding[] {
   const validate = schemaValidator();
   if (validate(data)) return [];
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const err of validate.errors ?? []) {
-    const finding = describeError(err, data);
+    const finding = describeError(err, data, raw);
     if (!finding) continue;
     const key = `${formatPath(finding.path)}|${finding.code}`;
     if (seen.has(key)) continue; // e.g. a region entry that is neither text nor a mapping fails twice
@@ -56,15 +59,15 @@ const TYPE_WORDS: Record<string, string> = {
 /** The sections an environment may override, for hints. */
 const OVERRIDABLE = ['description', 'tags', 'notifications', 'network', 'tiers', 'database', 'edge', 'alarms', 'budget'];
 
-function describeError(err: ErrorObject, data: unknown): Finding | undefined {
+function describeError(err: ErrorObject, data: unknown, raw: RawText): Finding | undefined {
   const at = pathFromPointer(err.instancePath, data);
   const params = err.params as Record<string, unknown>;
   const schema = (err.parentSchema ?? {}) as Record<string, unknown>;
   const value = err.data;
 
-  // A name that is not allowed as a key (tiers, environments, tags) is reported on the key itself.
+  // ajv reports a bad key twice: the inner error (with propertyName) says why, on the key itself.
+  if (err.keyword === 'propertyNames') return undefined;
   if (err.propertyName !== undefined) {
-    if (err.keyword === 'propertyNames') return undefined;
     const name = err.propertyName;
     const keyPath = [...at, name];
     const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 20);
@@ -93,7 +96,7 @@ function describeError(err: ErrorObject, data: unknown): Finding | undefined {
       return error('GNT109', at, `"${String(params.property)}" needs "${String(params.missingProperty)}" as well`);
     }
     case 'type':
-      return describeType(at, value, params.type as string | string[]);
+      return describeType(at, value, params.type as string | string[], raw(at));
     case 'const':
       if (at.length === 1 && at[0] === 'version') {
         return error('GNT108', at, `gantry reads spec version ${String(params.allowedValue)}; this file says ${JSON.stringify(value)}`,
@@ -140,23 +143,22 @@ function describeError(err: ErrorObject, data: unknown): Finding | undefined {
   }
 }
 
-function describeType(at: SpecPath, value: unknown, expected: string | string[]): Finding {
+function describeType(at: SpecPath, value: unknown, expected: string | string[], written: string | undefined): Finding {
   const types = Array.isArray(expected) ? expected : [expected];
   const want = types.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
   let hint: string | undefined;
   if (types.includes('string') && (typeof value === 'number' || typeof value === 'boolean')) {
-    hint = `quote it so YAML keeps it as text: "${String(value)}"`;
+    hint = `quote it so YAML keeps it as text: "${written ?? String(value)}"`;
   } else if (types.includes('object') && value === null) {
     hint = 'give it fields, or remove the key';
   }
   if (at[at.length - 1] === 'account' && typeof value === 'number') {
-    const digits = String(value);
-    return {
-      ...error('GNT103', at, digits.length < 12
-        ? `must be a quoted 12-digit account id; YAML read ${digits} as a number, which drops leading zeros`
-        : `must be a quoted 12-digit account id, not the number ${digits}`),
-      hint: `write it in quotes: account: "${digits.padStart(12, '0')}"${digits.length < 12 ? ' (check the digits in the AWS console)' : ''}`,
-    };
+    const read = String(value);
+    const digits = written && /^\d+$/.test(written) ? written : read;
+    const message = digits.length > read.length
+      ? `must be a quoted 12-digit account id; YAML read ${digits} as the number ${read}, dropping its leading zero${digits.length - read.length > 1 ? 's' : ''}`
+      : `must be a quoted 12-digit account id, not the number ${read}`;
+    return error('GNT103', at, message, `write it in quotes: account: "${digits.padStart(12, '0')}"`);
   }
   return error('GNT103', at, `must be ${want}, not ${describeValue(value)}`, hint);
 }

@@ -19,10 +19,11 @@ export const capacityRule: Rule = ({ environments }) => {
       if (isNumber(min) && isNumber(max) && min > max) {
         report(at('capacity', 'min'), `must be <= capacity.max (${max})`);
       }
+      // desired defaults to min: when it equals min, the min findings already say everything.
       if (isNumber(desired) && isNumber(min) && desired < min) {
         report(at('capacity', 'desired'), `must be >= capacity.min (${min})`);
       }
-      if (isNumber(desired) && isNumber(max) && desired > max) {
+      if (isNumber(desired) && isNumber(max) && desired > max && desired !== min) {
         report(at('capacity', 'desired'), `must be <= capacity.max (${max})`);
       }
       const { minInService, batchSize } = tier.deploy;

@@ -13,7 +13,7 @@ export const regionCidrsRule: Rule = ({ environments }) => {
     for (const region of environment.regions) {
       const { cidr: text } = regionCidr(environment, region);
       const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
-      if (!cidr || !region.name) continue;
+      if (!cidr || !region.name || seen.some((s) => s.region === region.name)) continue; // duplicates: the regions rule
       const clash = seen.find((s) => overlaps(s.cidr, cidr));
       if (clash) {
         const free = nextFreeBlock(cidr, seen.map((s) => s.cidr));
