@@ -21,7 +21,7 @@ export function schemaValidator(): ValidateFunction {
     const loaded = require(precompiled) as ValidateFunction | { default: ValidateFunction };
     cached = typeof loaded === 'function' ? loaded : loaded.default;
   } else {
-    cached = compileSchema(JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as object);
+    cached = compileSchema(rootSchema());
   }
   return cached;
 }
@@ -89,8 +89,7 @@ function describeError(err: ErrorObject, data: unknown, raw: RawText): Finding |
     }
     case 'required': {
       const missing = String(params.missingProperty);
-      const property = (schema.properties as Record<string, { description?: string }> | undefined)?.[missing];
-      return error('GNT102', at, `missing required field "${missing}"`, property?.description);
+      return error('GNT102', at, `missing required field "${missing}"`, fieldDescription(schema, missing));
     }
     case 'dependencies': {
       return error('GNT109', at, `"${String(params.property)}" needs "${String(params.missingProperty)}" as well`);
@@ -175,6 +174,24 @@ function describePropertyCount(at: SpecPath, keyword: string, limit: number): Fi
     return error('GNT107', at, `must define at least ${limit} ${what}`);
   }
   return error('GNT107', at, `must have at most ${limit} fields`);
+}
+
+/** A field's description, looking through `allOf: [{ $ref }]` (how database, edge and budget add `required`). */
+function fieldDescription(schema: Record<string, unknown>, field: string): string | undefined {
+  const own = (schema.properties as Record<string, { description?: string }> | undefined)?.[field]?.description;
+  if (own) return own;
+  for (const part of (schema.allOf as { $ref?: string }[] | undefined) ?? []) {
+    const name = part.$ref?.replace('#/definitions/', '');
+    const definition = name ? (rootSchema().definitions as Record<string, Record<string, unknown>>)[name] : undefined;
+    if (definition) return fieldDescription(definition, field);
+  }
+  return undefined;
+}
+
+let root: Record<string, unknown> | undefined;
+function rootSchema(): Record<string, unknown> {
+  root ??= JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+  return root;
 }
 
 /** How a wrong value is named in a message. */

@@ -1,0 +1,22 @@
+// Regenerates the golden files from examples/: today the resolved model of each example
+// (test/golden/<example>.model.json). Review the diff like code. Run after `npm run build`.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { readSpec } = require('../dist/pipeline.js');
+const { goldenModelJson } = require('../dist/model/golden.js');
+
+const root = path.join(__dirname, '..');
+process.chdir(root);
+for (const file of fs.readdirSync('examples').filter((f) => f.endsWith('.yaml')).sort()) {
+  const report = readSpec(path.join('examples', file));
+  if (!report.model) {
+    console.error(`examples/${file} is not valid; run "gantry validate --spec examples/${file}"`);
+    process.exitCode = 1;
+    continue;
+  }
+  const target = path.join('test/golden', file.replace(/\.yaml$/, '.model.json'));
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, goldenModelJson(report.model));
+  console.log(`wrote ${target}`);
+}
