@@ -20,3 +20,16 @@ for (const file of fs.readdirSync('examples').filter((f) => f.endsWith('.yaml'))
   fs.writeFileSync(target, goldenModelJson(report.model));
   console.log(`wrote ${target}`);
 }
+
+// The invalid-spec corpus: what `gantry validate` prints for each file of test/invalid/, run
+// from that folder so the file names in the output are the plain names.
+const { run } = require('../dist/cli/main.js');
+const { corpusOutput } = require('../dist/cli/corpus.js');
+(async () => {
+  const dir = path.join(root, 'test/invalid');
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    const text = await corpusOutput(run, dir, file);
+    fs.writeFileSync(path.join(dir, file.replace(/\.yaml$/, '.diagnostics.txt')), text);
+  }
+  console.log('wrote test/invalid/*.diagnostics.txt');
+})();

@@ -37,7 +37,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       .exitProcess(false)
       // Throwing stops yargs before any handler runs; a message without an error is a usage error.
       .fail((message, error) => {
-        throw error ?? new UsageError(message);
+        // yargs reports some usage problems (a flag without its value) as a YError.
+        if (!error || error.name === 'YError') throw new UsageError(message ?? error?.message);
+        throw error;
       });
     const output = await new Promise<string>((resolve, reject) => {
       void parser.parse([...argv], {}, (error, _args, text) => (error ? reject(error) : resolve(text ?? '')));

@@ -2,8 +2,8 @@ import { distance } from 'fastest-levenshtein';
 
 /**
  * The closest of `candidates` to a mistyped `word`, for "did you mean" hints; undefined when
- * nothing is close enough to be a plausible typo (at most a third of the word's letters differ,
- * and never more than 3).
+ * nothing is close enough to be a plausible typo (1 edit for words of up to 3 letters, 2 up to 6,
+ * else 3).
  */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   const lower = word.toLowerCase();
@@ -18,7 +18,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+  // Short words tolerate one or two edits (a transposition such as prot/port is two).
+  const limit = word.length <= 3 ? 1 : word.length <= 6 ? 2 : 3;
   return bestDistance <= limit ? best : undefined;
 }
 

@@ -18,10 +18,16 @@ export interface Finding {
   /** The {why} after "path: ", e.g. "must be <= capacity.max (2)". */
   readonly message: string;
   readonly hint?: string;
+  /**
+   * Other values the problem depends on (in the same space as `path`): when one of them was
+   * written by the environment's overrides and `path` was not, the diagnostic points at the
+   * override, which is what made the difference.
+   */
+  readonly related?: readonly SpecPath[];
 }
 
-export function error(code: string, path: SpecPath, message: string, hint?: string, environment?: string): Finding {
-  return { code, severity: 'error', path, message, hint, environment };
+export function error(code: string, path: SpecPath, message: string, hint?: string, environment?: string, related?: readonly SpecPath[]): Finding {
+  return { code, severity: 'error', path, message, hint, environment, related };
 }
 
 export function warning(code: string, path: SpecPath, message: string, hint?: string, environment?: string): Finding {

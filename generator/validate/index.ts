@@ -47,7 +47,8 @@ export function buildRuleContext(document: Readonly<Record<string, unknown>>): R
     if (!isPlainObject(value)) continue;
     environments.push({
       name,
-      account: typeof value.account === 'string' ? value.account : undefined,
+      // Rules compare against valid ids only; the schema reports the others.
+      account: typeof value.account === 'string' && /^\d{12}$/.test(value.account) ? value.account : undefined,
       approval: value.approval === true,
       regions: regionRefs(name, value.regions),
       spec: applyDefaults(project, name, mergedSections(document, name)),
@@ -101,6 +102,18 @@ function validateMergedSchema(document: Readonly<Record<string, unknown>>, envir
     .filter((finding) => isInOverrides(sourcePath(document, environment, finding.path)));
 }
 
+/** Where a finding points: the line that wrote its value, or the override that changed a value it depends on. */
+function findingSource(document: Readonly<Record<string, unknown>>, finding: Finding): SpecPath {
+  if (!finding.environment) return finding.path;
+  const source = sourcePath(document, finding.environment, finding.path);
+  if (isInOverrides(source)) return source;
+  for (const related of finding.related ?? []) {
+    const relatedSource = sourcePath(document, finding.environment, related);
+    if (isInOverrides(relatedSource)) return relatedSource;
+  }
+  return source;
+}
+
 function isInOverrides(path: SpecPath): boolean {
   return path[0] === 'environments' && path[2] === 'overrides';
 }
@@ -114,7 +127,7 @@ function toDiagnostics(spec: LoadedSpec, findings: readonly Finding[], environme
   interface Group { finding: Finding; source: SpecPath; environments: Set<string>; fromDocument: boolean }
   const groups = new Map<string, Group>();
   for (const finding of findings) {
-    const source = finding.environment ? sourcePath(spec.data, finding.environment, finding.path) : finding.path;
+    const source = findingSource(spec.data, finding);
     const key = [finding.code, finding.severity, formatPath(source), formatPath(finding.path), finding.message].join('\u0000');
     let group = groups.get(key);
     if (!group) {
@@ -131,7 +144,7 @@ function toDiagnostics(spec: LoadedSpec, findings: readonly Finding[], environme
   const diagnostics: Diagnostic[] = [];
   for (const { finding, source, environments, fromDocument } of groups.values()) {
     if (finding.code.startsWith('GNT1') && ruled.has(formatPath(source))) continue;
-    let message = `${formatPath(finding.path)}: ${finding.message}`;
+    let message = finding.path.length > 0 ? `${formatPath(finding.path)}: ${finding.message}` : finding.message;
     const inOverride = isInOverrides(source);
     if (!fromDocument && environments.size > 0 && (inOverride || environments.size < environmentCount)) {
       const names = [...environments].sort();

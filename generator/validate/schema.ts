@@ -178,14 +178,18 @@ function describePropertyCount(at: SpecPath, keyword: string, limit: number): Fi
 
 /** A field's description, looking through `allOf: [{ $ref }]` (how database, edge and budget add `required`). */
 function fieldDescription(schema: Record<string, unknown>, field: string): string | undefined {
-  const own = (schema.properties as Record<string, { description?: string }> | undefined)?.[field]?.description;
-  if (own) return own;
+  const property = (schema.properties as Record<string, { description?: string; $ref?: string }> | undefined)?.[field];
+  if (property?.description) return property.description;
+  if (property?.$ref) return definition(property.$ref)?.description as string | undefined;
   for (const part of (schema.allOf as { $ref?: string }[] | undefined) ?? []) {
-    const name = part.$ref?.replace('#/definitions/', '');
-    const definition = name ? (rootSchema().definitions as Record<string, Record<string, unknown>>)[name] : undefined;
-    if (definition) return fieldDescription(definition, field);
+    const target = part.$ref ? definition(part.$ref) : undefined;
+    if (target) return fieldDescription(target, field);
   }
   return undefined;
+}
+
+function definition(ref: string): Record<string, unknown> | undefined {
+  return (rootSchema().definitions as Record<string, Record<string, unknown>>)[ref.replace('#/definitions/', '')];
 }
 
 let root: Record<string, unknown> | undefined;

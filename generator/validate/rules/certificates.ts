@@ -1,3 +1,4 @@
+import { REGION_AVAILABILITY_ZONES } from '../../aws/regions';
 import { error, type Finding } from '../finding';
 import type { Rule } from '../rule';
 
@@ -17,7 +18,8 @@ export const certificatesRule: Rule = ({ environments }) => {
       if (!match) continue;
       const [, region, account] = match;
       const path = ['tiers', tier.name, 'loadBalancer', 'certificateArn'];
-      const elsewhere = environment.regions.map((r) => r.name).filter((r): r is string => !!r && r !== region);
+      // Unknown region names are the regions rule's business.
+      const elsewhere = environment.regions.map((r) => r.name).filter((r): r is string => !!r && r !== region && r in REGION_AVAILABILITY_ZONES);
       if (elsewhere.length > 0) {
         findings.push(error('GNT219', path,
           `the certificate is in ${region}, but environment "${environment.name}" deploys this tier to ${elsewhere.join(', ')} too; a load balancer uses a certificate of its own region`,

@@ -19,15 +19,15 @@ export const databaseRule: Rule = ({ environments }) => {
     const { engine, multiAz, readReplicas } = database;
     if (engine === 'sqlserver-ex' && multiAz === true) {
       findings.push(error('GNT212', ['database', 'multiAz'], 'SQL Server Express Edition has no Multi-AZ deployment',
-        'set multiAz: false, or use sqlserver-web, sqlserver-se or sqlserver-ee', environment.name));
+        'set multiAz: false, or use sqlserver-web, sqlserver-se or sqlserver-ee', environment.name, [['database', 'engine']]));
     }
     if (isNumber(readReplicas) && readReplicas > 0 && typeof engine === 'string' && !REPLICA_ENGINES.includes(engine)) {
       findings.push(error('GNT213', ['database', 'readReplicas'], `${engine} has no read replicas`,
-        `read replicas exist for ${REPLICA_ENGINES.join(', ')}; set readReplicas: 0`, environment.name));
+        `read replicas exist for ${REPLICA_ENGINES.join(', ')}; set readReplicas: 0`, environment.name, [['database', 'engine']]));
     }
     if (engine === 'sqlserver-ee' && isNumber(readReplicas) && readReplicas > 0 && multiAz === false) {
       findings.push(error('GNT214', ['database', 'readReplicas'], 'SQL Server read replicas need a Multi-AZ source (Always On availability groups)',
-        'set multiAz: true, or readReplicas: 0', environment.name));
+        'set multiAz: true, or readReplicas: 0', environment.name, [['database', 'multiAz']]));
     }
   }
   return findings;

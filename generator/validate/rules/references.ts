@@ -12,6 +12,7 @@ export const referencesRule: Rule = ({ environments }) => {
   for (const environment of environments) {
     const spec = environment.spec;
     const names = spec.tiers.map((t) => t.name);
+    if (names.length === 0) continue; // the schema reports a spec without tiers
     const check = (name: unknown, path: (string | number)[], what: string) => {
       if (typeof name !== 'string' || names.includes(name)) return true;
       findings.push(error('GNT215', path, `${what} "${name}" is not a tier of this spec`,
@@ -32,7 +33,8 @@ export const referencesRule: Rule = ({ environments }) => {
       const tier = spec.tiers.find((t) => t.name === api.tier);
       if (tier && tier.loadBalancer.public !== true) {
         findings.push(error('GNT217', ['edge', 'api', 'tier'], `tier "${api.tier}" has an internal load balancer; CloudFront reaches only public ones`,
-          `set tiers.${api.tier}.loadBalancer.public: true (it will accept traffic from CloudFront only)`, environment.name));
+          `set tiers.${api.tier}.loadBalancer.public: true (it will accept traffic from CloudFront only)`, environment.name,
+          [['tiers', api.tier, 'loadBalancer', 'public']]));
       }
     }
   }

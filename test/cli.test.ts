@@ -1,0 +1,153 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MAX_SPEC_BYTES } from '../generator/spec/load';
+import { REPO_ROOT, runCli, snapshotTree, tempDir } from './helpers';
+
+const example = (name: string) => path.join(REPO_ROOT, 'examples', `${name}.yaml`);
+
+describe('gantry validate', () => {
+  test.each(['medical-logistics', 'pharma-portal', 'minimal'])('accepts the %s example', async (name) => {
+    const result = await runCli(['validate', '--spec', example(name)]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/✔ .* is valid: \d+ environments?, \d+ regions?, \d+ tiers?\n$/);
+    expect(result.stderr).toBe('');
+  });
+
+  it('reads environment.yaml by default', async () => {
+    const dir = tempDir();
+    fs.copyFileSync(example('minimal'), path.join(dir, 'environment.yaml'));
+    const result = await runCli(['validate'], { cwd: dir });
+    expect(result.stdout).toMatch(/^✔ environment\.yaml is valid/);
+  });
+
+  it('exits 0 with warnings and shows them', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'environment.yaml'), fs.readFileSync(example('minimal'), 'utf8').replace(/\n\s+certificateArn: .*/, ''));
+    const result = await runCli(['validate'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('warning GNT227: tiers.web.loadBalancer: a public load balancer without a certificate serves plain HTTP');
+    expect(result.stdout).toMatch(/✔ environment\.yaml is valid: .* \(1 warning\)/);
+  });
+
+  test.each([
+    ['missing', (dir: string) => path.join(dir, 'missing.yaml'), 2, /GNT001: cannot read the spec: .*missing\.yaml does not exist/],
+    ['a folder', (dir: string) => dir, 2, /GNT001: cannot read the spec: .* is a directory/],
+    ['huge', (dir: string) => { const f = path.join(dir, 'huge.yaml'); fs.writeFileSync(f, `a: "${'x'.repeat(MAX_SPEC_BYTES)}"\n`); return f; }, 1, /GNT002: the spec is \d+ bytes; gantry reads specs of at most 1 MiB/],
+    ['binary', (dir: string) => { const f = path.join(dir, 'binary.yaml'); fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00])); return f; }, 1, /GNT003: the spec is a binary file/],
+  ])('handles a file that is %s', async (_name, make, code, message) => {
+    // GIVEN a file kept aside WHEN validated THEN a clear message, the right exit code, no stack trace, nothing written
+    const dir = tempDir();
+    const file = make(dir);
+    const before = snapshotTree(dir);
+    const result = await runCli(['validate', '--spec', file]);
+    expect(result.code).toBe(code);
+    expect(result.stdout).toMatch(message);
+    expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshotTree(dir)).toEqual(before);
+  });
+
+  it('prints JSON with --format json', async () => {
+    const result = await runCli(['validate', '--spec', path.join(REPO_ROOT, 'test/invalid/port-ssh.yaml'), '--format', 'json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ valid: false, errors: 1, warnings: 0 });
+    expect(report.diagnostics[0]).toMatchObject({ line: 8, column: 5, severity: 'error', code: 'GNT224' });
+  });
+
+  it('prints GitHub annotations inside GitHub Actions', async () => {
+    const result = await runCli(['validate', '--spec', 'test/invalid/port-ssh.yaml'], { env: { GITHUB_ACTIONS: 'true' } });
+    expect(result.stdout).toMatch(/^::error file=test\/invalid\/port-ssh\.yaml,line=8,col=5,title=GNT224::tiers\.web\.port: 22 is the SSH port.*%0Ahint: /);
+  });
+
+  it('colours only a terminal, and never with NO_COLOR', async () => {
+    const spec = ['validate', '--spec', 'test/invalid/port-ssh.yaml'];
+    expect((await runCli(spec, { isTty: true })).stdout).toContain('\u001b[31merror\u001b[0m');
+    expect((await runCli(spec, { isTty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b[');
+    expect((await runCli(spec, { isTty: false })).stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('usage', () => {
+  test.each([
+    [['frobnicate'], /Unknown argument: frobnicate/],
+    [[], /name a command/],
+    [['validate', '--format', 'xml'], /Invalid values:[\s\S]*Argument: format, Given: "xml"/],
+    [['validate', '--spec'], /Not enough arguments following: spec/],
+    [['init', '--from', 'minimall'], /there is no example "minimall"; did you mean "minimal"\?/],
+  ])('%j is a usage error (exit 2)', async (argv, message) => {
+    const result = await runCli(argv as string[]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('Run "gantry --help"');
+    expect(result.stdout).toBe('');
+  });
+
+  it('prints help with examples for every command', async () => {
+    for (const command of ['validate', 'init', 'schema']) {
+      const result = await runCli([command, '--help']);
+      expect([command, result.code]).toEqual([command, 0]);
+      expect(result.stdout).toContain('Examples:');
+      expect(result.stdout).toContain('--spec');
+      expect(result.stdout).toContain('--out');
+      expect(result.stdout).toContain('--workflows');
+    }
+  });
+
+  it('prints its version', async () => {
+    const result = await runCli(['--version']);
+    expect(result.stdout).toBe(`${JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
+});
+
+describe('gantry init', () => {
+  it('writes a valid spec with the editor schema line', async () => {
+    const dir = tempDir();
+    const result = await runCli(['init', '--from', 'pharma-portal'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const written = fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8');
+    const schemaLine = /^# yaml-language-server: \$schema=(.*)\n/.exec(written);
+    expect(schemaLine).not.toBeNull();
+    expect(fs.existsSync(path.resolve(dir, schemaLine![1]!))).toBe(true);
+    expect(written.slice(schemaLine![0].length)).toBe(fs.readFileSync(example('pharma-portal'), 'utf8'));
+    expect((await runCli(['validate'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('never overwrites a spec without --force', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'environment.yaml'), 'my own work\n');
+    const result = await runCli(['init'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/environment\.yaml exists already; nothing was written/);
+    expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toBe('my own work\n');
+    const forced = await runCli(['init', '--force'], { cwd: dir });
+    expect(forced.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toMatch(/^# yaml-language-server/);
+  });
+});
+
+describe('gantry schema', () => {
+  it('prints the JSON Schema', async () => {
+    const result = await runCli(['schema']);
+    expect(JSON.parse(result.stdout).title).toBe('gantry environment spec, version 1');
+  });
+});
+
+describe('the installed binary', () => {
+  const bin = path.join(REPO_ROOT, 'bin/gantry.js');
+  const built = fs.existsSync(path.join(REPO_ROOT, 'dist/cli/main.js'));
+
+  (built ? it : it.skip)('validates an example and uses the precompiled schema', () => {
+    const out = execFileSync(process.execPath, [bin, 'validate', '--spec', example('medical-logistics')], { encoding: 'utf8' });
+    expect(out).toMatch(/is valid: 2 environments, 3 regions, 1 tier/);
+    expect(fs.existsSync(path.join(REPO_ROOT, 'dist/validate/schema-validator.js'))).toBe(true);
+  });
+
+  (built ? it : it.skip)('exits 1 on an invalid spec and 2 on a usage error, without stack traces', () => {
+    const invalid = spawnSync(process.execPath, [bin, 'validate', '--spec', path.join(REPO_ROOT, 'test/invalid/port-ssh.yaml')], { encoding: 'utf8' });
+    expect(invalid.status).toBe(1);
+    const usage = spawnSync(process.execPath, [bin, 'nonsense'], { encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(invalid.stderr + usage.stderr).not.toMatch(/\n\s+at /);
+  });
+});
