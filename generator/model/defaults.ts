@@ -114,8 +114,8 @@ export function applyDefaults(project: string, environment: string, input: Merge
   return {
     name: environment,
     description: sections.description,
-    tags: { ...(sections.tags ?? {}) },
-    notifications: { slack: sections.notifications?.slack, emails: [...(sections.notifications?.emails ?? [])] },
+    tags: { ...(optionalMapping(sections.tags) ?? {}) },
+    notifications: { slack: optionalMapping(sections.notifications?.slack), emails: list(sections.notifications?.emails, []) },
     network: {
       cidr: network.cidr ?? DEFAULTS.network.cidr,
       availabilityZones: network.availabilityZones ?? DEFAULTS.network.availabilityZones,
@@ -123,16 +123,30 @@ export function applyDefaults(project: string, environment: string, input: Merge
       natGateways: network.natGateways ?? DEFAULTS.network.natGateways,
       flowLogs: network.flowLogs ?? DEFAULTS.network.flowLogs,
       flowLogRetentionDays: network.flowLogRetentionDays ?? DEFAULTS.network.flowLogRetentionDays,
-      endpoints: [...(network.endpoints ?? DEFAULTS.network.endpoints)],
+      endpoints: list(network.endpoints, DEFAULTS.network.endpoints),
     },
     tiers: tiers.map(([name, tier], index) => defaultTier(project, environment, name, tier, index === 0)),
     database: sections.database ? defaultDatabase(sections.database, tiers.map(([name]) => name)) : undefined,
     edge: sections.edge ? defaultEdge(sections.edge) : undefined,
-    alarms: { enabled: sections.alarms?.enabled ?? DEFAULTS.alarms.enabled },
+    alarms: { enabled: mapping(sections.alarms).enabled ?? DEFAULTS.alarms.enabled },
     budget: sections.budget
-      ? { monthlyUsd: sections.budget.monthlyUsd, alertAtPercent: [...(sections.budget.alertAtPercent ?? DEFAULTS.budget.alertAtPercent)] }
+      ? { monthlyUsd: sections.budget.monthlyUsd, alertAtPercent: list(sections.budget.alertAtPercent, DEFAULTS.budget.alertAtPercent) }
       : undefined,
   };
+}
+
+/** A list as written, or the fallback when it is absent or not a list (the schema reports that). */
+function list<T>(value: readonly T[] | undefined, fallback: readonly T[]): T[] {
+  return [...(Array.isArray(value) ? value : fallback)];
+}
+
+/** A mapping as written, or an empty one when it is absent or not a mapping. */
+function mapping<T extends object>(value: T | undefined): Partial<T> {
+  return isPlainObject(value) ? value : {};
+}
+
+function optionalMapping<T extends object>(value: T | undefined): T | undefined {
+  return isPlainObject(value) ? value : undefined;
 }
 
 /** Drops sections that are not mappings, so a spec with schema errors still gets defaults. */
@@ -145,26 +159,29 @@ function onlyMappings(sections: MergedSections): MergedSections {
 }
 
 function defaultTier(project: string, environment: string, name: string, tier: TierSpec, first: boolean): DefaultedTier {
-  const min = tier.capacity?.min ?? DEFAULTS.tier.capacity.min;
-  const max = tier.capacity?.max ?? Math.max(DEFAULTS.tier.capacity.max, typeof min === 'number' ? min : 0);
-  const desired = tier.capacity?.desired ?? min;
+  const capacity = mapping(tier.capacity);
+  const min = capacity.min ?? DEFAULTS.tier.capacity.min;
+  const max = capacity.max ?? Math.max(DEFAULTS.tier.capacity.max, typeof min === 'number' ? min : 0);
+  const desired = capacity.desired ?? min;
+  const loadBalancer = mapping(tier.loadBalancer);
+  const deploy = mapping(tier.deploy);
   return {
     name,
     os: tier.os ?? DEFAULTS.tier.os,
     instanceType: tier.instanceType ?? DEFAULTS.tier.instanceType,
     capacity: { min, max, desired },
-    scaling: { ...(tier.scaling ?? DEFAULTS.tier.scaling) },
+    scaling: { ...(optionalMapping(tier.scaling) ?? DEFAULTS.tier.scaling) },
     port: tier.port ?? DEFAULTS.tier.port,
     healthCheck: tier.healthCheck ?? DEFAULTS.tier.healthCheck,
-    loadBalancer: { public: tier.loadBalancer?.public ?? first, certificateArn: tier.loadBalancer?.certificateArn },
-    from: [...(tier.from ?? [])],
-    imageParameter: tier.image?.parameter ?? defaultImageParameter(project, environment, name),
+    loadBalancer: { public: loadBalancer.public ?? first, certificateArn: loadBalancer.certificateArn },
+    from: list(tier.from, []),
+    imageParameter: mapping(tier.image).parameter ?? defaultImageParameter(project, environment, name),
     deploy: {
-      strategy: tier.deploy?.strategy ?? DEFAULTS.tier.deploy.strategy,
-      batchSize: tier.deploy?.batchSize ?? DEFAULTS.tier.deploy.batchSize,
+      strategy: deploy.strategy ?? DEFAULTS.tier.deploy.strategy,
+      batchSize: deploy.batchSize ?? DEFAULTS.tier.deploy.batchSize,
       // Keep capacity.min serving, but always below max so a batch can be replaced at all.
-      minInService: tier.deploy?.minInService ?? Math.max(0, Math.min(min, max - 1)),
-      timeout: tier.deploy?.timeout ?? DEFAULTS.tier.deploy.timeout,
+      minInService: deploy.minInService ?? Math.max(0, Math.min(min, max - 1)),
+      timeout: deploy.timeout ?? DEFAULTS.tier.deploy.timeout,
     },
   };
 }
@@ -178,7 +195,7 @@ function defaultDatabase(database: DatabaseSpec, tierNames: string[]): Defaulted
     multiAz: database.multiAz ?? DEFAULTS.database.multiAz,
     backupRetentionDays: database.backupRetentionDays ?? DEFAULTS.database.backupRetentionDays,
     readReplicas: database.readReplicas ?? DEFAULTS.database.readReplicas,
-    clients: [...(database.clients ?? tierNames)],
+    clients: list(database.clients, tierNames),
     deletionProtection: database.deletionProtection ?? DEFAULTS.database.deletionProtection,
   };
 }
@@ -187,11 +204,11 @@ function defaultEdge(edge: EdgeSpec): DefaultedEdge {
   return {
     domain: edge.domain,
     zone: edge.zone,
-    site: edge.site ? { spa: edge.site.spa ?? false } : undefined,
-    api: edge.api ? { tier: edge.api.tier, path: edge.api.path ?? DEFAULTS.edge.apiPath } : undefined,
+    site: isPlainObject(edge.site) ? { spa: edge.site.spa ?? false } : undefined,
+    api: isPlainObject(edge.api) ? { tier: edge.api.tier, path: edge.api.path ?? DEFAULTS.edge.apiPath } : undefined,
     waf: {
-      managedRules: [...(edge.waf?.managedRules ?? DEFAULTS.edge.managedRules)],
-      ratePerFiveMinutes: edge.waf?.ratePerFiveMinutes ?? DEFAULTS.edge.ratePerFiveMinutes,
+      managedRules: list(mapping(edge.waf).managedRules, DEFAULTS.edge.managedRules),
+      ratePerFiveMinutes: mapping(edge.waf).ratePerFiveMinutes ?? DEFAULTS.edge.ratePerFiveMinutes,
     },
     shieldAdvanced: edge.shieldAdvanced ?? DEFAULTS.edge.shieldAdvanced,
   };
