@@ -1,0 +1,66 @@
+// Benchmark: median wall time of `gantry validate` on each example and on a synthetic spec of
+// 50 environments x 4 regions, against a bare `node -e 0`. Target: at most 5x a bare Node start.
+// Usage: npm run bench [-- --runs N]
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const bin = path.join(root, 'bin/gantry.js');
+const runsFlag = process.argv.indexOf('--runs');
+const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 21;
+if (!fs.existsSync(path.join(root, 'dist/cli/main.js'))) {
+  console.error('dist/ is missing: run "npm ci" or "npm run build" first');
+  process.exit(2);
+}
+
+function median(args) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** 50 environments, each in its own account, each in 4 regions with their own CIDRs. */
+function syntheticSpec() {
+  const regions = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'];
+  const lines = [
+    'version: 1', 'project: bench', 'github: { repository: acme/bench }',
+    'network: { availabilityZones: 2, endpoints: [s3, ssm] }',
+    'tiers:', '  web: { port: 8080 }', '  api: { from: [web], scaling: { requestsPerTarget: 500 } }',
+    'database: { engine: postgres, version: "16.4", readReplicas: 1 }',
+    'edge: { domain: app.bench.example, zone: bench.example, site: { spa: true }, api: { tier: web } }',
+    'budget: { monthlyUsd: 1000 }', 'environments:',
+  ];
+  for (let e = 0; e < 50; e++) {
+    lines.push(`  env${e}:`, `    account: "${String(100000000000 + e)}"`, '    regions:');
+    regions.forEach((r, i) => lines.push(`      - { name: ${r}, cidr: 10.${i * 10}.0.0/16 }`));
+    lines.push('    overrides:', `      tiers: { web: { capacity: { min: 2, max: ${4 + (e % 5)} } } }`);
+  }
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-bench-')), 'environment.yaml');
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+const baseline = median(['-e', '0']);
+const cases = [
+  ...fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.yaml')).sort().map((f) => [f, path.join(root, 'examples', f)]),
+  ['synthetic 50 environments x 4 regions', syntheticSpec()],
+];
+console.log(`node ${process.version}, ${os.cpus().length} cores, ${runs} runs each, median wall time`);
+console.log(`${'bare node -e 0'.padEnd(46)} ${baseline.toFixed(1).padStart(7)} ms`);
+let worst = 0;
+for (const [name, file] of cases) {
+  const ms = median([bin, 'validate', '--spec', file]);
+  const ratio = ms / baseline;
+  worst = Math.max(worst, ratio);
+  console.log(`${`validate ${name}`.padEnd(46)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}x bare node`);
+}
+console.log(`worst ratio ${worst.toFixed(2)}x (target: at most 5x) ${worst <= 5 ? 'OK' : 'OVER TARGET'}`);
