@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yargs from 'yargs';
 import { PACKAGE_ROOT } from '../paths';
+import { checkCommand } from './commands/check';
+import { diffCommand } from './commands/diff';
+import { generateCommand } from './commands/generate';
 import { initCommand } from './commands/init';
 import { schemaCommand } from './commands/schema';
 import { validateCommand } from './commands/validate';
@@ -26,6 +29,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       .command(validateCommand(io, exit))
       .command(initCommand(io, exit))
       .command(schemaCommand(io, exit))
+      .command(generateCommand(io, exit))
+      .command(checkCommand(io, exit))
+      .command(diffCommand(io, exit))
       .demandCommand(1, 'name a command')
       .recommendCommands()
       .strict()

@@ -1,0 +1,26 @@
+import type { CommandModule } from 'yargs';
+import { describeDrift } from '../../write/writer';
+import { ExitCode, type CliIo } from '../io';
+import type { SharedOptions } from '../options';
+import { planFromSpec, withOutputExamples } from './plan';
+
+/** `gantry check`: exit 1 naming every generated file that is stale, missing, extra or edited by hand. */
+export function checkCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
+  return {
+    command: 'check',
+    describe: 'fail when the generated files are not what generate would write',
+    builder: (yargs) => withOutputExamples(yargs, 'check', 'in CI: fail when output/ is stale or was edited by hand')
+      .epilog('Exit codes: 0 current, 1 drift or an invalid spec, 2 usage error or unreadable spec.'),
+    handler: (args) => {
+      const result = planFromSpec(args, io);
+      if ('exit' in result) return exit(result.exit);
+      const drift = describeDrift(result.plan);
+      if (drift.length === 0) {
+        io.stdout(`✔ ${args.out} is current (${result.plan.changes.length} files from ${args.spec}).\n`);
+        return exit(ExitCode.ok);
+      }
+      io.stdout(`${drift.join('\n')}\n✖ ${args.out}: ${drift.length} file${drift.length === 1 ? '' : 's'} differ from what "gantry generate" writes; run it and commit the result.\n`);
+      return exit(ExitCode.invalid);
+    },
+  };
+}

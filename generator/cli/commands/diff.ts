@@ -1,0 +1,20 @@
+import type { CommandModule } from 'yargs';
+import { renderDiff } from '../../write/writer';
+import { ExitCode, type CliIo } from '../io';
+import type { SharedOptions } from '../options';
+import { planFromSpec, withOutputExamples } from './plan';
+
+/** `gantry diff`: the unified diff that `generate` would apply; writes nothing. */
+export function diffCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
+  return {
+    command: 'diff',
+    describe: 'print the unified diff that generate would apply',
+    builder: (yargs) => withOutputExamples(yargs, 'diff', 'review what a spec change does to output/'),
+    handler: (args) => {
+      const result = planFromSpec(args, io);
+      if ('exit' in result) return exit(result.exit);
+      io.stdout(renderDiff(result.plan));
+      return exit(ExitCode.ok);
+    },
+  };
+}

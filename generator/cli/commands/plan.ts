@@ -1,0 +1,31 @@
+import type { Argv } from 'yargs';
+import { hasErrors } from '../../diagnostics';
+import { readSpec } from '../../pipeline';
+import { formatReport } from '../../report';
+import { buildTemplates } from '../../stacks/registry';
+import { planWrite, type WritePlan } from '../../write/writer';
+import { ExitCode, type CliIo } from '../io';
+import { reportOptions, type SharedOptions } from '../options';
+
+/**
+ * What generate, check and diff share: read and validate the spec, build every file, and compare
+ * with the output folder. An invalid spec prints its diagnostics and gives an exit code instead of
+ * a plan; nothing is written.
+ */
+export function planFromSpec(args: SharedOptions, io: CliIo): { plan: WritePlan } | { exit: number } {
+  const report = readSpec(args.spec);
+  const problems = report.diagnostics;
+  if (!report.model || hasErrors(problems)) {
+    io.stdout(formatReport(args.spec, problems, reportOptions(args.format, io)));
+    return { exit: report.unreadable ? ExitCode.usage : ExitCode.invalid };
+  }
+  if (problems.length > 0) io.stderr(formatReport(args.spec, problems, reportOptions(args.format, io)));
+  return { plan: planWrite(args.out, args.spec, buildTemplates(report.model)) };
+}
+
+/** Examples shown in every writing command's --help. */
+export function withOutputExamples<T>(yargs: Argv<T>, command: string, what: string): Argv<T> {
+  return yargs
+    .example(`$0 ${command}`, what)
+    .example(`$0 ${command} --spec platform.yaml --out infra/generated`, 'another spec and output folder');
+}

@@ -1,0 +1,145 @@
+import { CfnOutput, Fn, type CfnResource } from 'aws-cdk-lib';
+import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
+import { CfnVPC, CfnEIP, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSecurityGroup, CfnSubnet, CfnSubnetRouteTableAssociation, CfnVPCEndpoint } from 'aws-cdk-lib/aws-ec2';
+import type { Endpoint, EnvironmentModel, RegionModel, SubnetKind } from '../model/types';
+import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { acknowledge, applyTags } from './tags';
+
+/** Interface endpoints per spec name: `ssm` is the three that Session Manager needs. */
+const INTERFACE_SERVICES: Partial<Record<Endpoint, readonly string[]>> = {
+  ssm: ['ssm', 'ssmmessages', 'ec2messages'],
+  logs: ['logs'],
+  monitoring: ['monitoring'],
+  secretsmanager: ['secretsmanager'],
+  kms: ['kms'],
+  sts: ['sts'],
+};
+const GATEWAY_SERVICES: Partial<Record<Endpoint, string>> = { s3: 's3', dynamodb: 'dynamodb' };
+
+const KIND_NAME: Record<SubnetKind, string> = { public: 'Public', private: 'Private', isolated: 'Isolated' };
+
+/** Logical id of a subnet: PublicSubnet1, PrivateSubnet2, ... (AZs counted from 1). */
+export function subnetId(kind: SubnetKind, az: number): string {
+  return `${KIND_NAME[kind]}Subnet${az + 1}`;
+}
+
+/**
+ * The network stack of one environment and region, from blueprints/network.yaml: the VPC and its
+ * subnets as the model carved them, NAT per `natGateways`, endpoints, flow logs; outputs the ids
+ * the other stacks import.
+ */
+export function buildNetworkTemplate(environment: EnvironmentModel, region: RegionModel): Record<string, unknown> {
+  const stack = newTemplateStack();
+  const blueprint = includeBlueprint(stack, 'network');
+  const network = region.network;
+  const vpc = blueprint.getResource('Vpc');
+  const vpcId = vpc.ref;
+  // Literal CIDRs (not parameters): each template is for one region, and cdk-nag's security
+  // group rules cannot judge a CIDR behind an intrinsic.
+  (vpc as CfnVPC).cidrBlock = network.cidr;
+
+  if (network.flowLogs) {
+    (blueprint.getResource('FlowLogGroup') as CfnLogGroup).retentionInDays = network.flowLogRetentionDays;
+  } else {
+    for (const id of ['FlowLog', 'FlowLogRole', 'FlowLogGroup', 'FlowLogKey']) blueprint.node.tryRemoveChild(id);
+    acknowledge(vpc, [{ id: 'AwsSolutions-VPC7', reason: 'The spec sets network.flowLogs: false for this environment.' }]);
+  }
+
+  const add = <T extends CfnResource>(id: string, resource: T): T => {
+    resource.overrideLogicalId(id);
+    return resource;
+  };
+  const az = (index: number) => Fn.select(index, Fn.getAzs());
+  const subnetsOf = (kind: SubnetKind) => network.subnets.filter((s) => s.kind === kind);
+
+  // Subnets, each associated with its kind's route table.
+  const privateRouteTables: CfnRouteTable[] = [];
+  for (const subnet of network.subnets) {
+    const id = subnetId(subnet.kind, subnet.az);
+    const resource = add(id, new CfnSubnet(stack, id, {
+      vpcId,
+      cidrBlock: subnet.cidr,
+      availabilityZone: az(subnet.az),
+      mapPublicIpOnLaunch: false,
+      tags: [{ key: 'Name', value: Fn.sub(`\${AWS::StackName}-${subnet.kind}-${subnet.az + 1}`) }],
+    }));
+    let routeTableId: string;
+    if (subnet.kind === 'public') routeTableId = blueprint.getResource('PublicRouteTable').ref;
+    else if (subnet.kind === 'isolated') routeTableId = blueprint.getResource('IsolatedRouteTable').ref;
+    else {
+      const table = add(`PrivateRouteTable${subnet.az + 1}`, new CfnRouteTable(stack, `PrivateRouteTable${subnet.az + 1}`, {
+        vpcId,
+        tags: [{ key: 'Name', value: Fn.sub(`\${AWS::StackName}-private-${subnet.az + 1}`) }],
+      }));
+      privateRouteTables.push(table);
+      routeTableId = table.ref;
+    }
+    add(`${id}RouteTableAssociation`, new CfnSubnetRouteTableAssociation(stack, `${id}RouteTableAssociation`, { subnetId: resource.ref, routeTableId }));
+  }
+
+  // NAT gateways in the public subnets: one per AZ, one for all, or none.
+  const natCount = network.natGateways === 'perAz' ? network.availabilityZones : network.natGateways === 'single' ? 1 : 0;
+  const nats: CfnNatGateway[] = [];
+  for (let i = 0; i < natCount; i++) {
+    const eip = add(`NatGateway${i + 1}Eip`, new CfnEIP(stack, `NatGateway${i + 1}Eip`, { domain: 'vpc' }));
+    // An Elastic IP in a VPC needs the internet gateway attached first.
+    eip.addResourceDependency(blueprint.getResource('InternetGatewayAttachment'));
+    nats.push(add(`NatGateway${i + 1}`, new CfnNatGateway(stack, `NatGateway${i + 1}`, {
+      subnetId: Fn.ref(subnetId('public', i)),
+      allocationId: eip.attrAllocationId,
+      tags: [{ key: 'Name', value: Fn.sub(`\${AWS::StackName}-${i + 1}`) }],
+    })));
+  }
+  privateRouteTables.forEach((table, i) => {
+    const nat = nats[Math.min(i, nats.length - 1)];
+    if (!nat) return;
+    add(`PrivateRouteTable${i + 1}DefaultRoute`, new CfnRoute(stack, `PrivateRouteTable${i + 1}DefaultRoute`, {
+      routeTableId: table.ref, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat.ref,
+    }));
+  });
+
+  // Endpoints: gateways on the private and isolated route tables, interfaces in the private subnets.
+  const routeTables = [...privateRouteTables.map((t) => t.ref), blueprint.getResource('IsolatedRouteTable').ref];
+  const interfaces = network.endpoints.flatMap((e) => INTERFACE_SERVICES[e] ?? []);
+  for (const endpoint of network.endpoints) {
+    const service = GATEWAY_SERVICES[endpoint];
+    if (!service) continue;
+    const id = `${endpoint === 's3' ? 'S3' : 'DynamoDb'}GatewayEndpoint`;
+    add(id, new CfnVPCEndpoint(stack, id, {
+      vpcId, serviceName: Fn.sub(`com.amazonaws.\${AWS::Region}.${service}`), vpcEndpointType: 'Gateway', routeTableIds: routeTables,
+    }));
+  }
+  if (interfaces.length > 0) {
+    const group = add('EndpointSecurityGroup', new CfnSecurityGroup(stack, 'EndpointSecurityGroup', {
+      groupDescription: 'Interface endpoints: HTTPS from inside the VPC',
+      vpcId,
+      securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: network.cidr, description: 'HTTPS from the VPC' }],
+      // Endpoints answer; they never start connections.
+      securityGroupEgress: [{ ipProtocol: 'icmp', fromPort: 252, toPort: 86, cidrIp: '255.255.255.255/32', description: 'No outbound traffic' }],
+    }));
+    for (const service of interfaces) {
+      const id = `${service.charAt(0).toUpperCase()}${service.slice(1)}Endpoint`;
+      add(id, new CfnVPCEndpoint(stack, id, {
+        vpcId,
+        serviceName: Fn.sub(`com.amazonaws.\${AWS::Region}.${service}`),
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: subnetsOf('private').map((s) => Fn.ref(subnetId('private', s.az))),
+        securityGroupIds: [group.attrGroupId],
+      }));
+    }
+  }
+
+  // Outputs the tier and database stacks import.
+  for (const kind of ['public', 'private', 'isolated'] as const) {
+    const name = `${KIND_NAME[kind]}SubnetIds`;
+    new CfnOutput(stack, name, {
+      description: `The ${kind} subnets, one per availability zone`,
+      value: Fn.join(',', subnetsOf(kind).map((s) => Fn.ref(subnetId(kind, s.az)))),
+      exportName: Fn.sub(`\${AWS::StackName}-${name}`),
+    }).overrideLogicalId(name);
+  }
+
+  applyTags(stack, environment.tags);
+  return templateOf(stack);
+}
