@@ -1,10 +1,14 @@
-// Regenerates the golden files from examples/: today the resolved model of each example
-// (test/golden/<example>.model.json). Review the diff like code. Run after `npm run build`.
+// Regenerates the golden files from examples/: the generated tree of each example
+// (output/<example>/, through the same writer as `gantry generate`), its resolved model
+// (test/golden/<example>.model.json), and the invalid-spec corpus's expected output.
+// Review the diff like code. `npm run examples` builds first.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { readSpec } = require('../dist/pipeline.js');
 const { goldenModelJson } = require('../dist/model/golden.js');
+const { buildTemplates } = require('../dist/stacks/registry.js');
+const { applyWrite, planWrite } = require('../dist/write/writer.js');
 
 const root = path.join(__dirname, '..');
 process.chdir(root);
@@ -19,6 +23,10 @@ for (const file of fs.readdirSync('examples').filter((f) => f.endsWith('.yaml'))
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, goldenModelJson(report.model));
   console.log(`wrote ${target}`);
+  const plan = planWrite(path.join('output', file.replace(/\.yaml$/, '')), path.join('examples', file), buildTemplates(report.model));
+  if (plan.conflicts.length > 0) throw new Error(JSON.stringify(plan.conflicts));
+  applyWrite(plan);
+  console.log(`wrote ${plan.outDir}/ (${plan.changes.filter((c) => c.kind !== 'unchanged').length} files changed)`);
 }
 
 // The invalid-spec corpus: what `gantry validate` prints for each file of test/invalid/, run

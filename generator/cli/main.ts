@@ -6,6 +6,7 @@ import { checkCommand } from './commands/check';
 import { diffCommand } from './commands/diff';
 import { generateCommand } from './commands/generate';
 import { initCommand } from './commands/init';
+import { lintCommand } from './commands/lint';
 import { schemaCommand } from './commands/schema';
 import { validateCommand } from './commands/validate';
 import { ExitCode, processIo, UsageError, type CliIo } from './io';
@@ -32,6 +33,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       .command(generateCommand(io, exit))
       .command(checkCommand(io, exit))
       .command(diffCommand(io, exit))
+      .command(lintCommand(io, exit))
       .demandCommand(1, 'name a command')
       .recommendCommands()
       .strict()

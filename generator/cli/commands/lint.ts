@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { validateTemplates } from '../../lint/validate-templates';
+import { hasHeader } from '../../render/yaml';
+import { ExitCode, type CliIo } from '../io';
+import type { SharedOptions } from '../options';
+
+/**
+ * `gantry lint`: AWS's CloudFormation validator over the generated templates in --out, each
+ * finding with its file, line and logical id. Kept off the generate path, which stays fast.
+ */
+export function lintCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
+  return {
+    command: 'lint',
+    describe: "check the generated templates with AWS's CloudFormation validator",
+    builder: (yargs) => yargs.example('$0 lint', 'validate every template under output/')
+      .epilog('Exit codes: 0 no errors or warnings, 1 findings, 2 no generated templates to read.'),
+    handler: (args) => {
+      const templates = generatedTemplates(args.out);
+      if (templates.length === 0) {
+        io.stderr(`gantry: no generated templates under ${args.out}; run "gantry generate" first\n`);
+        return exit(ExitCode.usage);
+      }
+      const findings = validateTemplates(templates);
+      for (const f of findings) {
+        io.stdout(`${path.join(args.out, f.file)}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}${f.logicalId ? ` ${f.logicalId}` : ''}: ${f.message}\n`);
+      }
+      io.stdout(findings.length === 0
+        ? `✔ ${templates.length} templates under ${args.out}: no findings\n`
+        : `✖ ${templates.length} templates under ${args.out}: ${findings.length} findings\n`);
+      return exit(findings.length === 0 ? ExitCode.ok : ExitCode.invalid);
+    },
+  };
+}
+
+/** Every template gantry generated under a folder (YAML with its header). */
+function generatedTemplates(outDir: string): { path: string; content: string }[] {
+  const found: { path: string; content: string }[] = [];
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.yaml')) {
+        const content = fs.readFileSync(file, 'utf8');
+        if (hasHeader(content) && /^Resources:/m.test(content)) found.push({ path: path.relative(outDir, file).split(path.sep).join('/'), content });
+      }
+    }
+  };
+  walk(outDir);
+  return found;
+}

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { readSpec } from '../generator/pipeline';
+import { buildTemplates } from '../generator/stacks/registry';
+import { MANIFEST_FILE } from '../generator/write/manifest';
+import { planWrite } from '../generator/write/writer';
+import { REPO_ROOT } from './helpers';
+
+const examples = fs.readdirSync(path.join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+
+function treeOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else out[path.relative(dir, p).split(path.sep).join('/')] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
+
+describe('golden output (refresh with "npm run examples", then review the diff)', () => {
+  const previous = process.cwd();
+  beforeAll(() => process.chdir(REPO_ROOT));
+  afterAll(() => process.chdir(previous));
+
+  test.each(examples)('output/%s/ is exactly what gantry generates', (name) => {
+    // GIVEN an example WHEN its whole tree is generated in memory THEN output/<example>/ holds exactly those bytes
+    const report = readSpec(`examples/${name}.yaml`);
+    const artifacts = buildTemplates(report.model!);
+    const plan = planWrite(`output/${name}`, `examples/${name}.yaml`, artifacts);
+    const expected: Record<string, string> = Object.fromEntries(artifacts.map((a) => [a.path, a.content]));
+    expected[MANIFEST_FILE] = plan.manifest;
+    const actual = treeOf(path.join(REPO_ROOT, 'output', name));
+    expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+    const diffs = Object.keys(expected).filter((f) => actual[f] !== expected[f])
+      .map((f) => createTwoFilesPatch(`output/${name}/${f}`, 'generated', actual[f] ?? '', expected[f] ?? ''));
+    expect(diffs.join('\n')).toBe('');
+  });
+
+  test.each(examples)('%s generates the same bytes twice', (name) => {
+    const first = buildTemplates(readSpec(`examples/${name}.yaml`).model!);
+    const second = buildTemplates(readSpec(`examples/${name}.yaml`).model!);
+    expect(second).toEqual(first);
+  });
+});
