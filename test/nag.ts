@@ -30,7 +30,7 @@ export function nagFindings(templates: readonly Artifact[]): string[] {
     }
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const quiet = [console.error, console.warn];
+  const { error, warn } = console;
   console.error = () => undefined;
   console.warn = () => undefined;
   try {
@@ -38,7 +38,8 @@ export function nagFindings(templates: readonly Artifact[]): string[] {
   } catch {
     // a failing validation throws; the report below says what failed
   } finally {
-    [console.error, console.warn] = quiet;
+    console.error = error;
+    console.warn = warn;
   }
   const report = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'validation-report.json'), 'utf8')) as {
     pluginReports?: { pluginName: string; violations?: { ruleName: string; violatingConstructs?: { constructPath: string }[] }[] }[];
