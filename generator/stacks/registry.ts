@@ -1,6 +1,7 @@
 import type { Artifact } from '../artifact';
 import type { EnvironmentModel, PlatformModel, RegionModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
+import { buildDatabaseTemplate } from './database';
 import { buildNetworkTemplate } from './network';
 
 
@@ -16,6 +17,7 @@ interface RegionalStack {
  */
 export const REGIONAL_STACKS: readonly RegionalStack[] = [
   { kind: 'network', build: buildNetworkTemplate },
+  { kind: 'database', build: buildDatabaseTemplate },
 ];
 
 /** Every template of the platform, sorted by path: `<env>/<region>/<stack>.yaml`. */
