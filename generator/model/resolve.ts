@@ -108,7 +108,8 @@ function resolveTier(tier: DefaultedTier, view: EnvironmentSpecView): TierModel 
     loadBalancer: {
       public: tier.loadBalancer.public,
       certificateArn,
-      tls: certificateArn ? 'certificate' : view.edge ? 'edge' : 'none',
+      // The edge's regional certificate is for a public origin; internal balancers need their own.
+      tls: certificateArn ? 'certificate' : view.edge && tier.loadBalancer.public ? 'edge' : 'none',
     },
     from: [...tier.from].sort(),
     imageParameter: tier.imageParameter,

@@ -1,35 +1,68 @@
 import type { Artifact } from '../artifact';
-import type { EnvironmentModel, PlatformModel, RegionModel } from '../model/types';
+import type { EnvironmentModel, PlatformModel, RegionModel, TierModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
 import { buildDatabaseTemplate } from './database';
 import { buildNetworkTemplate } from './network';
+import { buildNotificationsTemplate } from './notifications';
+import { buildTierTemplate } from './tier';
 
-
-/** A stack kind deployed once per environment and region, in deploy order. */
-interface RegionalStack {
-  readonly kind: string;
-  readonly build: (environment: EnvironmentModel, region: RegionModel) => Record<string, unknown> | undefined;
+/** One stack of a region: its file name (without .yaml) and its template. */
+interface BuiltStack {
+  readonly file: string;
+  readonly template: Record<string, unknown>;
 }
 
+type RegionalBuilder = (environment: EnvironmentModel, region: RegionModel) => BuiltStack[];
+
 /**
- * The stacks of a region, in the order they deploy (each may import the outputs of those before it).
- * An explicit, ordered list, as copilot's template partials are: output never depends on discovery order.
+ * The stacks of a region, in the order they deploy: each may import the outputs of those before
+ * it. An explicit, ordered list, as copilot's template partials are, so output never depends on
+ * discovery order.
  */
-export const REGIONAL_STACKS: readonly RegionalStack[] = [
-  { kind: 'network', build: buildNetworkTemplate },
-  { kind: 'database', build: buildDatabaseTemplate },
+export const REGIONAL_STACKS: readonly RegionalBuilder[] = [
+  (environment, region) => [{ file: 'notifications', template: buildNotificationsTemplate(environment, region) }],
+  (environment, region) => [{ file: 'network', template: buildNetworkTemplate(environment, region) }],
+  (environment, region) => {
+    const template = buildDatabaseTemplate(environment, region);
+    return template ? [{ file: 'database', template }] : [];
+  },
+  (environment, region) => tiersInDeployOrder(region.tiers).map((tier) => ({ file: tier.name, template: buildTierTemplate(environment, region, tier) })),
 ];
+
+/**
+ * Tiers so that every tier deploys after the tiers it calls (a caller's instances import the
+ * callee's caller security group). Among independent tiers, the spec's order.
+ */
+export function tiersInDeployOrder(tiers: readonly TierModel[]): TierModel[] {
+  const ordered: TierModel[] = [];
+  const placed = new Set<string>();
+  const pending = [...tiers];
+  while (pending.length > 0) {
+    const next = pending.findIndex((candidate) =>
+      tiers.every((callee) => !callee.from.includes(candidate.name) || placed.has(callee.name) || callee.name === candidate.name));
+    // Validation rejects call cycles; fall back to spec order rather than loop if one slips through.
+    const [tier] = pending.splice(next >= 0 ? next : 0, 1) as [TierModel];
+    ordered.push(tier);
+    placed.add(tier.name);
+  }
+  return ordered;
+}
+
+/** Every stack of a region in deploy order, with its stack name. */
+export function regionStacks(environment: EnvironmentModel, region: RegionModel): (BuiltStack & { stackName: string })[] {
+  return REGIONAL_STACKS.flatMap((build) => build(environment, region)).map((stack) => ({
+    ...stack,
+    stackName: `${region.stackNames.network.replace(/-network$/, '')}-${stack.file}`,
+  }));
+}
 
 /** Every template of the platform, sorted by path: `<env>/<region>/<stack>.yaml`. */
 export function buildTemplates(model: PlatformModel): Artifact[] {
   const artifacts: Artifact[] = [];
   for (const environment of model.environments) {
     for (const region of environment.regions) {
-      for (const stack of REGIONAL_STACKS) {
-        const template = stack.build(environment, region);
-        if (template) {
-          artifacts.push({ path: `${environment.name}/${region.region}/${stack.kind}.yaml`, content: renderTemplate(template, model.specFile) });
-        }
+      for (const stack of regionStacks(environment, region)) {
+        artifacts.push({ path: `${environment.name}/${region.region}/${stack.file}.yaml`, content: renderTemplate(stack.template, model.specFile) });
       }
     }
   }

@@ -1,0 +1,218 @@
+import { CfnOutput, CfnParameter, Fn, type CfnResource } from 'aws-cdk-lib';
+import { CfnCertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { CfnListener } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { CfnRecordSet } from 'aws-cdk-lib/aws-route53';
+import { elbLogDeliveryPrincipal } from '../aws/elb-log-delivery';
+import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
+import { durationSeconds } from '../validate/rules/deploy-timeout';
+import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { acknowledge, applyTags } from './tags';
+
+/** The processes AWS advises suspending during a rolling update (never Launch, Terminate or AddToLoadBalancer). */
+export const SUSPENDED_DURING_ROLLING_UPDATE = ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'];
+
+const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+/** The DNS name CloudFront and callers use for a public tier's regional load balancer. */
+export function originDomainName(tier: string, region: string, domain: string): string {
+  return `${tier}.${region}.${domain}`;
+}
+
+/**
+ * The stack of one tier in one environment and region, from blueprints/tier.yaml: load balancer,
+ * target group, security groups, instance role, launch template with the AMI from SSM, the Auto
+ * Scaling group with its creation and update policies, and target-tracking scaling.
+ */
+export function buildTierTemplate(environment: EnvironmentModel, region: RegionModel, tier: TierModel): Record<string, unknown> {
+  const stack = newTemplateStack();
+  const blueprint = includeBlueprint(stack, 'tier');
+  const names = region.stackNames;
+  const imported = (output: string) => Fn.importValue(`${names.network}-${output}`);
+  const resource = (id: string) => blueprint.getResource(id);
+  const override = (id: string, property: string, value: unknown) => resource(id).addPropertyOverride(property, value);
+  const timeoutSeconds = durationSeconds(tier.deploy.timeout) ?? 900;
+
+  (blueprint.getParameter('ImageId') as CfnParameter).default = tier.imageParameter;
+  for (const id of ['LoadBalancerSecurityGroup', 'InstanceSecurityGroup', 'CallerSecurityGroup', 'TargetGroup']) override(id, 'VpcId', imported('VpcId'));
+
+  // Access logs: the region's log delivery principal may write under AWSLogs/<account>/.
+  override('AccessLogsBucketPolicy', 'PolicyDocument.Statement.1.Principal', elbLogDeliveryPrincipal(region.region));
+
+  // Instances: open to their load balancer on the application port only.
+  for (const id of ['LoadBalancerToInstances', 'InstancesFromLoadBalancer']) {
+    override(id, 'FromPort', tier.port);
+    override(id, 'ToPort', tier.port);
+  }
+
+  const securityGroups: unknown[] = [resource('InstanceSecurityGroup').getAtt('GroupId')];
+  if (region.database?.clients.includes(tier.name)) securityGroups.push(Fn.importValue(`${names.database}-ClientSecurityGroupId`));
+  for (const callee of region.tiers.filter((t) => t.from.includes(tier.name))) {
+    securityGroups.push(Fn.importValue(`${names.tiers[callee.name]}-CallerSecurityGroupId`));
+  }
+  override('LaunchTemplate', 'LaunchTemplateData.InstanceType', tier.instanceType);
+  override('LaunchTemplate', 'LaunchTemplateData.SecurityGroupIds', securityGroups);
+  override('LaunchTemplate', 'LaunchTemplateData.BlockDeviceMappings.0.DeviceName', tier.os === 'windows' ? '/dev/sda1' : '/dev/xvda');
+  override('LaunchTemplate', 'LaunchTemplateData.BlockDeviceMappings.0.Ebs.VolumeSize', tier.os === 'windows' ? 50 : 30);
+  override('LaunchTemplate', 'LaunchTemplateData.UserData', Fn.base64(Fn.sub(userData(tier, timeoutSeconds))));
+
+  override('TargetGroup', 'Port', tier.port);
+  override('TargetGroup', 'HealthCheckPath', tier.healthCheck);
+
+  // The load balancer: public in the public subnets, or internal in the private ones.
+  override('LoadBalancer', 'Scheme', tier.loadBalancer.public ? 'internet-facing' : 'internal');
+  override('LoadBalancer', 'Subnets', Fn.split(',', imported(tier.loadBalancer.public ? 'PublicSubnetIds' : 'PrivateSubnetIds')));
+  override('LoadBalancer', 'LoadBalancerAttributes.3.Value', environment.approval ? 'true' : 'false');
+  const listenerPort = buildListeners(stack, blueprint, environment, region, tier);
+  const ingress = [];
+  if (tier.loadBalancer.public) {
+    ingress.push({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0', Description: listenerPort === 443 ? 'HTTP from the internet, redirected to HTTPS' : 'HTTP from the internet' });
+    if (listenerPort === 443) ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'HTTPS from the internet' });
+    acknowledge(resource('LoadBalancerSecurityGroup'), [{
+      id: 'AwsSolutions-EC23',
+      reason: 'An internet-facing load balancer: only ports 80 (redirected to HTTPS when a certificate exists) and 443 are open to the internet; the instances behind it are not.',
+    }]);
+  }
+  if (tier.from.length > 0) {
+    ingress.push({ IpProtocol: 'tcp', FromPort: listenerPort, ToPort: listenerPort, SourceSecurityGroupId: resource('CallerSecurityGroup').getAtt('GroupId'), Description: `The tiers allowed to call this one: ${tier.from.join(', ')}` });
+  }
+  override('LoadBalancerSecurityGroup', 'SecurityGroupIngress', ingress);
+
+  // The group: private subnets, ELB health checks, signals on creation and on every deploy.
+  const group = resource('AutoScalingGroup');
+  override('AutoScalingGroup', 'VPCZoneIdentifier', Fn.split(',', imported('PrivateSubnetIds')));
+  override('AutoScalingGroup', 'MinSize', String(tier.capacity.min));
+  override('AutoScalingGroup', 'MaxSize', String(tier.capacity.max));
+  // Without DesiredCapacity, an update keeps what scaling decided; it is set only when the spec asks.
+  if (tier.capacity.desired !== tier.capacity.min) override('AutoScalingGroup', 'DesiredCapacity', String(tier.capacity.desired));
+  override('AutoScalingGroup', 'HealthCheckGracePeriod', Math.min(timeoutSeconds, 7200));
+  override('AutoScalingGroup', 'NotificationConfigurations', [{
+    TopicARN: Fn.importValue(`${names.notifications}-TopicArn`),
+    NotificationTypes: ['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', 'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR'],
+  }]);
+  group.cfnOptions.creationPolicy = {
+    resourceSignal: { count: tier.capacity.desired, timeout: tier.deploy.timeout },
+    autoScalingCreationPolicy: { minSuccessfulInstancesPercent: 100 },
+  };
+  group.cfnOptions.updatePolicy = tier.deploy.strategy === 'replacing'
+    ? { autoScalingReplacingUpdate: { willReplace: true } }
+    : {
+      autoScalingRollingUpdate: {
+        maxBatchSize: tier.deploy.batchSize,
+        minInstancesInService: tier.deploy.minInService,
+        pauseTime: tier.deploy.timeout,
+        waitOnResourceSignals: true,
+        suspendProcesses: SUSPENDED_DURING_ROLLING_UPDATE,
+      },
+      autoScalingScheduledAction: { ignoreUnmodifiedGroupSizeProperties: true },
+    };
+
+  // Target tracking on CPU, or on requests per target (which needs the listener in place).
+  if (tier.scaling.metric === 'cpuPercent') {
+    override('ScalingPolicy', 'TargetTrackingConfiguration.TargetValue', tier.scaling.target);
+  } else {
+    override('ScalingPolicy', 'TargetTrackingConfiguration', {
+      PredefinedMetricSpecification: {
+        PredefinedMetricType: 'ALBRequestCountPerTarget',
+        ResourceLabel: Fn.join('/', [resource('LoadBalancer').getAtt('LoadBalancerFullName').toString(), resource('TargetGroup').getAtt('TargetGroupFullName').toString()]),
+      },
+      TargetValue: tier.scaling.target,
+    });
+    resource('ScalingPolicy').addResourceDependency(stack.node.findChild('ForwardListener') as CfnResource);
+  }
+
+  applyTags(stack, { ...environment.tags, Tier: tier.name });
+  return templateOf(stack);
+}
+
+/**
+ * HTTPS with the given certificate or one issued for the edge domain (HTTP redirected to it), or
+ * plain HTTP where the spec gives no certificate and no edge. Returns the port callers use.
+ */
+function buildListeners(stack: ReturnType<typeof newTemplateStack>, blueprint: ReturnType<typeof includeBlueprint>, environment: EnvironmentModel, region: RegionModel, tier: TierModel): number {
+  const loadBalancerArn = blueprint.getResource('LoadBalancer').ref;
+  const forward = [{ type: 'forward', targetGroupArn: blueprint.getResource('TargetGroup').ref }];
+  let certificateArn = tier.loadBalancer.certificateArn;
+  if (tier.loadBalancer.tls === 'edge' && environment.edge) {
+    const zoneId = new CfnParameter(stack, 'HostedZoneId', {
+      type: 'AWS::Route53::HostedZone::Id',
+      description: `The Route 53 public hosted zone ${environment.edge.zone}; the deploy workflow looks it up by name`,
+    });
+    zoneId.overrideLogicalId('HostedZoneId');
+    const name = originDomainName(tier.name, region.region, environment.edge.domain);
+    const certificate = new CfnCertificate(stack, 'OriginCertificate', {
+      domainName: name,
+      validationMethod: 'DNS',
+      domainValidationOptions: [{ domainName: name, hostedZoneId: zoneId.valueAsString }],
+    });
+    certificate.overrideLogicalId('OriginCertificate');
+    certificateArn = certificate.ref;
+    new CfnRecordSet(stack, 'OriginRecord', {
+      hostedZoneId: zoneId.valueAsString,
+      name,
+      type: 'A',
+      aliasTarget: {
+        dnsName: blueprint.getResource('LoadBalancer').getAtt('DNSName').toString(),
+        hostedZoneId: blueprint.getResource('LoadBalancer').getAtt('CanonicalHostedZoneID').toString(),
+        evaluateTargetHealth: true,
+      },
+    }).overrideLogicalId('OriginRecord');
+    new CfnOutput(stack, 'OriginDomainName', {
+      description: 'The name CloudFront uses to reach this load balancer over HTTPS',
+      value: name,
+      exportName: Fn.sub('${AWS::StackName}-OriginDomainName'),
+    }).overrideLogicalId('OriginDomainName');
+  }
+  if (!certificateArn) {
+    new CfnListener(stack, 'ForwardListener', { loadBalancerArn, port: 80, protocol: 'HTTP', defaultActions: forward }).overrideLogicalId('ForwardListener');
+    return 80;
+  }
+  new CfnListener(stack, 'ForwardListener', {
+    loadBalancerArn, port: 443, protocol: 'HTTPS', sslPolicy: TLS_POLICY, certificates: [{ certificateArn }], defaultActions: forward,
+  }).overrideLogicalId('ForwardListener');
+  new CfnListener(stack, 'RedirectListener', {
+    loadBalancerArn, port: 80, protocol: 'HTTP',
+    defaultActions: [{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+  }).overrideLogicalId('RedirectListener');
+  return 443;
+}
+
+/**
+ * User data that waits for the application's health check on the instance itself, then signals
+ * CloudFormation: success lets a rolling update go on, failure (or silence) rolls the stack back.
+ * It polls for a minute less than deploy.timeout, so the signal always arrives in time.
+ */
+export function userData(tier: TierModel, timeoutSeconds: number): string {
+  const attempts = Math.max(1, Math.floor((timeoutSeconds - 60) / 10));
+  const url = `http://127.0.0.1:${tier.port}${tier.healthCheck}`;
+  if (tier.os === 'windows') {
+    return [
+      '<powershell>',
+      '# gantry: wait for the health check, then tell CloudFormation whether this instance is healthy.',
+      '$status = 1',
+      `for ($attempt = 1; $attempt -le ${attempts}; $attempt++) {`,
+      '  try {',
+      `    $response = Invoke-WebRequest -UseBasicParsing -TimeoutSec 5 -Uri '${url}'`,
+      '    if ($response.StatusCode -ge 200 -and $response.StatusCode -lt 400) { $status = 0; break }',
+      '  } catch { }',
+      '  Start-Sleep -Seconds 10',
+      '}',
+      "& 'C:\\Program Files\\Amazon\\cfn-bootstrap\\cfn-signal.exe' --exit-code $status --stack '${AWS::StackName}' --resource AutoScalingGroup --region '${AWS::Region}'",
+      '</powershell>',
+      '',
+    ].join('\n');
+  }
+  return [
+    '#!/bin/bash',
+    '# gantry: wait for the health check, then tell CloudFormation whether this instance is healthy.',
+    'set -u',
+    'status=1',
+    `for attempt in $(seq 1 ${attempts}); do`,
+    `  if curl --silent --fail --max-time 5 --output /dev/null '${url}'; then status=0; break; fi`,
+    '  sleep 10',
+    'done',
+    '# Amazon Linux 2023 AMIs ship cfn-signal in aws-cfn-bootstrap; install it when the AMI lacks it.',
+    '[ -x /opt/aws/bin/cfn-signal ] || dnf install -y aws-cfn-bootstrap',
+    '/opt/aws/bin/cfn-signal --exit-code "$status" --stack \'${AWS::StackName}\' --resource AutoScalingGroup --region \'${AWS::Region}\'',
+    '',
+  ].join('\n');
+}
