@@ -1,6 +1,7 @@
 import type { Artifact } from '../artifact';
 import type { EnvironmentModel, PlatformModel, RegionModel, TierModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
+import { buildBootstrapTemplate } from './bootstrap';
 import { buildDatabaseTemplate } from './database';
 import { buildNetworkTemplate } from './network';
 import { buildNotificationsTemplate } from './notifications';
@@ -60,6 +61,7 @@ export function regionStacks(environment: EnvironmentModel, region: RegionModel)
 export function buildTemplates(model: PlatformModel): Artifact[] {
   const artifacts: Artifact[] = [];
   for (const environment of model.environments) {
+    artifacts.push({ path: `${environment.name}/bootstrap.yaml`, content: renderTemplate(buildBootstrapTemplate(model, environment), model.specFile) });
     for (const region of environment.regions) {
       for (const stack of regionStacks(environment, region)) {
         artifacts.push({ path: `${environment.name}/${region.region}/${stack.file}.yaml`, content: renderTemplate(stack.template, model.specFile) });

@@ -1,0 +1,147 @@
+import { Fn } from 'aws-cdk-lib';
+import type { EnvironmentModel, GithubModel, PlatformModel } from '../model/types';
+import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { acknowledge, applyTags } from './tags';
+
+/**
+ * GitHub's OIDC subjects for this repository: the legacy `repo:OWNER/REPO:…` form, and the
+ * immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` form when the spec gives both ids (repositories
+ * created or renamed after mid-2026 send only that one).
+ * @see https://docs.github.com/en/actions/reference/security/oidc
+ */
+export function oidcSubjects(github: GithubModel, context: string): string[] {
+  const subjects = [`repo:${github.owner}/${github.name}:${context}`];
+  if (github.ownerId !== undefined && github.repositoryId !== undefined) {
+    subjects.push(`repo:${github.owner}@${github.ownerId}/${github.name}@${github.repositoryId}:${context}`);
+  }
+  return subjects;
+}
+
+/** Services whose resources the generated stacks create; the execution role may manage them. */
+const MANAGED_SERVICES = [
+  'acm', 'autoscaling', 'budgets', 'chatbot', 'cloudfront', 'cloudwatch', 'ec2', 'elasticloadbalancing', 'events',
+  'kms', 'logs', 'rds', 'route53', 's3', 'secretsmanager', 'shield', 'sns', 'wafv2',
+];
+const STACK_READS = [
+  'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
+  'cloudformation:DescribeStackResources', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate',
+  'cloudformation:GetTemplateSummary', 'cloudformation:ListChangeSets', 'cloudformation:DescribeChangeSet',
+];
+const CHANGE_SET_WRITES = ['cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet'];
+const DEPLOY_WRITES = [
+  'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:ExecuteChangeSet', 'cloudformation:ContinueUpdateRollback',
+  'cloudformation:CancelUpdateStack', 'cloudformation:TagResource', 'cloudformation:DetectStackDrift',
+  'cloudformation:DetectStackResourceDrift', 'cloudformation:DescribeStackResourceDrifts',
+];
+const ACCOUNT_READS = [
+  'cloudformation:ValidateTemplate', 'cloudformation:ListStacks', 'cloudformation:DescribeStackDriftDetectionStatus',
+  'route53:ListHostedZonesByName', 'ec2:DescribeImages', 'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities',
+];
+
+/**
+ * The bootstrap stack of one environment, from blueprints/bootstrap.yaml. Deployed once by hand
+ * (see the README); after it, no long-lived AWS key exists anywhere.
+ */
+export function buildBootstrapTemplate(model: PlatformModel, environment: EnvironmentModel): Record<string, unknown> {
+  const stack = newTemplateStack();
+  const blueprint = includeBlueprint(stack, 'bootstrap');
+  const prefix = `${model.project}-${environment.name}`;
+  const partitionArn = (service: string, region: string, resource: string) => Fn.sub(`arn:\${AWS::Partition}:${service}:${region}:\${AWS::AccountId}:${resource}`);
+  const regions = environment.regions.map((r) => r.region);
+  const stacks = regions.map((region) => partitionArn('cloudformation', region, `stack/${prefix}-*/*`));
+  const imageParameters = [...new Set(environment.regions.flatMap((r) => r.tiers.map((t) => t.imageParameter)))].sort();
+  const parameters = regions.flatMap((region) => imageParameters.map((name) => partitionArn('ssm', region, `parameter${name}`)));
+  const bucket = blueprint.getResource('ArtifactsBucket');
+  const bucketArn = bucket.getAtt('Arn').toString();
+
+  // Environments sharing an account share its one GitHub OIDC provider; the first creates it.
+  if (!environment.firstInAccount) blueprint.node.tryRemoveChild('GitHubOidcProvider');
+  const trusting = ['DeployRole', 'ChangeSetRole'].map((id) => blueprint.getResource(id));
+  // IAM checks that a trust policy's federated provider exists, so the roles wait for it.
+  if (environment.firstInAccount) for (const role of trusting) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
+
+  const deploy = blueprint.getResource('DeployRole');
+  deploy.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
+    oidcSubjects(model.github, `environment:${environment.name}`));
+  deploy.addPropertyOverride('Policies', [{
+    PolicyName: 'deploy',
+    PolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'DeployThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES, ...DEPLOY_WRITES], Resource: stacks },
+        { Sid: 'Read', Effect: 'Allow', Action: ACCOUNT_READS, Resource: '*' },
+        {
+          Sid: 'PassTheExecutionRoleToCloudFormation', Effect: 'Allow', Action: 'iam:PassRole', Resource: blueprint.getResource('ExecutionRole').getAtt('Arn'),
+          Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+        },
+        ...(parameters.length > 0 ? [{
+          Sid: 'ReleaseAndRollBackAmis', Effect: 'Allow',
+          Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter'], Resource: parameters,
+        }] : []),
+        { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: Fn.join('', [bucketArn, '/*']) },
+        { Sid: 'ListArtifacts', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
+      ],
+    },
+  }]);
+  acknowledge(deploy, [{
+    id: 'AwsSolutions-IAM5',
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, and read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*).`,
+  }]);
+
+  const changeSets = blueprint.getResource('ChangeSetRole');
+  changeSets.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
+    oidcSubjects(model.github, 'pull_request'));
+  changeSets.addPropertyOverride('Policies', [{
+    PolicyName: 'change-sets',
+    PolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'ChangeSetsOnThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES], Resource: stacks },
+        { Sid: 'Read', Effect: 'Allow', Action: ['cloudformation:ValidateTemplate', 'cloudformation:ListStacks', 'route53:ListHostedZonesByName'], Resource: '*' },
+        ...(parameters.length > 0 ? [{ Sid: 'ResolveAmiParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: parameters }] : []),
+        { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: Fn.join('', [bucketArn, '/pull-requests/*']) },
+      ],
+    },
+  }]);
+  acknowledge(changeSets, [{
+    id: 'AwsSolutions-IAM5',
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), the pull-requests/ prefix of its artifacts bucket, and read-only calls that accept no resource.`,
+  }]);
+
+  const execution = blueprint.getResource('ExecutionRole');
+  execution.addPropertyOverride('Policies', [{
+    PolicyName: 'deploy-resources',
+    PolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'ManageThePlatformsServices', Effect: 'Allow', Action: MANAGED_SERVICES.map((s) => `${s}:*`), Resource: '*' },
+        { Sid: 'ReadParameters', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: '*' },
+        {
+          Sid: 'ManageThisEnvironmentsRoles', Effect: 'Allow',
+          Action: [
+            'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy',
+            'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:AttachRolePolicy',
+            'iam:DetachRolePolicy', 'iam:PassRole', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile',
+            'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile',
+          ],
+          Resource: [Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-*`), Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:instance-profile/${prefix}-*`)],
+        },
+        {
+          Sid: 'NeverTheBootstrapRoles', Effect: 'Deny', Action: 'iam:*',
+          Resource: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-bootstrap-*`),
+        },
+        {
+          Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*',
+          Condition: { StringEquals: { 'iam:AWSServiceName': ['autoscaling.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'rds.amazonaws.com'] } },
+        },
+      ],
+    },
+  }]);
+  acknowledge(execution, [{
+    id: 'AwsSolutions-IAM5',
+    reason: `CloudFormation's execution role must create the platform's resources, whose ids are not known beforehand; only CloudFormation can assume it, only this environment's deploy role can pass it, it deploys only reviewed templates, and its IAM rights are limited to roles named ${prefix}-* and never the bootstrap's own.`,
+  }]);
+
+  applyTags(stack, environment.tags);
+  return templateOf(stack);
+}
