@@ -28,6 +28,8 @@ export interface WritePlan {
   readonly outDir: string;
   readonly changes: readonly Change[];
   readonly conflicts: readonly Conflict[];
+  /** Files gantry generated once that a user has since taken over (header removed): left alone. */
+  readonly kept: readonly Conflict[];
   /** The manifest's new text. */
   readonly manifest: string;
 }
@@ -43,6 +45,7 @@ export function planWrite(outDir: string, specFile: string, artifacts: readonly 
   const previous = parseManifest(read(path.join(outDir, MANIFEST_FILE)));
   const changes: Change[] = [];
   const conflicts: Conflict[] = [];
+  const kept: Conflict[] = [];
   const wanted = new Set(artifacts.map((a) => a.path));
 
   for (const artifact of artifacts) {
@@ -61,10 +64,10 @@ export function planWrite(outDir: string, specFile: string, artifacts: readonly 
     const before = read(path.join(outDir, file));
     if (before === undefined) continue;
     if (hasHeader(before)) changes.push({ kind: 'remove', path: file, before });
-    else conflicts.push({ path: file, reason: 'gantry generated it once but it no longer carries the header; left in place' });
+    else kept.push({ path: file, reason: 'gantry generated it once, but it no longer carries the header; left in place' });
   }
   const manifest = renderManifest({ spec: specFile, files: Object.fromEntries(artifacts.map((a) => [a.path, hashContent(a.content)])) });
-  return { outDir, changes: changes.sort((a, b) => (a.path < b.path ? -1 : 1)), conflicts, manifest };
+  return { outDir, changes: changes.sort((a, b) => (a.path < b.path ? -1 : 1)), conflicts, kept, manifest };
 }
 
 /** Applies a plan: atomic writes, removals of gantry's own files, then the manifest. */

@@ -21,6 +21,7 @@ export function generateCommand(io: CliIo, exit: (code: number) => void): Comman
         return exit(ExitCode.invalid);
       }
       applyWrite(plan);
+      for (const k of plan.kept) io.stderr(`gantry: ${path.join(plan.outDir, k.path)}: ${k.reason}\n`);
       const count = (kind: string) => plan.changes.filter((c) => c.kind === kind).length;
       for (const change of plan.changes) {
         if (change.kind !== 'unchanged') io.stdout(`  ${change.kind === 'create' ? 'created' : change.kind === 'update' ? 'updated' : 'removed'} ${path.join(plan.outDir, change.path)}\n`);

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule';
+import { callCyclesRule } from './call-cycles';
 import { capacityRule } from './capacity';
 import { certificatesRule } from './certificates';
 import { databaseRule } from './database';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   deployTimeoutRule,
   portsRule,
   referencesRule,
+  callCyclesRule,
   databaseRule,
   edgeDomainRule,
   certificatesRule,

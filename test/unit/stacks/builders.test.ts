@@ -1,0 +1,177 @@
+import { loadSpecText } from '../../../generator/spec/load';
+import { checkLoadedSpec } from '../../../generator/pipeline';
+import type { PlatformModel } from '../../../generator/model/types';
+import { buildBootstrapTemplate } from '../../../generator/stacks/bootstrap';
+import { buildDatabaseTemplate, parameterGroupFamily } from '../../../generator/stacks/database';
+import { buildNetworkTemplate } from '../../../generator/stacks/network';
+import { tiersInDeployOrder } from '../../../generator/stacks/registry';
+import { buildTierTemplate, SUSPENDED_DURING_ROLLING_UPDATE } from '../../../generator/stacks/tier';
+
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any>; UpdatePolicy?: any; CreationPolicy?: any; Metadata?: any; DependsOn?: any }>; Parameters?: Record<string, any>; Outputs?: Record<string, any> };
+
+function model(extra = '', tiers = '  web: {}\n', environments = '  prod: { account: "123456789012", regions: [eu-west-1] }\n'): PlatformModel {
+  const text = `version: 1\nproject: shop\ngithub: { repository: acme/shop }\n${extra}tiers:\n${tiers}environments:\n${environments}`;
+  const loaded = loadSpecText('spec.yaml', Buffer.from(text));
+  if (!loaded.ok) throw new Error(loaded.diagnostics[0]?.message);
+  const report = checkLoadedSpec(loaded.spec);
+  if (!report.model) throw new Error(report.diagnostics.map((d) => d.message).join('\n'));
+  return report.model;
+}
+const first = (m: PlatformModel) => ({ environment: m.environments[0]!, region: m.environments[0]!.regions[0]! });
+const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+
+describe('network', () => {
+  test.each([
+    ['perAz', 3, 3],
+    ['single', 3, 1],
+    ['none', 2, 0],
+  ])('natGateways %s over %i AZs makes %i NAT gateways', (nat, azs, count) => {
+    const { environment, region } = first(model(`network: { natGateways: ${nat}, availabilityZones: ${azs} }\n`));
+    const template = buildNetworkTemplate(environment, region) as Template;
+    expect(ofType(template, 'AWS::EC2::NatGateway')).toHaveLength(count);
+    expect(ofType(template, 'AWS::EC2::Subnet')).toHaveLength(3 * azs);
+    expect(ofType(template, 'AWS::EC2::Route').filter(([id]) => id.startsWith('Private'))).toHaveLength(count === 0 ? 0 : azs);
+  });
+
+  it('adds the three Session Manager endpoints for ssm, and gateway endpoints on private and isolated tables', () => {
+    const { environment, region } = first(model('network: { endpoints: [s3, ssm] }\n'));
+    const template = buildNetworkTemplate(environment, region) as Template;
+    expect(ofType(template, 'AWS::EC2::VPCEndpoint').map(([id]) => id).sort()).toEqual(['Ec2messagesEndpoint', 'S3GatewayEndpoint', 'SsmEndpoint', 'SsmmessagesEndpoint']);
+    expect(template.Resources.S3GatewayEndpoint!.Properties!.RouteTableIds).toHaveLength(3);
+  });
+
+  it('keeps flow logs encrypted with a retention, or acknowledges their absence', () => {
+    const on = buildNetworkTemplate(first(model()).environment, first(model()).region) as Template;
+    expect(on.Resources.FlowLogGroup!.Properties).toMatchObject({ RetentionInDays: 90, KmsKeyId: expect.anything() });
+    const off = first(model('network: { flowLogs: false }\n'));
+    const template = buildNetworkTemplate(off.environment, off.region) as Template;
+    expect(template.Resources.FlowLog).toBeUndefined();
+    expect(template.Resources.Vpc!.Metadata.cdk_nag.rules_to_suppress[0].id).toBe('AwsSolutions-VPC7');
+  });
+});
+
+describe('tier', () => {
+  it('rolls out a new AMI batch by batch, waiting for signals, suspending what AWS advises', () => {
+    const m = model('', '  web: { capacity: { min: 2, max: 6 }, deploy: { batchSize: 2, timeout: PT20M } }\n');
+    const { environment, region } = first(m);
+    const template = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
+    const group = template.Resources.AutoScalingGroup!;
+    expect(group.UpdatePolicy.AutoScalingRollingUpdate).toEqual({
+      MaxBatchSize: 2, MinInstancesInService: 2, PauseTime: 'PT20M', WaitOnResourceSignals: true, SuspendProcesses: SUSPENDED_DURING_ROLLING_UPDATE,
+    });
+    expect(group.CreationPolicy.ResourceSignal).toEqual({ Count: 2, Timeout: 'PT20M' });
+    expect(group.Properties).toMatchObject({ MinSize: '2', MaxSize: '6', HealthCheckType: 'ELB' });
+    expect(group.Properties!.DesiredCapacity).toBeUndefined();
+    expect(template.Parameters!.ImageId).toMatchObject({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/shop/prod/web/ami' });
+    const data = template.Resources.LaunchTemplate!.Properties!.LaunchTemplateData;
+    expect(data.MetadataOptions.HttpTokens).toBe('required');
+    expect(data.BlockDeviceMappings[0].Ebs).toMatchObject({ Encrypted: true, VolumeType: 'gp3' });
+  });
+
+  it('replaces the whole group with the replacing strategy', () => {
+    const { environment, region } = first(model('', '  web: { deploy: { strategy: replacing } }\n'));
+    const template = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
+    expect(template.Resources.AutoScalingGroup!.UpdatePolicy).toEqual({ AutoScalingReplacingUpdate: { WillReplace: true } });
+  });
+
+  test.each([
+    ['linux', '/opt/aws/bin/cfn-signal', "curl --silent --fail --max-time 5 --output /dev/null 'http://127.0.0.1:8080/ready'"],
+    ['windows', 'cfn-signal.exe', "Invoke-WebRequest -UseBasicParsing -TimeoutSec 5 -Uri 'http://127.0.0.1:8080/ready'"],
+  ])('%s user data checks the health endpoint, then signals', (os, signal, probe) => {
+    const { environment, region } = first(model('', `  web: { os: ${os}, port: 8080, healthCheck: /ready }\n`));
+    const template = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
+    const script = template.Resources.LaunchTemplate!.Properties!.LaunchTemplateData.UserData['Fn::Base64']['Fn::Sub'] as string;
+    expect(script).toContain(signal);
+    expect(script).toContain(probe);
+    expect(script).toContain('--resource AutoScalingGroup');
+  });
+
+  it('serves HTTPS with a given certificate and redirects HTTP', () => {
+    const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
+    const { environment, region } = first(model('', `  web: { loadBalancer: { certificateArn: "${arn}" } }\n`));
+    const template = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
+    expect(template.Resources.ForwardListener!.Properties).toMatchObject({ Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: arn }] });
+    expect(template.Resources.RedirectListener!.Properties!.DefaultActions[0].RedirectConfig).toMatchObject({ Protocol: 'HTTPS', StatusCode: 'HTTP_301' });
+  });
+
+  it('issues a regional certificate for the edge domain, validated in its zone', () => {
+    const { environment, region } = first(model('edge: { domain: app.example.com, zone: example.com }\n'));
+    const template = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
+    expect(template.Resources.OriginCertificate!.Properties).toMatchObject({ DomainName: 'web.eu-west-1.app.example.com', ValidationMethod: 'DNS' });
+    expect(template.Parameters!.HostedZoneId.Type).toBe('AWS::Route53::HostedZone::Id');
+  });
+
+  it('opens an internal load balancer only to its callers, and never 22 or 3389 anywhere', () => {
+    const { environment, region } = first(model('', '  web: {}\n  api: { from: [web] }\n'));
+    const api = buildTierTemplate(environment, region, region.tiers[1]!) as Template;
+    const ingress = api.Resources.LoadBalancerSecurityGroup!.Properties!.SecurityGroupIngress;
+    expect(ingress).toEqual([expect.objectContaining({ FromPort: 80, SourceSecurityGroupId: { 'Fn::GetAtt': ['CallerSecurityGroup', 'GroupId'] } })]);
+    const web = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
+    expect(web.Resources.LaunchTemplate!.Properties!.LaunchTemplateData.SecurityGroupIds).toContainEqual({ 'Fn::ImportValue': 'shop-prod-api-CallerSecurityGroupId' });
+    expect(JSON.stringify([api, web])).not.toMatch(/"(FromPort|ToPort)":(22|3389)\b/);
+  });
+
+  it('deploys callees before their callers', () => {
+    const { region } = first(model('', '  web: {}\n  api: { from: [web] }\n  db-proxy: { from: [api] }\n'));
+    expect(tiersInDeployOrder(region.tiers).map((t) => t.name)).toEqual(['db-proxy', 'api', 'web']);
+  });
+});
+
+describe('database', () => {
+  test.each([
+    ['postgres', '16.4', 'postgres16'],
+    ['mysql', '8.0.39', 'mysql8.0'],
+    ['mariadb', '10.11.9', 'mariadb10.11'],
+    ['sqlserver-se', '15.00.4415.2.v1', 'sqlserver-se-15.0'],
+  ])('%s %s uses the %s parameter group family', (engine, version, family) => {
+    const { region } = first(model(`database: { engine: ${engine}, version: "${version}" }\n`));
+    expect(parameterGroupFamily(region.database!)).toBe(family);
+  });
+
+  it('builds SQL Server with its licence, TLS and no IAM authentication, and replicas for Enterprise', () => {
+    const { environment, region } = first(model('database: { engine: sqlserver-ee, version: 16.00.4165.4.v1, readReplicas: 2 }\n'));
+    const template = buildDatabaseTemplate(environment, region) as Template;
+    expect(template.Resources.Database!.Properties).toMatchObject({
+      Engine: 'sqlserver-ee', LicenseModel: 'license-included', StorageEncrypted: true, MultiAZ: true, ManageMasterUserPassword: true, StorageType: 'gp3',
+    });
+    expect(template.Resources.Database!.Properties!.EnableIAMDatabaseAuthentication).toBeUndefined();
+    expect(template.Resources.ParameterGroup!.Properties!.Parameters).toEqual({ 'rds.force_ssl': '1' });
+    expect(ofType(template, 'AWS::RDS::DBInstance').map(([id]) => id).sort()).toEqual(['Database', 'ReadReplica1', 'ReadReplica2']);
+  });
+
+  it('opens the database only to its client security group on the engine port', () => {
+    const { environment, region } = first(model('database: { engine: mysql, version: "8.0.39" }\n'));
+    const template = buildDatabaseTemplate(environment, region) as Template;
+    expect(template.Resources.DatabaseSecurityGroup!.Properties!.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ FromPort: 3306, ToPort: 3306, SourceSecurityGroupId: { 'Fn::GetAtt': ['ClientSecurityGroup', 'GroupId'] } }),
+    ]);
+  });
+});
+
+describe('bootstrap', () => {
+  it('trusts only the environment (deploys) and pull requests (change sets) of this repository', () => {
+    const m = model('', '  web: {}\n').environments[0]!;
+    const template = buildBootstrapTemplate(model(), m) as Template;
+    const subject = (id: string) => template.Resources[id]!.Properties!.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub'];
+    expect(subject('DeployRole')).toEqual(['repo:acme/shop:environment:prod']);
+    expect(subject('ChangeSetRole')).toEqual(['repo:acme/shop:pull_request']);
+  });
+
+  it('accepts the immutable subject form when the ids are given, and creates the OIDC provider once per account', () => {
+    const m = model('', '  web: {}\n', '  dev: { account: "123456789012", regions: [eu-west-1] }\n  prod: { account: "123456789012", regions: [eu-west-1] }\n');
+    const withIds = { ...m, github: { ...m.github, ownerId: 1, repositoryId: 2 } };
+    const dev = buildBootstrapTemplate(withIds, m.environments[0]!) as Template;
+    const prod = buildBootstrapTemplate(withIds, m.environments[1]!) as Template;
+    expect(dev.Resources.GitHubOidcProvider).toBeDefined();
+    expect(prod.Resources.GitHubOidcProvider).toBeUndefined();
+    expect(prod.Resources.DeployRole!.Properties!.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub'])
+      .toEqual(['repo:acme/shop:environment:prod', 'repo:acme@1/shop@2:environment:prod']);
+  });
+
+  it('lets the change-set role create, describe and delete change sets, and nothing that deploys', () => {
+    const template = buildBootstrapTemplate(model(), model().environments[0]!) as Template;
+    const actions = JSON.stringify(template.Resources.ChangeSetRole!.Properties!.Policies);
+    expect(actions).toContain('cloudformation:CreateChangeSet');
+    expect(actions).not.toMatch(/ExecuteChangeSet|UpdateStack|CreateStack|iam:PassRole/);
+  });
+});
