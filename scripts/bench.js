@@ -1,5 +1,7 @@
-// Benchmark: median wall time of `gantry validate` on each example and on a synthetic spec of
-// 50 environments x 4 regions, against a bare `node -e 0`. Target: at most 5x a bare Node start.
+// Benchmark, on each example and on a synthetic spec of 50 environments x 4 regions:
+// - `gantry validate`: median wall time against a bare `node -e 0` (target: at most 5x);
+// - `gantry generate`: median wall time, peak memory and time per environment x region
+//   (targets: medical-logistics under 2 s, peak memory under 300 MB, cost linear in env x region).
 // Usage: npm run bench [-- --runs N]
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -64,3 +66,37 @@ for (const [name, file] of cases) {
   console.log(`${`validate ${name}`.padEnd(46)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}x bare node`);
 }
 console.log(`worst ratio ${worst.toFixed(2)}x (target: at most 5x) ${worst <= 5 ? 'OK' : 'OVER TARGET'}`);
+
+/** One `gantry generate` into a fresh folder, in a child that reports its own peak memory. */
+function generateOnce(spec) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-bench-out-'));
+  const script = `require(${JSON.stringify(path.join(root, 'dist/cli/main.js'))}).run(['generate', '--spec', ${JSON.stringify(spec)}, '--out', ${JSON.stringify(out)}])` +
+    '.then((code) => { process.stderr.write(JSON.stringify({ code, maxRssKb: process.resourceUsage().maxRSS })); })';
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const report = JSON.parse(result.stderr.slice(result.stderr.lastIndexOf('{')));
+  if (report.code !== 0) throw new Error(`generate ${spec} exited ${report.code}:\n${result.stdout}`);
+  const files = result.stdout.split('\n').filter((l) => l.includes(' created ')).length;
+  fs.rmSync(out, { recursive: true, force: true });
+  return { ms, mb: report.maxRssKb / 1024, files };
+}
+
+console.log('');
+console.log(`${'generate'.padEnd(46)} ${'median'.padStart(9)}  ${'peak'.padStart(8)}  files  per env x region`);
+for (const [name, file] of cases) {
+  const regions = (fs.readFileSync(file, 'utf8').match(/^\s+(- \{ name: |regions: \[)/gm) ?? []).length;
+  const count = name.startsWith('synthetic') ? Math.max(3, Math.floor(runs / 7)) : Math.max(5, Math.floor(runs / 3));
+  const samples = Array.from({ length: count }, () => generateOnce(file)).sort((a, b) => a.ms - b.ms);
+  const median = samples[Math.floor(samples.length / 2)];
+  const peak = Math.max(...samples.map((s) => s.mb));
+  const pairs = countRegions(file);
+  console.log(`${`generate ${name}`.padEnd(46)} ${median.ms.toFixed(0).padStart(7)} ms  ${peak.toFixed(0).padStart(5)} MB  ${String(median.files).padStart(5)}  ${(median.ms / pairs).toFixed(0)} ms (${pairs} env x region)`);
+  void regions;
+}
+
+/** Environment x region pairs of a spec, through gantry's own reader. */
+function countRegions(file) {
+  const { readSpec } = require(path.join(root, 'dist/pipeline.js'));
+  return readSpec(file).model.environments.reduce((n, e) => n + e.regions.length, 0);
+}

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { App, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
+import type { IConstruct } from 'constructs';
 import { PACKAGE_ROOT } from '../paths';
 
 export const BLUEPRINTS_DIR = path.join(PACKAGE_ROOT, 'blueprints');
@@ -11,6 +12,7 @@ export const BLUEPRINTS_DIR = path.join(PACKAGE_ROOT, 'blueprints');
  * would cost over a second per run (`gantry lint` validates instead).
  */
 export function newTemplateStack(): Stack {
+  tokensBefore ??= registeredTokens();
   const app = new App({
     builtinCloudFormationValidation: false,
     context: { 'aws:cdk:enable-path-metadata': false, 'aws:cdk:disable-version-reporting': true },
@@ -33,5 +35,54 @@ export function templateOf(stack: Stack): Record<string, unknown> {
   const text = JSON.stringify(template);
   const token = /\$\{Token\[[^\]]*\]\}/.exec(text);
   if (token) throw new Error(`gantry bug: an unresolved CDK token ${token[0]} remains in a template`);
+  forgetTokens();
+  forgetReferences(stack);
   return template;
+}
+
+interface TokenMapInternals {
+  stringTokenMap: Map<string, unknown>;
+  numberTokenMap: Map<number, unknown>;
+}
+
+let tokensBefore: { strings: Set<string>; numbers: Set<number> } | undefined;
+
+/**
+ * NOTE: aws-cdk-lib keeps every stringified token in a process-wide map (`globalThis.__cdkTokenMap`,
+ * core/lib/private/token-map.js), and each token holds its construct, so every stack ever built
+ * stays in memory: 1,000 templates grew the heap past 300 MB. Once a template is resolved its
+ * tokens are never looked up again, so they are dropped. aws-cdk-lib's shared pseudo-parameter
+ * tokens (Aws.ACCOUNT_ID and the like, keyed `AWS.*`, registered on first use) always stay.
+ */
+function forgetTokens(): void {
+  const map = (globalThis as { __cdkTokenMap?: TokenMapInternals }).__cdkTokenMap;
+  if (!map || !tokensBefore) return;
+  for (const key of [...map.stringTokenMap.keys()]) if (!tokensBefore.strings.has(key) && !key.startsWith('AWS.')) map.stringTokenMap.delete(key);
+  for (const key of [...map.numberTokenMap.keys()]) if (!tokensBefore.numbers.has(key)) map.numberTokenMap.delete(key);
+}
+
+/**
+ * NOTE: aws-cdk-lib also caches every `Ref`/`GetAtt` it creates in a static map keyed by target
+ * construct (`CfnReference.referenceTable`, core/lib/private/cfn-reference.js), which holds each
+ * stack's whole construct tree. The entries of a stack whose template is resolved are dropped.
+ */
+function forgetReferences(stack: Stack): void {
+  const table = cfnReferenceTable();
+  for (const target of [...table.keys()]) if (target.node.root === stack.node.root) table.delete(target);
+}
+
+let referenceTable: Map<IConstruct, unknown> | undefined;
+function cfnReferenceTable(): Map<IConstruct, unknown> {
+  if (!referenceTable) {
+    const root = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const module = require(path.join(root, 'core/lib/private/cfn-reference.js')) as { CfnReference: { referenceTable?: Map<IConstruct, unknown> } };
+    referenceTable = module.CfnReference.referenceTable ?? new Map();
+  }
+  return referenceTable;
+}
+
+function registeredTokens(): { strings: Set<string>; numbers: Set<number> } {
+  const map = (globalThis as { __cdkTokenMap?: TokenMapInternals }).__cdkTokenMap;
+  return { strings: new Set(map?.stringTokenMap.keys() ?? []), numbers: new Set(map?.numberTokenMap.keys() ?? []) };
 }
