@@ -85,14 +85,12 @@ function generateOnce(spec) {
 console.log('');
 console.log(`${'generate'.padEnd(46)} ${'median'.padStart(9)}  ${'peak'.padStart(8)}  files  per env x region`);
 for (const [name, file] of cases) {
-  const regions = (fs.readFileSync(file, 'utf8').match(/^\s+(- \{ name: |regions: \[)/gm) ?? []).length;
   const count = name.startsWith('synthetic') ? Math.max(3, Math.floor(runs / 7)) : Math.max(5, Math.floor(runs / 3));
   const samples = Array.from({ length: count }, () => generateOnce(file)).sort((a, b) => a.ms - b.ms);
   const median = samples[Math.floor(samples.length / 2)];
   const peak = Math.max(...samples.map((s) => s.mb));
   const pairs = countRegions(file);
   console.log(`${`generate ${name}`.padEnd(46)} ${median.ms.toFixed(0).padStart(7)} ms  ${peak.toFixed(0).padStart(5)} MB  ${String(median.files).padStart(5)}  ${(median.ms / pairs).toFixed(0)} ms (${pairs} env x region)`);
-  void regions;
 }
 
 /** Environment x region pairs of a spec, through gantry's own reader. */
