@@ -1,10 +1,10 @@
 import { hasErrors, type Diagnostic } from './diagnostics';
-import { applyDefaults, type EnvironmentSpecView } from './model/defaults';
+import type { EnvironmentSpecView } from './model/defaults';
 import { resolveModel } from './model/resolve';
 import type { SpecDocument } from './model/spec-types';
 import type { PlatformModel } from './model/types';
 import { loadSpecFile, type LoadedSpec } from './spec/load';
-import { validateSpec, mergedSections } from './validate';
+import { validateSpec } from './validate';
 
 /** What reading a spec gave: the diagnostics, and the model when there were no errors. */
 export interface SpecReport {
@@ -23,11 +23,9 @@ export function readSpec(file: string): SpecReport {
 }
 
 export function checkLoadedSpec(spec: LoadedSpec): SpecReport {
-  const diagnostics = validateSpec(spec);
+  const { diagnostics, environments } = validateSpec(spec);
   if (hasErrors(diagnostics)) return { diagnostics, unreadable: false, spec };
   const document = spec.data as unknown as SpecDocument;
-  const views = new Map<string, EnvironmentSpecView>(
-    Object.keys(document.environments).map((name) => [name, applyDefaults(document.project, name, mergedSections(spec.data, name))]),
-  );
+  const views = new Map<string, EnvironmentSpecView>(environments.map((environment) => [environment.name, environment.spec]));
   return { diagnostics, unreadable: false, spec, model: resolveModel(document, views, spec.file) };
 }

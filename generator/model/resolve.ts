@@ -1,4 +1,3 @@
-import { EDGE_REGION } from '../aws/regions';
 import type { DefaultedDatabase, DefaultedTier, EnvironmentSpecView } from './defaults';
 import { planSubnets } from './subnets';
 import type { RegionEntry, SpecDocument } from './spec-types';
@@ -150,5 +149,3 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Where each environment's edge stack is deployed, whatever its regions. */
-export { EDGE_REGION };

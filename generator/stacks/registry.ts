@@ -7,9 +7,10 @@ import { buildNetworkTemplate } from './network';
 import { buildNotificationsTemplate } from './notifications';
 import { buildTierTemplate } from './tier';
 
-/** One stack of a region: its file name (without .yaml) and its template. */
-interface BuiltStack {
+/** One stack of a region: its file name (without .yaml), its stack name, and its template. */
+export interface BuiltStack {
   readonly file: string;
+  readonly stackName: string;
   readonly template: Record<string, unknown>;
 }
 
@@ -21,13 +22,15 @@ type RegionalBuilder = (environment: EnvironmentModel, region: RegionModel) => B
  * discovery order.
  */
 export const REGIONAL_STACKS: readonly RegionalBuilder[] = [
-  (environment, region) => [{ file: 'notifications', template: buildNotificationsTemplate(environment, region) }],
-  (environment, region) => [{ file: 'network', template: buildNetworkTemplate(environment, region) }],
+  (environment, region) => [{ file: 'notifications', stackName: region.stackNames.notifications, template: buildNotificationsTemplate(environment, region) }],
+  (environment, region) => [{ file: 'network', stackName: region.stackNames.network, template: buildNetworkTemplate(environment, region) }],
   (environment, region) => {
     const template = buildDatabaseTemplate(environment, region);
-    return template ? [{ file: 'database', template }] : [];
+    return template ? [{ file: 'database', stackName: region.stackNames.database, template }] : [];
   },
-  (environment, region) => tiersInDeployOrder(region.tiers).map((tier) => ({ file: tier.name, template: buildTierTemplate(environment, region, tier) })),
+  (environment, region) => tiersInDeployOrder(region.tiers).map((tier) => ({
+    file: tier.name, stackName: region.stackNames.tiers[tier.name] as string, template: buildTierTemplate(environment, region, tier),
+  })),
 ];
 
 /**
@@ -49,12 +52,9 @@ export function tiersInDeployOrder(tiers: readonly TierModel[]): TierModel[] {
   return ordered;
 }
 
-/** Every stack of a region in deploy order, with its stack name. */
-export function regionStacks(environment: EnvironmentModel, region: RegionModel): (BuiltStack & { stackName: string })[] {
-  return REGIONAL_STACKS.flatMap((build) => build(environment, region)).map((stack) => ({
-    ...stack,
-    stackName: `${region.stackNames.network.replace(/-network$/, '')}-${stack.file}`,
-  }));
+/** Every stack of a region, in deploy order. */
+export function regionStacks(environment: EnvironmentModel, region: RegionModel): BuiltStack[] {
+  return REGIONAL_STACKS.flatMap((build) => build(environment, region));
 }
 
 /** Every template of the platform, sorted by path: `<env>/<region>/<stack>.yaml`. */

@@ -16,7 +16,7 @@ import { sortDiagnostics } from '../diagnostics';
  * environment's merged spec (so an override cannot break what the top level guarantees), then
  * every semantic rule. Returns every problem, positioned and sorted.
  */
-export function validateSpec(spec: LoadedSpec): Diagnostic[] {
+export function validateSpec(spec: LoadedSpec): { diagnostics: Diagnostic[]; environments: readonly EnvironmentContext[] } {
   const document = spec.data;
   const raw = (path: SpecPath) => spec.positions.get(pathKey(path))?.raw;
   const findings: Finding[] = validateSchema(document, raw);
@@ -35,7 +35,7 @@ export function validateSpec(spec: LoadedSpec): Diagnostic[] {
       if (!schemaFailed) throw err;
     }
   }
-  return toDiagnostics(spec, findings, context.environments.length);
+  return { diagnostics: toDiagnostics(spec, findings, context.environments.length), environments: context.environments };
 }
 
 /** Each environment's fields as written, and its sections with overrides merged and defaults filled. */
