@@ -14,7 +14,7 @@ export interface BuiltStack {
   readonly template: Record<string, unknown>;
 }
 
-type RegionalBuilder = (environment: EnvironmentModel, region: RegionModel) => BuiltStack[];
+type RegionalBuilder = (model: PlatformModel, environment: EnvironmentModel, region: RegionModel) => BuiltStack[];
 
 /**
  * The stacks of a region, in the order they deploy: each may import the outputs of those before
@@ -22,13 +22,13 @@ type RegionalBuilder = (environment: EnvironmentModel, region: RegionModel) => B
  * discovery order.
  */
 export const REGIONAL_STACKS: readonly RegionalBuilder[] = [
-  (environment, region) => [{ file: 'notifications', stackName: region.stackNames.notifications, template: buildNotificationsTemplate(environment, region) }],
-  (environment, region) => [{ file: 'network', stackName: region.stackNames.network, template: buildNetworkTemplate(environment, region) }],
-  (environment, region) => {
+  (model, environment, region) => [{ file: 'notifications', stackName: region.stackNames.notifications, template: buildNotificationsTemplate(model, environment, region) }],
+  (_model, environment, region) => [{ file: 'network', stackName: region.stackNames.network, template: buildNetworkTemplate(environment, region) }],
+  (_model, environment, region) => {
     const template = buildDatabaseTemplate(environment, region);
     return template ? [{ file: 'database', stackName: region.stackNames.database, template }] : [];
   },
-  (environment, region) => tiersInDeployOrder(region.tiers).map((tier) => ({
+  (_model, environment, region) => tiersInDeployOrder(region.tiers).map((tier) => ({
     file: tier.name, stackName: region.stackNames.tiers[tier.name] as string, template: buildTierTemplate(environment, region, tier),
   })),
 ];
@@ -53,8 +53,8 @@ export function tiersInDeployOrder(tiers: readonly TierModel[]): TierModel[] {
 }
 
 /** Every stack of a region, in deploy order. */
-export function regionStacks(environment: EnvironmentModel, region: RegionModel): BuiltStack[] {
-  return REGIONAL_STACKS.flatMap((build) => build(environment, region));
+export function regionStacks(model: PlatformModel, environment: EnvironmentModel, region: RegionModel): BuiltStack[] {
+  return REGIONAL_STACKS.flatMap((build) => build(model, environment, region));
 }
 
 /** Every template of the platform, sorted by path: `<env>/<region>/<stack>.yaml`. */
@@ -63,7 +63,7 @@ export function buildTemplates(model: PlatformModel): Artifact[] {
   for (const environment of model.environments) {
     artifacts.push({ path: `${environment.name}/bootstrap.yaml`, content: renderTemplate(buildBootstrapTemplate(model, environment), model.specFile) });
     for (const region of environment.regions) {
-      for (const stack of regionStacks(environment, region)) {
+      for (const stack of regionStacks(model, environment, region)) {
         artifacts.push({ path: `${environment.name}/${region.region}/${stack.file}.yaml`, content: renderTemplate(stack.template, model.specFile) });
       }
     }
