@@ -81,7 +81,18 @@ export const DEFAULTS = {
     ratePerFiveMinutes: 2000,
     shieldAdvanced: false,
   },
-  alarms: { enabled: true },
+  alarms: {
+    enabled: true,
+    loadBalancer5xxPerFiveMinutes: 10,
+    target5xxPerFiveMinutes: 10,
+    responseTimeSeconds: 1,
+    tierCpuPercent: 85,
+    databaseCpuPercent: 80,
+    databaseFreeStoragePercent: 10,
+    databaseFreeMemoryMb: 256,
+    databaseConnections: 400,
+    replicaLagSeconds: 60,
+  },
   budget: { alertAtPercent: [80, 100] },
 } as const;
 
@@ -128,11 +139,16 @@ export function applyDefaults(project: string, environment: string, input: Merge
     tiers: tiers.map(([name, tier], index) => defaultTier(project, environment, name, tier, index === 0)),
     database: sections.database ? defaultDatabase(sections.database, tiers.map(([name]) => name)) : undefined,
     edge: sections.edge ? defaultEdge(sections.edge) : undefined,
-    alarms: { enabled: mapping(sections.alarms).enabled ?? DEFAULTS.alarms.enabled },
+    alarms: { ...DEFAULTS.alarms, ...definedOnly(mapping(sections.alarms)) },
     budget: sections.budget
       ? { monthlyUsd: sections.budget.monthlyUsd, alertAtPercent: list(sections.budget.alertAtPercent, DEFAULTS.budget.alertAtPercent) }
       : undefined,
   };
+}
+
+/** The fields that are set, so they override defaults and absent ones do not erase them. */
+function definedOnly<T extends object>(value: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** A list as written, or the fallback when it is absent or not a list (the schema reports that). */

@@ -80,13 +80,11 @@ function resolveRegion(project: string, environment: string, account: string, en
     },
     tiers: view.tiers.map((tier) => resolveTier(tier, view)),
     database: view.database ? resolveDatabase(view.database) : undefined,
-    alarms: { enabled: view.alarms.enabled },
+    alarms: { ...view.alarms },
     stackNames: {
       notifications: stack('notifications'),
       network: stack('network'),
       database: stack('database'),
-      alarms: stack('alarms'),
-      budget: stack('budget'),
       tiers: Object.fromEntries(view.tiers.map((tier) => [tier.name, stack(tier.name)])),
     },
   };

@@ -88,6 +88,15 @@ export interface EdgeSpec {
 
 export interface AlarmsSpec {
   enabled?: boolean;
+  loadBalancer5xxPerFiveMinutes?: number;
+  target5xxPerFiveMinutes?: number;
+  responseTimeSeconds?: number;
+  tierCpuPercent?: number;
+  databaseCpuPercent?: number;
+  databaseFreeStoragePercent?: number;
+  databaseFreeMemoryMb?: number;
+  databaseConnections?: number;
+  replicaLagSeconds?: number;
 }
 
 export interface BudgetSpec {

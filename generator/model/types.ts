@@ -70,8 +70,6 @@ export interface RegionStackNames {
   readonly notifications: string;
   readonly network: string;
   readonly database: string;
-  readonly alarms: string;
-  readonly budget: string;
   /** By tier name. */
   readonly tiers: Readonly<Record<string, string>>;
 }
@@ -157,8 +155,18 @@ export interface NotificationsModel {
   readonly emails: readonly string[];
 }
 
+/** Whether alarms exist, and the thresholds that raise them (see the schema for each). */
 export interface AlarmsModel {
   readonly enabled: boolean;
+  readonly loadBalancer5xxPerFiveMinutes: number;
+  readonly target5xxPerFiveMinutes: number;
+  readonly responseTimeSeconds: number;
+  readonly tierCpuPercent: number;
+  readonly databaseCpuPercent: number;
+  readonly databaseFreeStoragePercent: number;
+  readonly databaseFreeMemoryMb: number;
+  readonly databaseConnections: number;
+  readonly replicaLagSeconds: number;
 }
 
 export interface BudgetModel {

@@ -1,9 +1,14 @@
 import { CfnOutput, Fn } from 'aws-cdk-lib';
+import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnSecurityGroup, CfnSecurityGroupEgress } from 'aws-cdk-lib/aws-ec2';
 import { CfnDBInstance, type CfnDBParameterGroup, type CfnDBSubnetGroup } from 'aws-cdk-lib/aws-rds';
 import type { DatabaseModel, EnvironmentModel, RegionModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { configureAlarms, DATABASE_ALARMS, pointAtTopic } from './alarms';
 import { acknowledge, applyTags } from './tags';
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
 
 /** The parameter group family of an engine version: postgres16, mysql8.0, sqlserver-se-15.0. */
 export function parameterGroupFamily(database: DatabaseModel): string {
@@ -111,6 +116,23 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
     });
     replica.overrideLogicalId(`ReadReplica${i}`);
     applyPerformanceInsights(replica, database.instanceClass, blueprint.getResource('DatabaseKey').ref);
+    if (region.alarms.enabled) {
+      const lag = new CfnAlarm(stack, `ReadReplica${i}LagAlarm`, {
+        alarmDescription: Fn.sub(`Read replica ${i} of \${AWS::StackName} fell behind its source`),
+        namespace: 'AWS/RDS',
+        metricName: 'ReplicaLag',
+        dimensions: [{ name: 'DBInstanceIdentifier', value: replica.ref }],
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 5,
+        threshold: region.alarms.replicaLagSeconds,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'missing',
+      });
+      lag.overrideLogicalId(`ReadReplica${i}LagAlarm`);
+      pointAtTopic(lag, region.stackNames.notifications);
+    }
     acknowledge(replica, [
       { id: 'AwsSolutions-RDS2', reason: 'A read replica inherits the encryption of its encrypted source; CloudFormation forbids StorageEncrypted on a replica.' },
       { id: 'AwsSolutions-RDS3', reason: 'A read replica scales reads; failover is the Multi-AZ standby of the source instance.' },
@@ -123,6 +145,14 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       exportName: Fn.sub(`\${AWS::StackName}-ReadReplica${i}Endpoint`),
     }).overrideLogicalId(`ReadReplica${i}Endpoint`);
   }
+
+  const alarms = region.alarms;
+  configureAlarms(blueprint, DATABASE_ALARMS, region.stackNames.notifications, alarms.enabled ? {
+    DatabaseCpuAlarm: alarms.databaseCpuPercent,
+    DatabaseFreeStorageAlarm: Math.round(database.storageGb * GIB * (alarms.databaseFreeStoragePercent / 100)),
+    DatabaseFreeMemoryAlarm: alarms.databaseFreeMemoryMb * MIB,
+    DatabaseConnectionsAlarm: alarms.databaseConnections,
+  } : undefined);
 
   applyTags(stack, environment.tags);
   return templateOf(stack);

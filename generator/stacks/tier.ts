@@ -6,6 +6,7 @@ import { elbLogDeliveryPrincipal } from '../aws/elb-log-delivery';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { durationSeconds } from '../validate/rules/deploy-timeout';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { configureAlarms, TIER_ALARMS } from './alarms';
 import { acknowledge, applyTags } from './tags';
 
 /** The processes AWS advises suspending during a rolling update (never Launch, Terminate or AddToLoadBalancer). */
@@ -119,6 +120,14 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
     });
     resource('ScalingPolicy').addResourceDependency(stack.node.findChild('ForwardListener') as CfnResource);
   }
+
+  const alarms = region.alarms;
+  configureAlarms(blueprint, TIER_ALARMS, names.notifications, alarms.enabled ? {
+    LoadBalancer5xxAlarm: alarms.loadBalancer5xxPerFiveMinutes,
+    Target5xxAlarm: alarms.target5xxPerFiveMinutes,
+    ResponseTimeAlarm: alarms.responseTimeSeconds,
+    CpuAlarm: alarms.tierCpuPercent,
+  } : undefined);
 
   applyTags(stack, { ...environment.tags, Tier: tier.name });
   return templateOf(stack);

@@ -44,7 +44,7 @@ describe('resolveModel', () => {
     ]);
     expect(m.environments[1]!.regions[1]!.stackNames).toEqual({
       notifications: 'shop-prod-notifications', network: 'shop-prod-network', database: 'shop-prod-database',
-      alarms: 'shop-prod-alarms', budget: 'shop-prod-budget', tiers: { web: 'shop-prod-web', worker: 'shop-prod-worker' },
+      tiers: { web: 'shop-prod-web', worker: 'shop-prod-worker' },
     });
     expect(m.environments[1]!.stackNames).toEqual({ bootstrap: 'shop-prod-bootstrap', edge: 'shop-prod-edge' });
   });

@@ -175,3 +175,27 @@ describe('bootstrap', () => {
     expect(actions).not.toMatch(/ExecuteChangeSet|UpdateStack|CreateStack|iam:PassRole/);
   });
 });
+
+describe('alarms', () => {
+  it('watch each tier and database, with the thresholds of the spec, reporting to the topic', () => {
+    const { environment, region } = first(model('alarms: { tierCpuPercent: 70, databaseFreeStoragePercent: 20 }\ndatabase: { engine: postgres, version: "16.4", storageGb: 100, readReplicas: 1 }\n'));
+    const tier = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
+    expect(ofType(tier, 'AWS::CloudWatch::Alarm').map(([id]) => id).sort()).toEqual(['CpuAlarm', 'LoadBalancer5xxAlarm', 'ResponseTimeAlarm', 'Target5xxAlarm', 'UnhealthyHostsAlarm']);
+    expect(tier.Resources.CpuAlarm!.Properties).toMatchObject({ Threshold: 70, AlarmActions: [{ 'Fn::ImportValue': 'shop-prod-notifications-TopicArn' }], OKActions: [{ 'Fn::ImportValue': 'shop-prod-notifications-TopicArn' }] });
+    const database = buildDatabaseTemplate(environment, region) as Template;
+    expect(database.Resources.DatabaseFreeStorageAlarm!.Properties!.Threshold).toBe(20 * 1024 ** 3);
+    expect(database.Resources.ReadReplica1LagAlarm!.Properties).toMatchObject({ MetricName: 'ReplicaLag', Threshold: 60 });
+  });
+
+  it('are left out when alarms.enabled is false', () => {
+    const { environment, region } = first(model('alarms: { enabled: false }\ndatabase: { engine: postgres, version: "16.4", readReplicas: 1 }\n'));
+    expect(ofType(buildTierTemplate(environment, region, region.tiers[0]!) as Template, 'AWS::CloudWatch::Alarm')).toEqual([]);
+    expect(ofType(buildDatabaseTemplate(environment, region) as Template, 'AWS::CloudWatch::Alarm')).toEqual([]);
+  });
+
+  it('take per-environment thresholds from overrides', () => {
+    const m = model('alarms: { responseTimeSeconds: 2 }\n', '  web: {}\n',
+      '  dev: { account: "123456789012", regions: [eu-west-1], overrides: { alarms: { responseTimeSeconds: 5 } } }\n  prod: { account: "123456789012", regions: [eu-west-1] }\n');
+    expect(m.environments.map((e) => e.regions[0]!.alarms.responseTimeSeconds)).toEqual([5, 2]);
+  });
+});

@@ -117,7 +117,7 @@ describe('the schema file', () => {
     expect(defs.edge.properties.waf.properties.managedRules.default).toEqual(DEFAULTS.edge.managedRules);
     expect(defs.edge.properties.waf.properties.ratePerFiveMinutes.default).toBe(DEFAULTS.edge.ratePerFiveMinutes);
     expect(defs.edge.properties.shieldAdvanced.default).toBe(DEFAULTS.edge.shieldAdvanced);
-    expect(defs.alarms.properties.enabled.default).toBe(DEFAULTS.alarms.enabled);
+    for (const [key, value] of Object.entries(DEFAULTS.alarms)) expect([key, defs.alarms.properties[key].default]).toEqual([key, value]);
     expect(defs.budget.properties.alertAtPercent.default).toEqual(DEFAULTS.budget.alertAtPercent);
   });
 });
