@@ -39,7 +39,7 @@ export function resolveModel(document: SpecDocument, views: ReadonlyMap<string, 
       budget: view.budget ? { monthlyUsd: view.budget.monthlyUsd, alertAtPercent: [...view.budget.alertAtPercent].sort((a, b) => a - b) } : undefined,
       edge: view.edge,
       regions: environment.regions.map((entry, index) => resolveRegion(document.project, envName, environment.account, entry, index === 0, view)),
-      stackNames: { bootstrap: stack('bootstrap'), edge: stack('edge') },
+      stackNames: { bootstrap: stack('bootstrap'), edge: stack('edge'), budget: stack('budget') },
     };
   });
   return deepFreeze({

@@ -51,6 +51,8 @@ export interface EnvironmentStackNames {
   readonly bootstrap: string;
   /** us-east-1: certificate, CloudFront, WAF, site bucket, DNS records. */
   readonly edge: string;
+  /** us-east-1: the monthly cost budget of the environment's account. */
+  readonly budget: string;
 }
 
 export interface RegionModel {

@@ -2,6 +2,7 @@ import type { Artifact } from '../artifact';
 import type { EnvironmentModel, PlatformModel, RegionModel, TierModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
 import { buildBootstrapTemplate } from './bootstrap';
+import { buildBudgetTemplate } from './budget';
 import { buildDatabaseTemplate } from './database';
 import { buildNetworkTemplate } from './network';
 import { buildNotificationsTemplate } from './notifications';
@@ -57,11 +58,23 @@ export function regionStacks(model: PlatformModel, environment: EnvironmentModel
   return REGIONAL_STACKS.flatMap((build) => build(model, environment, region));
 }
 
+/**
+ * Stacks deployed once per environment in us-east-1 (`EDGE_REGION`), whatever its regions: the
+ * budget (AWS Budgets lives there) and the edge (CloudFront's certificates and web ACLs must).
+ */
+export function globalStacks(model: PlatformModel, environment: EnvironmentModel): BuiltStack[] {
+  const budget = buildBudgetTemplate(model, environment);
+  return budget ? [{ file: 'budget', stackName: environment.stackNames.budget, template: budget }] : [];
+}
+
 /** Every template of the platform, sorted by path: `<env>/<region>/<stack>.yaml`. */
 export function buildTemplates(model: PlatformModel): Artifact[] {
   const artifacts: Artifact[] = [];
   for (const environment of model.environments) {
     artifacts.push({ path: `${environment.name}/bootstrap.yaml`, content: renderTemplate(buildBootstrapTemplate(model, environment), model.specFile) });
+    for (const stack of globalStacks(model, environment)) {
+      artifacts.push({ path: `${environment.name}/global/${stack.file}.yaml`, content: renderTemplate(stack.template, model.specFile) });
+    }
     for (const region of environment.regions) {
       for (const stack of regionStacks(model, environment, region)) {
         artifacts.push({ path: `${environment.name}/${region.region}/${stack.file}.yaml`, content: renderTemplate(stack.template, model.specFile) });

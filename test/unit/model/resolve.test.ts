@@ -46,7 +46,7 @@ describe('resolveModel', () => {
       notifications: 'shop-prod-notifications', network: 'shop-prod-network', database: 'shop-prod-database',
       tiers: { web: 'shop-prod-web', worker: 'shop-prod-worker' },
     });
-    expect(m.environments[1]!.stackNames).toEqual({ bootstrap: 'shop-prod-bootstrap', edge: 'shop-prod-edge' });
+    expect(m.environments[1]!.stackNames).toEqual({ bootstrap: 'shop-prod-bootstrap', edge: 'shop-prod-edge', budget: 'shop-prod-budget' });
   });
 
   it('marks the first environment of a shared account', () => {

@@ -1,0 +1,35 @@
+import type { CfnBudget } from 'aws-cdk-lib/aws-budgets';
+import type { EnvironmentModel, PlatformModel } from '../model/types';
+import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { topicArn } from './notifications';
+
+/** AWS Budgets accepts at most ten e-mail subscribers per notification. */
+export const MAX_EMAIL_SUBSCRIBERS = 10;
+
+/**
+ * The budget stack of one environment, from blueprints/budget.yaml: a monthly cost budget that
+ * alerts the notification topic of the environment's first region, and the e-mails, at each
+ * percentage of actual cost and at 100% of the forecast.
+ */
+export function buildBudgetTemplate(_model: PlatformModel, environment: EnvironmentModel): Record<string, unknown> | undefined {
+  const budget = environment.budget;
+  const primary = environment.regions[0];
+  if (!budget || !primary) return undefined;
+  const stack = newTemplateStack();
+  const blueprint = includeBlueprint(stack, 'budget');
+  const subscribers = [
+    { SubscriptionType: 'SNS', Address: topicArn(environment, primary) },
+    ...environment.notifications.emails.slice(0, MAX_EMAIL_SUBSCRIBERS).map((email) => ({ SubscriptionType: 'EMAIL', Address: email })),
+  ];
+  const alert = (type: 'ACTUAL' | 'FORECASTED', threshold: number) => ({
+    Notification: { NotificationType: type, ComparisonOperator: 'GREATER_THAN', Threshold: threshold, ThresholdType: 'PERCENTAGE' },
+    Subscribers: subscribers,
+  });
+  const resource = blueprint.getResource('Budget') as CfnBudget;
+  resource.addPropertyOverride('Budget.BudgetLimit.Amount', budget.monthlyUsd);
+  resource.addPropertyOverride('NotificationsWithSubscribers', [
+    ...budget.alertAtPercent.map((percent) => alert('ACTUAL', percent)),
+    alert('FORECASTED', 100),
+  ]);
+  return templateOf(stack);
+}
