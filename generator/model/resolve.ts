@@ -37,7 +37,7 @@ export function resolveModel(document: SpecDocument, views: ReadonlyMap<string, 
         emails: view.notifications.emails,
       },
       budget: view.budget ? { monthlyUsd: view.budget.monthlyUsd, alertAtPercent: [...view.budget.alertAtPercent].sort((a, b) => a - b) } : undefined,
-      edge: view.edge,
+      edge: view.edge ? { ...view.edge, originTier: view.edge.api?.tier ?? view.tiers.find((t) => t.loadBalancer.public)?.name } : undefined,
       regions: environment.regions.map((entry, index) => resolveRegion(document.project, envName, environment.account, entry, index === 0, view)),
       stackNames: { bootstrap: stack('bootstrap'), edge: stack('edge'), budget: stack('budget') },
     };

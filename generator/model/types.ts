@@ -142,6 +142,8 @@ export interface DatabaseModel {
 }
 
 export interface EdgeModel {
+  /** The public tier CloudFront sends API (or, without a site, all) traffic to: `api.tier`, else the first public tier. */
+  readonly originTier?: string;
   readonly domain: string;
   readonly zone: string;
   readonly site?: { readonly spa: boolean };

@@ -4,6 +4,7 @@ import { renderTemplate } from '../render/yaml';
 import { buildBootstrapTemplate } from './bootstrap';
 import { buildBudgetTemplate } from './budget';
 import { buildDatabaseTemplate } from './database';
+import { buildEdgeTemplate } from './edge';
 import { buildNetworkTemplate } from './network';
 import { buildNotificationsTemplate } from './notifications';
 import { buildTierTemplate } from './tier';
@@ -63,8 +64,12 @@ export function regionStacks(model: PlatformModel, environment: EnvironmentModel
  * budget (AWS Budgets lives there) and the edge (CloudFront's certificates and web ACLs must).
  */
 export function globalStacks(model: PlatformModel, environment: EnvironmentModel): BuiltStack[] {
+  const stacks: BuiltStack[] = [];
   const budget = buildBudgetTemplate(model, environment);
-  return budget ? [{ file: 'budget', stackName: environment.stackNames.budget, template: budget }] : [];
+  if (budget) stacks.push({ file: 'budget', stackName: environment.stackNames.budget, template: budget });
+  const edge = buildEdgeTemplate(model, environment);
+  if (edge) stacks.push({ file: 'edge', stackName: environment.stackNames.edge, template: edge });
+  return stacks;
 }
 
 /** Every template of the platform, sorted by path: `<env>/<region>/<stack>.yaml`. */

@@ -1,6 +1,6 @@
 import { CfnOutput, CfnParameter, Fn, type CfnResource } from 'aws-cdk-lib';
 import { CfnCertificate } from 'aws-cdk-lib/aws-certificatemanager';
-import { CfnListener } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { CfnListener, CfnListenerCertificate } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { CfnRecordSet } from 'aws-cdk-lib/aws-route53';
 import { elbLogDeliveryPrincipal } from '../aws/elb-log-delivery';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
@@ -65,7 +65,16 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   override('LoadBalancer', 'LoadBalancerAttributes.3.Value', environment.approval ? 'true' : 'false');
   const listenerPort = buildListeners(stack, blueprint, environment, region, tier);
   const ingress = [];
-  if (tier.loadBalancer.public) {
+  if (environment.edge?.originTier === tier.name) {
+    // CloudFront's origin: reachable from CloudFront only, through its origin-facing prefix list.
+    const prefixList = new CfnParameter(stack, 'CloudFrontPrefixListId', {
+      type: 'String',
+      allowedPattern: '^pl-[0-9a-f]+$',
+      description: 'The managed prefix list com.amazonaws.global.cloudfront.origin-facing in this region; the deploy workflow looks it up',
+    });
+    prefixList.overrideLogicalId('CloudFrontPrefixListId');
+    ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourcePrefixListId: prefixList.valueAsString, Description: 'HTTPS from CloudFront only' });
+  } else if (tier.loadBalancer.public) {
     ingress.push({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0', Description: listenerPort === 443 ? 'HTTP from the internet, redirected to HTTPS' : 'HTTP from the internet' });
     if (listenerPort === 443) ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'HTTPS from the internet' });
     acknowledge(resource('LoadBalancerSecurityGroup'), [{
@@ -141,7 +150,9 @@ function buildListeners(stack: ReturnType<typeof newTemplateStack>, blueprint: R
   const loadBalancerArn = blueprint.getResource('LoadBalancer').ref;
   const forward = [{ type: 'forward', targetGroupArn: blueprint.getResource('TargetGroup').ref }];
   let certificateArn = tier.loadBalancer.certificateArn;
-  if (tier.loadBalancer.tls === 'edge' && environment.edge) {
+  const isOrigin = environment.edge?.originTier === tier.name;
+  let additionalCertificate: string | undefined;
+  if ((tier.loadBalancer.tls === 'edge' || isOrigin) && environment.edge) {
     const zoneId = new CfnParameter(stack, 'HostedZoneId', {
       type: 'AWS::Route53::HostedZone::Id',
       description: `The Route 53 public hosted zone ${environment.edge.zone}; the deploy workflow looks it up by name`,
@@ -154,7 +165,9 @@ function buildListeners(stack: ReturnType<typeof newTemplateStack>, blueprint: R
       domainValidationOptions: [{ domainName: name, hostedZoneId: zoneId.valueAsString }],
     });
     certificate.overrideLogicalId('OriginCertificate');
-    certificateArn = certificate.ref;
+    // A given certificate stays the listener's default; CloudFront's origin name is served by SNI.
+    if (certificateArn) additionalCertificate = certificate.ref;
+    else certificateArn = certificate.ref;
     new CfnRecordSet(stack, 'OriginRecord', {
       hostedZoneId: zoneId.valueAsString,
       name,
@@ -178,6 +191,12 @@ function buildListeners(stack: ReturnType<typeof newTemplateStack>, blueprint: R
   new CfnListener(stack, 'ForwardListener', {
     loadBalancerArn, port: 443, protocol: 'HTTPS', sslPolicy: TLS_POLICY, certificates: [{ certificateArn }], defaultActions: forward,
   }).overrideLogicalId('ForwardListener');
+  if (additionalCertificate) {
+    new CfnListenerCertificate(stack, 'OriginListenerCertificate', {
+      listenerArn: (stack.node.findChild('ForwardListener') as CfnListener).ref,
+      certificates: [{ certificateArn: additionalCertificate }],
+    }).overrideLogicalId('OriginListenerCertificate');
+  }
   new CfnListener(stack, 'RedirectListener', {
     loadBalancerArn, port: 80, protocol: 'HTTP',
     defaultActions: [{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],

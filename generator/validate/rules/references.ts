@@ -28,6 +28,10 @@ export const referencesRule: Rule = ({ environments }) => {
         } else check(name, ['tiers', tier.name, 'from', i], 'caller');
       });
     }
+    if (spec.edge && !spec.edge.site && !spec.edge.api && !spec.tiers.some((t) => t.loadBalancer.public === true)) {
+      findings.push(error('GNT230', ['edge'], 'has nothing to serve: no site, no api tier, and no public tier',
+        'add site: { spa: true }, an api: { tier: <a public tier> }, or make a tier\'s load balancer public', environment.name));
+    }
     const api = spec.edge?.api;
     if (api && check(api.tier, ['edge', 'api', 'tier'], 'API tier')) {
       const tier = spec.tiers.find((t) => t.name === api.tier);

@@ -3,6 +3,7 @@ import { checkLoadedSpec } from '../../../generator/pipeline';
 import type { PlatformModel } from '../../../generator/model/types';
 import { buildBootstrapTemplate } from '../../../generator/stacks/bootstrap';
 import { buildDatabaseTemplate, parameterGroupFamily } from '../../../generator/stacks/database';
+import { buildEdgeTemplate, SPA_FALLBACK_FUNCTION } from '../../../generator/stacks/edge';
 import { buildNetworkTemplate } from '../../../generator/stacks/network';
 import { tiersInDeployOrder } from '../../../generator/stacks/registry';
 import { buildTierTemplate, SUSPENDED_DURING_ROLLING_UPDATE } from '../../../generator/stacks/tier';
@@ -197,5 +198,52 @@ describe('alarms', () => {
     const m = model('alarms: { responseTimeSeconds: 2 }\n', '  web: {}\n',
       '  dev: { account: "123456789012", regions: [eu-west-1], overrides: { alarms: { responseTimeSeconds: 5 } } }\n  prod: { account: "123456789012", regions: [eu-west-1] }\n');
     expect(m.environments.map((e) => e.regions[0]!.alarms.responseTimeSeconds)).toEqual([5, 2]);
+  });
+});
+
+describe('edge', () => {
+  const edgeSpec = 'edge: { domain: app.example.com, zone: example.com, site: { spa: true }, api: { tier: web }, waf: { managedRules: [common, sqlInjection], ratePerFiveMinutes: 500 }, shieldAdvanced: true }\n';
+  const twoRegions = '  prod: { account: "123456789012", regions: [eu-west-1, { name: us-east-1, cidr: 10.1.0.0/16 }] }\n';
+
+  it('serves the site through origin access control and the API through an origin group across regions', () => {
+    const m = model(edgeSpec, '  web: {}\n', twoRegions);
+    const template = buildEdgeTemplate(m, m.environments[0]!) as Template;
+    const config = template.Resources.Distribution!.Properties!.DistributionConfig;
+    expect(config.Origins.map((o: { Id: string; DomainName: unknown }) => [o.Id, o.DomainName])).toEqual([
+      ['site', { 'Fn::GetAtt': ['SiteBucket', 'RegionalDomainName'] }],
+      ['api-primary', 'web.eu-west-1.app.example.com'],
+      ['api-secondary', 'web.us-east-1.app.example.com'],
+    ]);
+    expect(config.OriginGroups.Items[0].Members.Items).toEqual([{ OriginId: 'api-primary' }, { OriginId: 'api-secondary' }]);
+    expect(config.CacheBehaviors).toEqual([expect.objectContaining({ PathPattern: '/api/*', TargetOriginId: 'api', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad' })]);
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['SpaFallback', 'FunctionARN'] } }]);
+    expect(config.ViewerCertificate.MinimumProtocolVersion).toBe('TLSv1.2_2021');
+    expect(template.Resources.SiteBucketPolicy!.Properties!.PolicyDocument.Statement[1].Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+    expect(template.Resources.ShieldProtection).toBeDefined();
+  });
+
+  it('puts the rate rule and the chosen managed rule groups in the web ACL', () => {
+    const m = model(edgeSpec);
+    const rules = (buildEdgeTemplate(m, m.environments[0]!) as Template).Resources.WebAcl!.Properties!.Rules;
+    expect(rules.map((r: { Name: string; Priority: number }) => [r.Priority, r.Name])).toEqual([
+      [0, 'rate-limit-per-ip'], [1, 'AWSManagedRulesCommonRuleSet'], [2, 'AWSManagedRulesSQLiRuleSet'],
+    ]);
+    expect(rules[0].Statement.RateBasedStatement.Limit).toBe(500);
+  });
+
+  it('opens the API tier\'s load balancer to CloudFront only', () => {
+    const m = model(edgeSpec);
+    const { environment, region } = first(m);
+    const template = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
+    expect(template.Resources.LoadBalancerSecurityGroup!.Properties!.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ FromPort: 443, SourcePrefixListId: { Ref: 'CloudFrontPrefixListId' } }),
+    ]);
+    expect(JSON.stringify(template.Resources.LoadBalancerSecurityGroup)).not.toContain('0.0.0.0/0');
+  });
+
+  it('routes a path-less spa to index.html only for app routes', () => {
+    // GIVEN CloudFront's function runtime semantics WHEN the function runs on a few URIs THEN files pass through
+    const handler = new Function(`${SPA_FALLBACK_FUNCTION}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
+    expect(['/orders/42', '/', '/app.js', '/assets/logo.svg'].map((uri) => handler({ request: { uri } }).uri)).toEqual(['/index.html', '/index.html', '/app.js', '/assets/logo.svg']);
   });
 });

@@ -16,6 +16,8 @@ describe('referencesRule', () => {
       ...edge({ tier: 'web' }),
       environments: { prod: { overrides: { tiers: { web: { loadBalancer: { public: false } } } } } },
     }, ['GNT217 edge.api.tier @prod']],
+    ['an edge with nothing to serve', { edge: { domain: 'a.example.com', zone: 'example.com' }, tiers: { web: { loadBalancer: { public: false } } } }, ['GNT230 edge @prod']],
+    ['an edge in front of a public tier', { edge: { domain: 'a.example.com', zone: 'example.com' } }, []],
   ])('%s', (_name, fragment, expected) => {
     expect(ruleFindings(referencesRule, fragment)).toEqual(expected);
   });

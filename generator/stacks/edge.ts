@@ -1,0 +1,196 @@
+import { Fn, type CfnResource } from 'aws-cdk-lib';
+import { CfnDistribution, CfnFunction, CfnOriginAccessControl } from 'aws-cdk-lib/aws-cloudfront';
+import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
+import { CfnProtection } from 'aws-cdk-lib/aws-shield';
+import type { EnvironmentModel, ManagedRule, PlatformModel } from '../model/types';
+import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { acknowledge, applyTags } from './tags';
+import { originDomainName } from './tier';
+
+/** AWS managed rule groups by spec name. @see https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html */
+export const MANAGED_RULE_GROUPS: Readonly<Record<ManagedRule, string>> = {
+  common: 'AWSManagedRulesCommonRuleSet',
+  knownBadInputs: 'AWSManagedRulesKnownBadInputsRuleSet',
+  sqlInjection: 'AWSManagedRulesSQLiRuleSet',
+  ipReputation: 'AWSManagedRulesAmazonIpReputationList',
+  anonymousIpList: 'AWSManagedRulesAnonymousIpList',
+  linux: 'AWSManagedRulesLinuxRuleSet',
+  windows: 'AWSManagedRulesWindowsRuleSet',
+  php: 'AWSManagedRulesPHPRuleSet',
+  wordpress: 'AWSManagedRulesWordPressRuleSet',
+  adminProtection: 'AWSManagedRulesAdminProtectionRuleSet',
+};
+
+/** CloudFront managed policies. @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html */
+const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'];
+
+/**
+ * Serves a single-page app's routes with /index.html while files (a dot in the last segment) are
+ * served as they are. Unlike custom error responses, it never turns the API's own 404s into HTML.
+ */
+export const SPA_FALLBACK_FUNCTION = [
+  'function handler(event) {',
+  '  var request = event.request;',
+  "  var last = request.uri.split('/').pop();",
+  "  if (last.indexOf('.') === -1) {",
+  "    request.uri = '/index.html';",
+  '  }',
+  '  return request;',
+  '}',
+  '',
+].join('\n');
+
+/**
+ * The edge stack of one environment, from blueprints/edge.yaml, deployed in us-east-1: certificate,
+ * web ACL, CloudFront distribution with the site bucket and the API tier's regional load balancers
+ * (an origin group failing over from the first region to the second), Shield Advanced, DNS.
+ */
+export function buildEdgeTemplate(model: PlatformModel, environment: EnvironmentModel): Record<string, unknown> | undefined {
+  const edge = environment.edge;
+  if (!edge) return undefined;
+  const stack = newTemplateStack();
+  const blueprint = includeBlueprint(stack, 'edge');
+  const resource = (id: string) => blueprint.getResource(id);
+
+  resource('Certificate').addPropertyOverride('DomainName', edge.domain);
+  resource('Certificate').addPropertyOverride('DomainValidationOptions.0.DomainName', edge.domain);
+  for (const i of [0, 1]) resource('DnsRecords').addPropertyOverride(`RecordSets.${i}.Name`, edge.domain);
+
+  // Web ACL: the rate rule first, then the managed rule groups in the spec's order.
+  const visibility = (name: string) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: name });
+  resource('WebAcl').addPropertyOverride('VisibilityConfig.MetricName', `${model.project}-${environment.name}`);
+  resource('WebAcl').addPropertyOverride('Rules', [
+    {
+      Name: 'rate-limit-per-ip', Priority: 0, Action: { Block: {} },
+      Statement: { RateBasedStatement: { Limit: edge.waf.ratePerFiveMinutes, AggregateKeyType: 'IP' } },
+      VisibilityConfig: visibility('rate-limit-per-ip'),
+    },
+    ...edge.waf.managedRules.map((rule, i) => ({
+      Name: MANAGED_RULE_GROUPS[rule], Priority: i + 1, OverrideAction: { None: {} },
+      Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: MANAGED_RULE_GROUPS[rule] } },
+      VisibilityConfig: visibility(MANAGED_RULE_GROUPS[rule]),
+    })),
+  ]);
+
+  // Origins: the API tier's load balancer in the first region, and the second as its failover.
+  const originTier = edge.originTier;
+  const regions = environment.regions.slice(0, 2).map((r) => r.region);
+  const origins: unknown[] = originTier ? regions.map((region, i) => ({
+    Id: `api-${i === 0 ? 'primary' : 'secondary'}`,
+    DomainName: originDomainName(originTier, region, edge.domain),
+    CustomOriginConfig: { OriginProtocolPolicy: 'https-only', HTTPSPort: 443, OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 30 },
+  })) : [];
+  const apiTarget = regions.length > 1 ? 'api' : 'api-primary';
+  const originGroups = originTier && regions.length > 1 ? {
+    Quantity: 1,
+    Items: [{
+      Id: 'api',
+      // CloudFront fails over only for GET, HEAD and OPTIONS; other methods always go to the primary.
+      FailoverCriteria: { StatusCodes: { Quantity: 4, Items: [500, 502, 503, 504] } },
+      Members: { Quantity: 2, Items: [{ OriginId: 'api-primary' }, { OriginId: 'api-secondary' }] },
+    }],
+  } : undefined;
+  const securityHeaders = resource('SecurityHeaders').ref;
+  const apiBehavior = {
+    TargetOriginId: apiTarget,
+    ViewerProtocolPolicy: 'redirect-to-https',
+    AllowedMethods: ALL_METHODS,
+    CachedMethods: ['GET', 'HEAD'],
+    Compress: true,
+    CachePolicyId: CACHING_DISABLED,
+    OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+    ResponseHeadersPolicyId: securityHeaders,
+  };
+
+  let defaultBehavior: Record<string, unknown> = apiBehavior;
+  const cacheBehaviors: unknown[] = [];
+  if (edge.site) {
+    const site = buildSite(stack, model, environment, resource('Distribution'));
+    origins.unshift(site.origin);
+    defaultBehavior = {
+      TargetOriginId: 'site',
+      ViewerProtocolPolicy: 'redirect-to-https',
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS'],
+      CachedMethods: ['GET', 'HEAD'],
+      Compress: true,
+      CachePolicyId: CACHING_OPTIMIZED,
+      ResponseHeadersPolicyId: securityHeaders,
+      FunctionAssociations: site.spaFunction ? [{ EventType: 'viewer-request', FunctionARN: site.spaFunction }] : undefined,
+    };
+    if (originTier && edge.api) cacheBehaviors.push({ PathPattern: edge.api.path, ...apiBehavior });
+  }
+  const distribution = resource('Distribution') as CfnDistribution;
+  distribution.addPropertyOverride('DistributionConfig.Aliases', [edge.domain]);
+  distribution.addPropertyOverride('DistributionConfig.Comment', `${model.project} ${environment.name}: ${edge.domain}`);
+  distribution.addPropertyOverride('DistributionConfig.Origins', origins);
+  distribution.addPropertyOverride('DistributionConfig.OriginGroups', originGroups);
+  distribution.addPropertyOverride('DistributionConfig.DefaultCacheBehavior', defaultBehavior);
+  distribution.addPropertyOverride('DistributionConfig.CacheBehaviors', cacheBehaviors.length > 0 ? cacheBehaviors : undefined);
+  distribution.addPropertyOverride('DistributionConfig.DefaultRootObject', edge.site ? 'index.html' : undefined);
+
+  if (edge.shieldAdvanced) {
+    new CfnProtection(stack, 'ShieldProtection', {
+      name: Fn.sub('${AWS::StackName}-distribution'),
+      resourceArn: Fn.sub(`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/\${${distribution.logicalId}}`),
+    }).overrideLogicalId('ShieldProtection');
+  }
+
+  applyTags(stack, environment.tags);
+  return templateOf(stack);
+}
+
+/** The private site bucket, its origin access control and policy, and the SPA fallback function. */
+function buildSite(stack: ReturnType<typeof newTemplateStack>, model: PlatformModel, environment: EnvironmentModel, distribution: CfnResource) {
+  const bucket = new CfnBucket(stack, 'SiteBucket', {
+    bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
+    publicAccessBlockConfiguration: { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    ownershipControls: { rules: [{ objectOwnership: 'BucketOwnerEnforced' }] },
+    versioningConfiguration: { status: 'Enabled' },
+    lifecycleConfiguration: { rules: [{ id: 'expire-old-versions', status: 'Enabled', noncurrentVersionExpiration: { noncurrentDays: 30 } }] },
+  });
+  bucket.overrideLogicalId('SiteBucket');
+  bucket.cfnOptions.deletionPolicy = 'Retain' as never;
+  bucket.cfnOptions.updateReplacePolicy = 'Retain' as never;
+  acknowledge(bucket, [{ id: 'AwsSolutions-S1', reason: 'Only CloudFront reads this bucket (origin access control), and its access logs record every request to the site.' }]);
+  const distributionArn = Fn.sub(`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/\${${distribution.logicalId}}`);
+  new CfnBucketPolicy(stack, 'SiteBucketPolicy', {
+    bucket: bucket.ref,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 's3:*',
+          Resource: [bucket.attrArn, Fn.join('', [bucket.attrArn, '/*'])], Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+        {
+          Sid: 'CloudFrontReads', Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject',
+          Resource: Fn.join('', [bucket.attrArn, '/*']), Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+        },
+      ],
+    },
+  }).overrideLogicalId('SiteBucketPolicy');
+  const access = new CfnOriginAccessControl(stack, 'SiteOriginAccessControl', {
+    originAccessControlConfig: {
+      name: Fn.sub('${AWS::StackName}-site'), originAccessControlOriginType: 's3', signingBehavior: 'always', signingProtocol: 'sigv4',
+    },
+  });
+  access.overrideLogicalId('SiteOriginAccessControl');
+  let spaFunction: string | undefined;
+  if (environment.edge?.site?.spa) {
+    const fn = new CfnFunction(stack, 'SpaFallback', {
+      name: Fn.sub('${AWS::StackName}-spa-fallback'),
+      autoPublish: true,
+      functionCode: SPA_FALLBACK_FUNCTION,
+      functionConfig: { comment: `${model.project} ${environment.name}: serve /index.html for app routes`, runtime: 'cloudfront-js-2.0' },
+    });
+    fn.overrideLogicalId('SpaFallback');
+    spaFunction = fn.attrFunctionArn;
+  }
+  return {
+    origin: { Id: 'site', DomainName: bucket.attrRegionalDomainName, S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: access.attrId },
+    spaFunction,
+  };
+}
