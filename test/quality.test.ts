@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Artifact } from '../generator/artifact';
 import { validateTemplates } from '../generator/lint/validate-templates';
 import { readSpec } from '../generator/pipeline';
+import { INLINE_TEMPLATE_BYTES } from '../generator/stacks/plan';
 import { buildTemplates } from '../generator/stacks/registry';
 import { REPO_ROOT } from './helpers';
 import { nagFindings } from './nag';
@@ -19,8 +20,6 @@ const templates: Artifact[] = specs.flatMap((spec) => {
   return buildTemplates(report.model).map((a) => ({ ...a, path: `${spec}: ${a.path}` }));
 });
 
-/** CloudFormation's limit for a template passed inline (larger ones go through the artifacts bucket). */
-const INLINE_TEMPLATE_BYTES = 51_200;
 
 describe('generated templates', () => {
   it('get no errors and no warnings from AWS\'s CloudFormation validator', () => {

@@ -8,6 +8,7 @@ import { generateCommand } from './commands/generate';
 import { initCommand } from './commands/init';
 import { lintCommand } from './commands/lint';
 import { schemaCommand } from './commands/schema';
+import { stacksCommand } from './commands/stacks';
 import { validateCommand } from './commands/validate';
 import { ExitCode, processIo, UsageError, type CliIo } from './io';
 import { withSharedOptions } from './options';
@@ -34,6 +35,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       .command(checkCommand(io, exit))
       .command(diffCommand(io, exit))
       .command(lintCommand(io, exit))
+      .command(stacksCommand(io, exit))
       .demandCommand(1, 'name a command')
       .recommendCommands()
       .strict()

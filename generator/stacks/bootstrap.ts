@@ -17,6 +17,15 @@ export function oidcSubjects(github: GithubModel, context: string): string[] {
   return subjects;
 }
 
+/**
+ * The bootstrap roles have fixed names, so a workflow knows their ARNs from the spec's account alone.
+ * IAM role names are at most 64 characters: project (30) + environment (20) + suffix (10) fit.
+ */
+export function bootstrapRoleNames(project: string, environment: string) {
+  const prefix = `${project}-${environment}`;
+  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, execution: `${prefix}-cfn-exec` };
+}
+
 /** Services whose resources the generated stacks create; the execution role may manage them. */
 const MANAGED_SERVICES = [
   'acm', 'autoscaling', 'budgets', 'chatbot', 'cloudfront', 'cloudwatch', 'ec2', 'elasticloadbalancing', 'events',
@@ -52,6 +61,10 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   const imageParameters = [...new Set(environment.regions.flatMap((r) => r.tiers.map((t) => t.imageParameter)))].sort();
   const parameters = regions.flatMap((region) => imageParameters.map((name) => partitionArn('ssm', region, `parameter${name}`)));
   const bucket = blueprint.getResource('ArtifactsBucket');
+  const roleNames = bootstrapRoleNames(model.project, environment.name);
+  blueprint.getResource('DeployRole').addPropertyOverride('RoleName', roleNames.deploy);
+  blueprint.getResource('ChangeSetRole').addPropertyOverride('RoleName', roleNames.changeSets);
+  blueprint.getResource('ExecutionRole').addPropertyOverride('RoleName', roleNames.execution);
   const bucketArn = bucket.getAtt('Arn').toString();
 
   // Environments sharing an account share its one GitHub OIDC provider; the first creates it.
@@ -128,7 +141,8 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
         },
         {
           Sid: 'NeverTheBootstrapRoles', Effect: 'Deny', Action: 'iam:*',
-          Resource: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-bootstrap-*`),
+          Resource: [`${prefix}-bootstrap-*`, roleNames.deploy, roleNames.changeSets, roleNames.execution]
+            .map((name) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`)),
         },
         {
           Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*',

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { readSpec } from '../../pipeline';
+import { formatReport } from '../../report';
+import { deployPlan } from '../../stacks/plan';
+import { didYouMean } from '../../util/suggest';
+import { ExitCode, UsageError, type CliIo } from '../io';
+import { reportOptions, type SharedOptions } from '../options';
+
+interface StacksOptions extends SharedOptions {
+  environment: string;
+  region: string;
+}
+
+/**
+ * `gantry stacks`: the stacks of an environment and region in deploy order, with their templates
+ * and the parameters a deploy looks up, as JSON. The workflows read it, so their YAML holds no
+ * ordering logic of its own.
+ */
+export function stacksCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, StacksOptions> {
+  return {
+    command: 'stacks',
+    describe: 'print the stacks of an environment and region in deploy order, as JSON',
+    builder: (yargs) =>
+      yargs
+        .option('environment', { type: 'string', demandOption: true, describe: 'an environment of the spec', requiresArg: true })
+        .option('region', { type: 'string', demandOption: true, describe: "one of its regions, or 'global' for its us-east-1 stacks", requiresArg: true })
+        .example('$0 stacks --environment prod --region eu-west-1', 'what a deploy of prod in eu-west-1 runs, in order'),
+    handler: (args) => {
+      const report = readSpec(args.spec);
+      if (!report.model) {
+        io.stdout(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
+        return exit(report.unreadable ? ExitCode.usage : ExitCode.invalid);
+      }
+      const environment = report.model.environments.find((e) => e.name === args.environment);
+      const names = report.model.environments.map((e) => e.name);
+      if (!environment) throw new UsageError(`there is no environment "${args.environment}"; ${didYouMean(args.environment, names) ?? `the spec has ${names.join(', ')}`}`);
+      const regions = [...environment.regions.map((r) => r.region), 'global'];
+      if (!regions.includes(args.region)) {
+        throw new UsageError(`environment "${environment.name}" has no region "${args.region}"; ${didYouMean(args.region, regions) ?? `choose one of ${regions.join(', ')}`}`);
+      }
+      const stacks = deployPlan(report.model, environment, args.region).map((s) => ({ ...s, template: path.join(args.out, s.template).split(path.sep).join('/') }));
+      io.stdout(`${JSON.stringify({ environment: environment.name, account: environment.account, region: args.region, stacks }, null, 2)}\n`);
+      return exit(ExitCode.ok);
+    },
+  };
+}

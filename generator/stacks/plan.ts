@@ -1,0 +1,51 @@
+import type { EnvironmentModel, PlatformModel } from '../model/types';
+import { EDGE_REGION } from '../aws/regions';
+import { renderTemplate } from '../render/yaml';
+import { globalStacks, regionStacks } from './registry';
+
+/** CloudFormation's limit for a template passed inline; larger ones go through the artifacts bucket. */
+export const INLINE_TEMPLATE_BYTES = 51_200;
+
+/**
+ * A parameter a deploy fills in by looking something up in the account, because it cannot be known
+ * when gantry generates: a hosted zone's id (by name), or the region's CloudFront prefix list id.
+ */
+export type ParameterLookup =
+  | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string }
+  | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id' };
+
+/** One stack to deploy: what the workflows (and people) need to run `aws cloudformation deploy`. */
+export interface StackDeployment {
+  readonly stackName: string;
+  readonly region: string;
+  /** Relative to the output folder. */
+  readonly template: string;
+  readonly lookups: readonly ParameterLookup[];
+  /** The template is over the inline limit and must be uploaded to the artifacts bucket first. */
+  readonly upload: boolean;
+}
+
+/** The stacks of one environment and region ('global' for its us-east-1 stacks), in deploy order. */
+export function deployPlan(model: PlatformModel, environment: EnvironmentModel, region: string): StackDeployment[] {
+  const lookups = (template: Record<string, unknown>): ParameterLookup[] => {
+    const parameters = Object.keys((template.Parameters ?? {}) as object);
+    const found: ParameterLookup[] = [];
+    if (parameters.includes('HostedZoneId') && environment.edge) found.push({ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone });
+    if (parameters.includes('CloudFrontPrefixListId')) found.push({ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' });
+    return found;
+  };
+  // The deploy sends the rendered file, so its bytes are what count.
+  const size = (template: Record<string, unknown>) => Buffer.byteLength(renderTemplate(template, model.specFile)) > INLINE_TEMPLATE_BYTES;
+  if (region === 'global') {
+    return globalStacks(model, environment).map((stack) => ({
+      stackName: stack.stackName, region: EDGE_REGION, template: `${environment.name}/global/${stack.file}.yaml`,
+      lookups: lookups(stack.template), upload: size(stack.template),
+    }));
+  }
+  const regionModel = environment.regions.find((r) => r.region === region);
+  if (!regionModel) return [];
+  return regionStacks(model, environment, regionModel).map((stack) => ({
+    stackName: stack.stackName, region, template: `${environment.name}/${region}/${stack.file}.yaml`,
+    lookups: lookups(stack.template), upload: size(stack.template),
+  }));
+}

@@ -1,0 +1,55 @@
+import { loadSpecText } from '../../../generator/spec/load';
+import { checkLoadedSpec } from '../../../generator/pipeline';
+import { deployPlan } from '../../../generator/stacks/plan';
+import { runCli } from '../../helpers';
+
+function model(text: string) {
+  const loaded = loadSpecText('spec.yaml', Buffer.from(text));
+  if (!loaded.ok) throw new Error('invalid');
+  return checkLoadedSpec(loaded.spec).model!;
+}
+
+describe('deployPlan', () => {
+  const m = model(`version: 1
+project: shop
+github: { repository: acme/shop }
+tiers:
+  web: {}
+  api: { from: [web] }
+database: { engine: postgres, version: "16.4" }
+edge: { domain: app.example.com, zone: example.com }
+budget: { monthlyUsd: 100 }
+environments:
+  prod: { account: "123456789012", regions: [eu-west-1] }
+`);
+  const prod = m.environments[0]!;
+
+  it('lists a region\'s stacks in deploy order, callees before callers, with the lookups they need', () => {
+    expect(deployPlan(m, prod, 'eu-west-1').map((s) => [s.stackName, s.template, s.lookups.map((l) => l.name)])).toEqual([
+      ['shop-prod-notifications', 'prod/eu-west-1/notifications.yaml', []],
+      ['shop-prod-network', 'prod/eu-west-1/network.yaml', []],
+      ['shop-prod-database', 'prod/eu-west-1/database.yaml', []],
+      ['shop-prod-api', 'prod/eu-west-1/api.yaml', []],
+      ['shop-prod-web', 'prod/eu-west-1/web.yaml', ['HostedZoneId', 'CloudFrontPrefixListId']],
+    ]);
+  });
+
+  it('puts the budget and the edge in us-east-1', () => {
+    expect(deployPlan(m, prod, 'global').map((s) => [s.stackName, s.region, s.lookups])).toEqual([
+      ['shop-prod-budget', 'us-east-1', []],
+      ['shop-prod-edge', 'us-east-1', [{ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: 'example.com' }]],
+    ]);
+  });
+
+  it('is printed by gantry stacks, with paths under --out', async () => {
+    const result = await runCli(['stacks', '--spec', 'examples/pharma-portal.yaml', '--environment', 'prod', '--region', 'us-west-2']);
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout);
+    expect(plan).toMatchObject({ environment: 'prod', account: '222222222222', region: 'us-west-2' });
+    expect(plan.stacks.map((s: { template: string }) => s.template)).toEqual([
+      'output/prod/us-west-2/notifications.yaml', 'output/prod/us-west-2/network.yaml', 'output/prod/us-west-2/database.yaml', 'output/prod/us-west-2/web.yaml',
+    ]);
+    expect((await runCli(['stacks', '--spec', 'examples/pharma-portal.yaml', '--environment', 'prod', '--region', 'eu-west-1'])).stderr)
+      .toMatch(/environment "prod" has no region "eu-west-1"/);
+  });
+});
