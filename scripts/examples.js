@@ -9,6 +9,7 @@ const { readSpec } = require('../dist/pipeline.js');
 const { goldenModelJson } = require('../dist/model/golden.js');
 const { buildTemplates } = require('../dist/stacks/registry.js');
 const { applyWrite, planWrite } = require('../dist/write/writer.js');
+const { buildWorkflows } = require('../dist/workflows/registry.js');
 
 const root = path.join(__dirname, '..');
 process.chdir(root);
@@ -23,10 +24,18 @@ for (const file of fs.readdirSync('examples').filter((f) => f.endsWith('.yaml'))
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, goldenModelJson(report.model));
   console.log(`wrote ${target}`);
-  const plan = planWrite(path.join('output', file.replace(/\.yaml$/, '')), path.join('examples', file), buildTemplates(report.model));
-  if (plan.conflicts.length > 0) throw new Error(JSON.stringify(plan.conflicts));
-  applyWrite(plan);
-  console.log(`wrote ${plan.outDir}/ (${plan.changes.filter((c) => c.kind !== 'unchanged').length} files changed)`);
+  const name = file.replace(/\.yaml$/, '');
+  const spec = `examples/${file}`;
+  const out = `output/${name}`;
+  const workflows = `${out}/.github/workflows`;
+  for (const plan of [
+    planWrite(out, spec, buildTemplates(report.model)),
+    planWrite(workflows, spec, buildWorkflows(report.model, { specFile: spec, outDir: out, workflowsDir: workflows }), { manifestFile: `${out}/.gantry-workflows.json` }),
+  ]) {
+    if (plan.conflicts.length > 0) throw new Error(JSON.stringify(plan.conflicts));
+    applyWrite(plan);
+    console.log(`wrote ${plan.outDir}/ (${plan.changes.filter((c) => c.kind !== 'unchanged').length} files changed)`);
+  }
 }
 
 // The invalid-spec corpus: what `gantry validate` prints for each file of test/invalid/, run

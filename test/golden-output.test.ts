@@ -3,7 +3,8 @@ import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { readSpec } from '../generator/pipeline';
 import { buildTemplates } from '../generator/stacks/registry';
-import { MANIFEST_FILE } from '../generator/write/manifest';
+import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../generator/write/manifest';
+import { buildWorkflows } from '../generator/workflows/registry';
 import { planWrite } from '../generator/write/writer';
 import { REPO_ROOT } from './helpers';
 
@@ -30,10 +31,17 @@ describe('golden output (refresh with "npm run examples", then review the diff)'
   test.each(examples)('output/%s/ is exactly what gantry generates', (name) => {
     // GIVEN an example WHEN its whole tree is generated in memory THEN output/<example>/ holds exactly those bytes
     const report = readSpec(`examples/${name}.yaml`);
-    const artifacts = buildTemplates(report.model!);
-    const plan = planWrite(`output/${name}`, `examples/${name}.yaml`, artifacts);
-    const expected: Record<string, string> = Object.fromEntries(artifacts.map((a) => [a.path, a.content]));
-    expected[MANIFEST_FILE] = plan.manifest;
+    const spec = `examples/${name}.yaml`;
+    const out = `output/${name}`;
+    const workflowsDir = `${out}/.github/workflows`;
+    const templates = buildTemplates(report.model!);
+    const workflows = buildWorkflows(report.model!, { specFile: spec, outDir: out, workflowsDir });
+    const expected: Record<string, string> = {
+      ...Object.fromEntries(templates.map((a) => [a.path, a.content])),
+      [MANIFEST_FILE]: planWrite(out, spec, templates).manifest,
+      ...Object.fromEntries(workflows.map((a) => [`.github/workflows/${a.path}`, a.content])),
+      [WORKFLOWS_MANIFEST_FILE]: planWrite(workflowsDir, spec, workflows).manifest,
+    };
     const actual = treeOf(path.join(REPO_ROOT, 'output', name));
     expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
     const diffs = Object.keys(expected).filter((f) => actual[f] !== expected[f])

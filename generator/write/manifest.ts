@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 
 /** The file in the output folder that lists what gantry wrote there. */
 export const MANIFEST_FILE = '.gantry-manifest.json';
+/** The file in the output folder that lists the workflows gantry wrote. */
+export const WORKFLOWS_MANIFEST_FILE = '.gantry-workflows.json';
 
 /**
  * What gantry generated into a folder, with a hash of each file as written: a file whose hash no

@@ -30,8 +30,18 @@ export interface WritePlan {
   readonly conflicts: readonly Conflict[];
   /** Files gantry generated once that a user has since taken over (header removed): left alone. */
   readonly kept: readonly Conflict[];
-  /** The manifest's new text. */
+  /** The manifest's new text, and where it is kept. */
   readonly manifest: string;
+  readonly manifestFile: string;
+}
+
+export interface PlanOptions {
+  /**
+   * Where the manifest is kept. The workflows' manifest lives in the output folder, since every
+   * file in .github/workflows is read as a workflow by some tool.
+   * @default `<outDir>/.gantry-manifest.json`
+   */
+  readonly manifestFile?: string;
 }
 
 /**
@@ -41,8 +51,9 @@ export interface WritePlan {
  * A file gantry may touch is one its manifest lists or that carries its header; anything else in
  * the folder (a user's notes) is never overwritten or removed.
  */
-export function planWrite(outDir: string, specFile: string, artifacts: readonly Artifact[]): WritePlan {
-  const previous = parseManifest(read(path.join(outDir, MANIFEST_FILE)));
+export function planWrite(outDir: string, specFile: string, artifacts: readonly Artifact[], options: PlanOptions = {}): WritePlan {
+  const manifestFile = options.manifestFile ?? path.join(outDir, MANIFEST_FILE);
+  const previous = parseManifest(read(manifestFile));
   const changes: Change[] = [];
   const conflicts: Conflict[] = [];
   const kept: Conflict[] = [];
@@ -67,7 +78,7 @@ export function planWrite(outDir: string, specFile: string, artifacts: readonly 
     else kept.push({ path: file, reason: 'gantry generated it once, but it no longer carries the header; left in place' });
   }
   const manifest = renderManifest({ spec: specFile, files: Object.fromEntries(artifacts.map((a) => [a.path, hashContent(a.content)])) });
-  return { outDir, changes: changes.sort((a, b) => (a.path < b.path ? -1 : 1)), conflicts, kept, manifest };
+  return { outDir, changes: changes.sort((a, b) => (a.path < b.path ? -1 : 1)), conflicts, kept, manifest, manifestFile };
 }
 
 /** Applies a plan: atomic writes, removals of gantry's own files, then the manifest. */
@@ -81,8 +92,7 @@ export function applyWrite(plan: WritePlan): void {
       removeEmptyParents(path.dirname(file), plan.outDir);
     }
   }
-  const manifestFile = path.join(plan.outDir, MANIFEST_FILE);
-  if (read(manifestFile) !== plan.manifest) writeFileAtomic(manifestFile, plan.manifest);
+  if (read(plan.manifestFile) !== plan.manifest) writeFileAtomic(plan.manifestFile, plan.manifest);
 }
 
 /** What `check` reports: every file that is not what `generate` would write. */

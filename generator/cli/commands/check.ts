@@ -14,12 +14,13 @@ export function checkCommand(io: CliIo, exit: (code: number) => void): CommandMo
     handler: (args) => {
       const result = planFromSpec(args, io);
       if ('exit' in result) return exit(result.exit);
-      const drift = describeDrift(result.plan);
+      const drift = result.plans.flatMap(describeDrift);
+      const files = result.plans.reduce((n, plan) => n + plan.changes.length, 0);
       if (drift.length === 0) {
-        io.stdout(`✔ ${args.out} is current (${result.plan.changes.length} files from ${args.spec}).\n`);
+        io.stdout(`✔ ${args.out} and ${args.workflows} are current (${files} files from ${args.spec}).\n`);
         return exit(ExitCode.ok);
       }
-      io.stdout(`${drift.join('\n')}\n✖ ${args.out}: ${drift.length} file${drift.length === 1 ? '' : 's'} differ from what "gantry generate" writes; run it and commit the result.\n`);
+      io.stdout(`${drift.join('\n')}\n✖ ${drift.length} generated file${drift.length === 1 ? '' : 's'} differ from what "gantry generate" writes; run it and commit the result.\n`);
       return exit(ExitCode.invalid);
     },
   };

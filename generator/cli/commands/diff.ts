@@ -13,7 +13,7 @@ export function diffCommand(io: CliIo, exit: (code: number) => void): CommandMod
     handler: (args) => {
       const result = planFromSpec(args, io);
       if ('exit' in result) return exit(result.exit);
-      io.stdout(renderDiff(result.plan));
+      io.stdout(result.plans.map(renderDiff).join(''));
       return exit(ExitCode.ok);
     },
   };

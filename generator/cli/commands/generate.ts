@@ -14,19 +14,21 @@ export function generateCommand(io: CliIo, exit: (code: number) => void): Comman
     handler: (args) => {
       const result = planFromSpec(args, io);
       if ('exit' in result) return exit(result.exit);
-      const { plan } = result;
-      if (plan.conflicts.length > 0) {
-        for (const c of plan.conflicts) io.stderr(`gantry: ${path.join(plan.outDir, c.path)} ${c.reason}\n`);
+      const { plans } = result;
+      const conflicts = plans.flatMap((plan) => plan.conflicts.map((c) => `${path.join(plan.outDir, c.path)} ${c.reason}`));
+      if (conflicts.length > 0) {
+        for (const c of conflicts) io.stderr(`gantry: ${c}\n`);
         io.stderr('Nothing was written.\n');
         return exit(ExitCode.invalid);
       }
-      applyWrite(plan);
-      for (const k of plan.kept) io.stderr(`gantry: ${path.join(plan.outDir, k.path)}: ${k.reason}\n`);
-      const count = (kind: string) => plan.changes.filter((c) => c.kind === kind).length;
-      for (const change of plan.changes) {
-        if (change.kind !== 'unchanged') io.stdout(`  ${change.kind === 'create' ? 'created' : change.kind === 'update' ? 'updated' : 'removed'} ${path.join(plan.outDir, change.path)}\n`);
+      for (const plan of plans) applyWrite(plan);
+      const changes = plans.flatMap((plan) => plan.changes.map((change) => ({ ...change, file: path.join(plan.outDir, change.path) })));
+      for (const plan of plans) for (const k of plan.kept) io.stderr(`gantry: ${path.join(plan.outDir, k.path)}: ${k.reason}\n`);
+      const count = (kind: string) => changes.filter((c) => c.kind === kind).length;
+      for (const change of changes) {
+        if (change.kind !== 'unchanged') io.stdout(`  ${change.kind === 'create' ? 'created' : change.kind === 'update' ? 'updated' : 'removed'} ${change.file}\n`);
       }
-      io.stdout(`Generated ${plan.outDir} from ${args.spec}: ${count('create')} created, ${count('update')} updated, ${count('unchanged')} unchanged, ${count('remove')} removed.\n`);
+      io.stdout(`Generated ${args.out} and ${args.workflows} from ${args.spec}: ${count('create')} created, ${count('update')} updated, ${count('unchanged')} unchanged, ${count('remove')} removed.\n`);
       return exit(ExitCode.ok);
     },
   };

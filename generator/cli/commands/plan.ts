@@ -1,18 +1,21 @@
+import path from 'node:path';
 import type { Argv } from 'yargs';
 import { hasErrors } from '../../diagnostics';
 import { readSpec } from '../../pipeline';
 import { formatReport } from '../../report';
 import { buildTemplates } from '../../stacks/registry';
+import { buildWorkflows } from '../../workflows/registry';
+import { WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
 import { planWrite, type WritePlan } from '../../write/writer';
 import { ExitCode, type CliIo } from '../io';
 import { reportOptions, type SharedOptions } from '../options';
 
 /**
  * What generate, check and diff share: read and validate the spec, build every file, and compare
- * with the output folder. An invalid spec prints its diagnostics and gives an exit code instead of
+ * with the output folder and the workflows folder (each with its own manifest). An invalid spec prints its diagnostics and gives an exit code instead of
  * a plan; nothing is written.
  */
-export function planFromSpec(args: SharedOptions, io: CliIo): { plan: WritePlan } | { exit: number } {
+export function planFromSpec(args: SharedOptions, io: CliIo): { plans: WritePlan[] } | { exit: number } {
   const report = readSpec(args.spec);
   const problems = report.diagnostics;
   if (!report.model || hasErrors(problems)) {
@@ -20,7 +23,14 @@ export function planFromSpec(args: SharedOptions, io: CliIo): { plan: WritePlan 
     return { exit: report.unreadable ? ExitCode.usage : ExitCode.invalid };
   }
   if (problems.length > 0) io.stderr(formatReport(args.spec, problems, reportOptions(args.format, io)));
-  return { plan: planWrite(args.out, args.spec, buildTemplates(report.model)) };
+  const slashes = (p: string) => p.split(path.sep).join('/');
+  const context = { specFile: slashes(args.spec), outDir: slashes(args.out), workflowsDir: slashes(args.workflows) };
+  return {
+    plans: [
+      planWrite(args.out, args.spec, buildTemplates(report.model)),
+      planWrite(args.workflows, args.spec, buildWorkflows(report.model, context), { manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE) }),
+    ],
+  };
 }
 
 /** Examples shown in every writing command's --help. */

@@ -1,0 +1,96 @@
+import type { PlatformModel } from '../model/types';
+import { ACTIONS } from './actions';
+import type { Workflow, WorkflowContext } from './model';
+import { PLAN_SCRIPT } from './scripts';
+import { awsRegionOf, deployTargets, roleArn, scriptEnv, watchedPaths } from './shared';
+import { awsCredentials, checkout, GANTRY, gantryPaths, installGantry } from './steps';
+
+/** Pull requests from forks run the check only: they never get an AWS role or a write token. */
+const SAME_REPOSITORY = 'github.event.pull_request.head.repo.full_name == github.repository';
+
+/**
+ * gantry-pull-request.yml: `gantry check` with annotations; a change set per stack in every
+ * environment and region (never executed); one sticky comment with what would change.
+ */
+export function buildPullRequestWorkflow(model: PlatformModel, context: WorkflowContext): Workflow {
+  const include = model.environments.flatMap((environment) => deployTargets(model, environment).map((target) => ({
+    environment: environment.name,
+    region: target,
+    'aws-region': awsRegionOf(target),
+    role: roleArn(model, environment, 'changeSets'),
+    'bootstrap-stack': environment.stackNames.bootstrap,
+    'bootstrap-region': scriptEnv(environment, context).BOOTSTRAP_REGION,
+  })));
+  return {
+    file: 'gantry-pull-request.yml',
+    name: 'gantry: pull request',
+    on: { pull_request: { branches: [model.github.branch], paths: watchedPaths(context) } },
+    permissions: {},
+    concurrency: { group: 'gantry-pr-${{ github.event.pull_request.number }}', 'cancel-in-progress': true },
+    jobs: {
+      check: {
+        name: 'Generated files are current',
+        'runs-on': 'ubuntu-latest',
+        permissions: { contents: 'read' },
+        'timeout-minutes': 10,
+        env: gantryPaths(context),
+        steps: [
+          checkout(),
+          ...installGantry(),
+          { name: 'gantry check', run: `${GANTRY} check --spec "$GANTRY_SPEC" --out "$GANTRY_OUT" --workflows "$GANTRY_WORKFLOWS"` },
+        ],
+      },
+      plan: {
+        name: 'Change sets: ${{ matrix.environment }} ${{ matrix.region }}',
+        needs: ['check'],
+        if: SAME_REPOSITORY,
+        'runs-on': 'ubuntu-latest',
+        permissions: { contents: 'read', 'id-token': 'write' },
+        'timeout-minutes': 45,
+        strategy: { 'fail-fast': false, matrix: { include } },
+        steps: [
+          checkout(),
+          ...installGantry(),
+          awsCredentials('${{ matrix.role }}', '${{ matrix.aws-region }}', 'gantry-pr-${{ github.event.pull_request.number }}'),
+          {
+            name: 'Create, describe and delete change sets',
+            env: {
+              GANTRY,
+              ...gantryPaths(context),
+              ENVIRONMENT: '${{ matrix.environment }}',
+              REGION: '${{ matrix.region }}',
+              BOOTSTRAP_STACK: '${{ matrix.bootstrap-stack }}',
+              BOOTSTRAP_REGION: '${{ matrix.bootstrap-region }}',
+              PR_NUMBER: '${{ github.event.pull_request.number }}',
+            },
+            run: PLAN_SCRIPT,
+          },
+          {
+            name: 'Keep the change sets',
+            if: 'always()',
+            uses: ACTIONS.uploadArtifact,
+            with: { name: 'change-sets-${{ matrix.environment }}-${{ matrix.region }}', path: 'change-sets/', 'if-no-files-found': 'ignore', 'retention-days': 7 },
+          },
+        ],
+      },
+      comment: {
+        name: 'Comment on the pull request',
+        needs: ['plan'],
+        if: `always() && ${SAME_REPOSITORY}`,
+        'runs-on': 'ubuntu-latest',
+        permissions: { contents: 'read', 'pull-requests': 'write' },
+        'timeout-minutes': 10,
+        steps: [
+          checkout(),
+          ...installGantry(),
+          { name: 'Collect the change sets', uses: ACTIONS.downloadArtifact, with: { pattern: 'change-sets-*', path: 'change-sets', 'merge-multiple': true } },
+          {
+            name: 'gantry comment',
+            env: { GITHUB_TOKEN: '${{ github.token }}', PR_NUMBER: '${{ github.event.pull_request.number }}', GANTRY },
+            run: '$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
+          },
+        ],
+      },
+    },
+  };
+}
