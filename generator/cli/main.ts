@@ -3,6 +3,7 @@ import path from 'node:path';
 import yargs from 'yargs';
 import { PACKAGE_ROOT } from '../paths';
 import { checkCommand } from './commands/check';
+import { commentCommand } from './commands/comment';
 import { diffCommand } from './commands/diff';
 import { generateCommand } from './commands/generate';
 import { initCommand } from './commands/init';
@@ -36,6 +37,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       .command(diffCommand(io, exit))
       .command(lintCommand(io, exit))
       .command(stacksCommand(io, exit))
+      .command(commentCommand(io, exit))
       .demandCommand(1, 'name a command')
       .recommendCommands()
       .strict()
@@ -51,8 +53,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
         if (!error || error.name === 'YError') throw new UsageError(message ?? error?.message);
         throw error;
       });
-    const output = await new Promise<string>((resolve, reject) => {
-      void parser.parse([...argv], {}, (error, _args, text) => (error ? reject(error) : resolve(text ?? '')));
+    // parseAsync waits for async handlers (comment, github setup); help and version text is captured.
+    let output = '';
+    await parser.parseAsync([...argv], {}, (error, _args, text) => {
+      if (error) throw error;
+      output = text ?? '';
     });
     if (output) io.stdout(`${output.replace(/\n*$/, '')}\n`);
     return code;

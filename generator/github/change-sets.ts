@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** One resource change of a CloudFormation change set, as `describe-change-set` writes it. */
+export interface ResourceChange {
+  readonly action: string;
+  readonly logicalId: string;
+  readonly resourceType: string;
+  /** "True", "False" or "Conditional" for modifications. */
+  readonly replacement?: string;
+}
+
+/** The plan of one stack in one environment and region. */
+export interface StackPlan {
+  readonly environment: string;
+  readonly region: string;
+  readonly stack: string;
+  readonly status: 'changes' | 'no-changes' | 'waiting' | 'failed';
+  readonly reason?: string;
+  readonly changes: readonly ResourceChange[];
+}
+
+interface DescribeChangeSet {
+  StackName?: string;
+  Status?: string;
+  StatusReason?: string;
+  Changes?: { Type?: string; ResourceChange?: { Action?: string; LogicalResourceId?: string; ResourceType?: string; Replacement?: string } }[];
+}
+
+/**
+ * Reads `<dir>/<environment>/<region>/<stack>.json` as the pull-request workflow writes them:
+ * `describe-change-set` output, or `{ Status: NO_CHANGES | WAITING | FAILED, StatusReason }`.
+ * Files that are not JSON objects are reported as failed plans rather than crashing the comment.
+ */
+export function readChangeSets(dir: string): StackPlan[] {
+  const plans: StackPlan[] = [];
+  const walk = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const file = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.json')) plans.push(toPlan(dir, file));
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return plans;
+}
+
+function toPlan(root: string, file: string): StackPlan {
+  const [environment = '?', region = '?'] = path.relative(root, file).split(path.sep);
+  const stackFromFile = path.basename(file, '.json');
+  let data: DescribeChangeSet;
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8')) as DescribeChangeSet;
+  } catch {
+    return { environment, region, stack: stackFromFile, status: 'failed', reason: 'the change set description is not valid JSON', changes: [] };
+  }
+  const stack = data.StackName ?? stackFromFile;
+  if (data.Status === 'NO_CHANGES') return { environment, region, stack, status: 'no-changes', changes: [] };
+  if (data.Status === 'WAITING') return { environment, region, stack, status: 'waiting', reason: data.StatusReason, changes: [] };
+  if (data.Status === 'FAILED') return { environment, region, stack, status: 'failed', reason: data.StatusReason, changes: [] };
+  const changes = (data.Changes ?? [])
+    .filter((c) => c.Type === 'Resource' && c.ResourceChange)
+    .map((c) => ({
+      action: c.ResourceChange?.Action ?? '?',
+      logicalId: c.ResourceChange?.LogicalResourceId ?? '?',
+      resourceType: c.ResourceChange?.ResourceType ?? '?',
+      replacement: c.ResourceChange?.Replacement,
+    }));
+  return { environment, region, stack, status: changes.length > 0 ? 'changes' : 'no-changes', changes };
+}
