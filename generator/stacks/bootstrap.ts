@@ -23,7 +23,7 @@ export function oidcSubjects(github: GithubModel, context: string): string[] {
  */
 export function bootstrapRoleNames(project: string, environment: string) {
   const prefix = `${project}-${environment}`;
-  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, execution: `${prefix}-cfn-exec` };
+  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, drift: `${prefix}-gh-drift`, execution: `${prefix}-cfn-exec` };
 }
 
 /** Services whose resources the generated stacks create; the execution role may manage them. */
@@ -65,11 +65,27 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   blueprint.getResource('DeployRole').addPropertyOverride('RoleName', roleNames.deploy);
   blueprint.getResource('ChangeSetRole').addPropertyOverride('RoleName', roleNames.changeSets);
   blueprint.getResource('ExecutionRole').addPropertyOverride('RoleName', roleNames.execution);
+  const drift = blueprint.getResource('DriftRole');
+  drift.addPropertyOverride('RoleName', roleNames.drift);
+  drift.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
+    oidcSubjects(model.github, `ref:refs/heads/${model.github.branch}`));
+  drift.addPropertyOverride('Policies', [{
+    PolicyName: 'detect-drift',
+    PolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'DetectDriftOnThisEnvironmentsStacks', Effect: 'Allow',
+        Action: ['cloudformation:DetectStackDrift', 'cloudformation:DetectStackResourceDrift', 'cloudformation:DescribeStackResourceDrifts'],
+        Resource: stacks,
+      }],
+    },
+  }]);
   const bucketArn = bucket.getAtt('Arn').toString();
 
   // Environments sharing an account share its one GitHub OIDC provider; the first creates it.
   if (!environment.firstInAccount) blueprint.node.tryRemoveChild('GitHubOidcProvider');
-  const trusting = ['DeployRole', 'ChangeSetRole'].map((id) => blueprint.getResource(id));
+  acknowledge(drift, [{ id: 'AwsSolutions-IAM5', reason: `Drift detection is limited to this environment's stacks (stack/${prefix}-*), whose ids are not known beforehand.` }]);
+  const trusting = ['DeployRole', 'ChangeSetRole', 'DriftRole'].map((id) => blueprint.getResource(id));
   // IAM checks that a trust policy's federated provider exists, so the roles wait for it.
   if (environment.firstInAccount) for (const role of trusting) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
 
@@ -92,13 +108,14 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
           Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter'], Resource: parameters,
         }] : []),
         { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: Fn.join('', [bucketArn, '/*']) },
+        { Sid: 'BakeAndCopyAmis', Effect: 'Allow', Action: ['ec2:CreateImage', 'ec2:CopyImage', 'ec2:CreateTags', 'ec2:DescribeInstances'], Resource: '*' },
         { Sid: 'ListArtifacts', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
       ],
     },
   }]);
   acknowledge(deploy, [{
     id: 'AwsSolutions-IAM5',
-    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, and read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*).`,
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*), and baking and copying AMIs for releases, whose ids do not exist beforehand.`,
   }]);
 
   const changeSets = blueprint.getResource('ChangeSetRole');
@@ -141,7 +158,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
         },
         {
           Sid: 'NeverTheBootstrapRoles', Effect: 'Deny', Action: 'iam:*',
-          Resource: [`${prefix}-bootstrap-*`, roleNames.deploy, roleNames.changeSets, roleNames.execution]
+          Resource: [`${prefix}-bootstrap-*`, roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution]
             .map((name) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`)),
         },
         {

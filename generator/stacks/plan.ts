@@ -23,6 +23,9 @@ export interface StackDeployment {
   readonly lookups: readonly ParameterLookup[];
   /** The template is over the inline limit and must be uploaded to the artifacts bucket first. */
   readonly upload: boolean;
+  /** For a tier's stack: the tier, and the SSM parameter its AMI id is read from (releases write it). */
+  readonly tier?: string;
+  readonly imageParameter?: string;
 }
 
 /** The stacks of one environment and region ('global' for its us-east-1 stacks), in deploy order. */
@@ -44,8 +47,12 @@ export function deployPlan(model: PlatformModel, environment: EnvironmentModel, 
   }
   const regionModel = environment.regions.find((r) => r.region === region);
   if (!regionModel) return [];
-  return regionStacks(model, environment, regionModel).map((stack) => ({
-    stackName: stack.stackName, region, template: `${environment.name}/${region}/${stack.file}.yaml`,
-    lookups: lookups(stack.template), upload: size(stack.template),
-  }));
+  return regionStacks(model, environment, regionModel).map((stack) => {
+    const tier = regionModel.tiers.find((t) => regionModel.stackNames.tiers[t.name] === stack.stackName);
+    return {
+      stackName: stack.stackName, region, template: `${environment.name}/${region}/${stack.file}.yaml`,
+      lookups: lookups(stack.template), upload: size(stack.template),
+      ...(tier ? { tier: tier.name, imageParameter: tier.imageParameter } : {}),
+    };
+  });
 }

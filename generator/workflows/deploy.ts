@@ -1,6 +1,6 @@
 import type { PlatformModel } from '../model/types';
 import type { Job, Workflow, WorkflowContext } from './model';
-import { DEPLOY_SCRIPT } from './scripts';
+import { runScript } from './scripts';
 import { awsRegionOf, deployTargets, roleArn, scriptEnv, watchedPaths } from './shared';
 import { awsCredentials, checkout, installGantry, reportToSlack } from './steps';
 
@@ -32,7 +32,7 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
         {
           name: 'Deploy the stacks in order',
           env: { ...scriptEnv(environment, context), ENVIRONMENT: environment.name, REGION: '${{ matrix.region }}', EXECUTION_ROLE_ARN: roleArn(model, environment, 'execution') },
-          run: DEPLOY_SCRIPT,
+          run: runScript('gantry-deploy.sh'),
         },
         ...reportToSlack(environment.notifications.webhookSecret, `gantry deploy of ${model.project} ${environment.name} \${{ matrix.region }}`),
       ],

@@ -1,7 +1,7 @@
 import type { PlatformModel } from '../model/types';
 import { ACTIONS } from './actions';
 import type { Workflow, WorkflowContext } from './model';
-import { PLAN_SCRIPT } from './scripts';
+import { runScript } from './scripts';
 import { awsRegionOf, deployTargets, roleArn, scriptEnv, watchedPaths } from './shared';
 import { awsCredentials, checkout, GANTRY, gantryPaths, installGantry } from './steps';
 
@@ -63,7 +63,7 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
               BOOTSTRAP_REGION: '${{ matrix.bootstrap-region }}',
               PR_NUMBER: '${{ github.event.pull_request.number }}',
             },
-            run: PLAN_SCRIPT,
+            run: runScript('gantry-plan.sh'),
           },
           {
             name: 'Keep the change sets',

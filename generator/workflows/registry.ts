@@ -1,17 +1,26 @@
 import type { Artifact } from '../artifact';
 import type { PlatformModel } from '../model/types';
 import { buildDeployWorkflow } from './deploy';
+import { buildDriftWorkflow } from './drift';
 import type { Workflow, WorkflowContext } from './model';
 import { buildPullRequestWorkflow } from './pull-request';
+import { buildReleaseWorkflow } from './release';
 import { renderWorkflow } from './render';
+import { scriptFiles } from './scripts';
 
 /** The workflows gantry writes, in a fixed order. */
 export const WORKFLOWS: readonly ((model: PlatformModel, context: WorkflowContext) => Workflow)[] = [
   buildPullRequestWorkflow,
   buildDeployWorkflow,
+  (model, context) => buildReleaseWorkflow(model, context, 'release'),
+  (model, context) => buildReleaseWorkflow(model, context, 'rollback'),
+  buildDriftWorkflow,
 ];
 
-/** Every workflow of the platform, as files for the workflows folder. */
+/** Every workflow of the platform and the scripts they run, as files for the workflows folder. */
 export function buildWorkflows(model: PlatformModel, context: WorkflowContext): Artifact[] {
-  return WORKFLOWS.map((build) => build(model, context)).map((workflow) => ({ path: workflow.file, content: renderWorkflow(workflow, model.specFile) }));
+  return [
+    ...WORKFLOWS.map((build) => build(model, context)).map((workflow) => ({ path: workflow.file, content: renderWorkflow(workflow, model.specFile) })),
+    ...scriptFiles(model.specFile),
+  ];
 }
