@@ -6,6 +6,7 @@ import { checkCommand } from './commands/check';
 import { commentCommand } from './commands/comment';
 import { diffCommand } from './commands/diff';
 import { generateCommand } from './commands/generate';
+import { githubCommand } from './commands/github';
 import { initCommand } from './commands/init';
 import { lintCommand } from './commands/lint';
 import { schemaCommand } from './commands/schema';
@@ -38,6 +39,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       .command(lintCommand(io, exit))
       .command(stacksCommand(io, exit))
       .command(commentCommand(io, exit))
+      .command(githubCommand(io, exit))
       .demandCommand(1, 'name a command')
       .recommendCommands()
       .strict()

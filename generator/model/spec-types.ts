@@ -110,6 +110,7 @@ export interface EnvironmentSpec {
   account: string;
   regions: RegionEntry[];
   approval?: boolean;
+  reviewers?: string[];
   overrides?: OverridesSpec;
 }
 

@@ -33,6 +33,8 @@ export interface EnvironmentModel {
   readonly order: number;
   readonly account: string;
   readonly approval: boolean;
+  /** GitHub users and org/team slugs who approve deploys (the GitHub environment's required reviewers). */
+  readonly reviewers: readonly string[];
   /** The first environment (in spec order) of its account: it creates what exists once per account. */
   readonly firstInAccount: boolean;
   readonly description?: string;

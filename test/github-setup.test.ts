@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { REPO_ROOT, tempDir } from './helpers';
+
+/** A stand-in for GitHub's environments API, keeping the state the requests build. */
+function fakeGithub() {
+  const environments = new Map<string, { reviewers: unknown[]; policy: unknown }>();
+  const policies = new Map<string, { id: number; name: string; type: string }[]>([['prod', [{ id: 9, name: 'feature/*', type: 'branch' }]]]);
+  const requests: string[] = [];
+  let nextId = 100;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      requests.push(`${req.method} ${url.pathname}`);
+      const send = (status: number, data: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(data)); };
+      const json = body ? JSON.parse(body) : {};
+      let m: RegExpExecArray | null;
+      if (req.method === 'GET' && (m = /^\/users\/([^/]+)$/.exec(url.pathname))) return send(200, { id: m[1] === 'alice' ? 1 : 2, login: m[1] });
+      if (req.method === 'GET' && /^\/orgs\/acme\/teams\/platform$/.test(url.pathname)) return send(200, { id: 77, slug: 'platform' });
+      if (req.method === 'PUT' && (m = /^\/repos\/acme\/shop\/environments\/([^/]+)$/.exec(url.pathname))) {
+        environments.set(m[1]!, { reviewers: json.reviewers, policy: json.deployment_branch_policy });
+        return send(200, { name: m[1] });
+      }
+      if ((m = /^\/repos\/acme\/shop\/environments\/([^/]+)\/deployment-branch-policies(?:\/(\d+))?$/.exec(url.pathname))) {
+        const list = policies.get(m[1]!) ?? [];
+        if (req.method === 'GET') return send(200, { total_count: list.length, branch_policies: list });
+        if (req.method === 'POST') { const p = { id: nextId++, name: json.name, type: json.type }; policies.set(m[1]!, [...list, p]); return send(200, p); }
+        if (req.method === 'DELETE') { policies.set(m[1]!, list.filter((p) => p.id !== Number(m![2]))); res.writeHead(204); return res.end(); }
+      }
+      return send(404, { message: 'Not Found' });
+    });
+  });
+  return { server, environments, policies, requests };
+}
+
+function gantry(args: string[], cwd: string, apiUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(REPO_ROOT, 'bin/gantry.js'), ...args], { cwd, env: { PATH: process.env.PATH, GITHUB_TOKEN: 't', GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+describe('gantry github setup against a stand-in GitHub API', () => {
+  const github = fakeGithub();
+  let apiUrl = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => github.server.listen(0, '127.0.0.1', resolve));
+    apiUrl = `http://127.0.0.1:${(github.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => github.server.close(() => resolve())));
+
+  it('creates the environments with reviewers and a deploy-branch policy, and changes nothing the second time', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'environment.yaml'), `version: 1
+project: shop
+github: { repository: acme/shop, branch: release }
+tiers: { web: { loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } } }
+environments:
+  dev: { account: "123456789012", regions: [eu-west-1] }
+  prod: { account: "123456789012", regions: [eu-west-1], approval: true, reviewers: [alice, bob, acme/platform] }
+`);
+    const first = await gantry(['github', 'setup'], dir, apiUrl);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(first.stdout).toBe([
+      'dev: deploys from release only; no required reviewers',
+      'prod: deploys from release only; reviewers alice, bob, acme/platform',
+      '  note: removed the deployment policy for feature/*',
+      '',
+    ].join('\n'));
+    expect(github.environments.get('prod')).toEqual({
+      reviewers: [{ type: 'User', id: 1 }, { type: 'User', id: 2 }, { type: 'Team', id: 77 }],
+      policy: { protected_branches: false, custom_branch_policies: true },
+    });
+    expect(github.environments.get('dev')?.reviewers).toEqual([]);
+    expect(github.policies.get('prod')?.map((p) => p.name)).toEqual(['release']);
+    expect(github.policies.get('dev')?.map((p) => p.name)).toEqual(['release']);
+
+    const writes = () => github.requests.filter((r) => /^(POST|DELETE)/.test(r)).length;
+    const before = writes();
+    const second = await gantry(['github', 'setup'], dir, apiUrl);
+    expect(second.code).toBe(0);
+    expect(writes()).toBe(before);
+    expect(github.policies.get('prod')?.map((p) => p.name)).toEqual(['release']);
+  }, 30_000);
+});
