@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { readSpec } = require('../dist/pipeline.js');
 const { goldenModelJson } = require('../dist/model/golden.js');
-const { buildTemplates } = require('../dist/stacks/registry.js');
+const { buildOutputFiles } = require('../dist/output.js');
 const { applyWrite, planWrite } = require('../dist/write/writer.js');
 const { buildWorkflows } = require('../dist/workflows/registry.js');
 
@@ -29,7 +29,7 @@ for (const file of fs.readdirSync('examples').filter((f) => f.endsWith('.yaml'))
   const out = `output/${name}`;
   const workflows = `${out}/.github/workflows`;
   for (const plan of [
-    planWrite(out, spec, buildTemplates(report.model)),
+    planWrite(out, spec, buildOutputFiles(report.model, out)),
     planWrite(workflows, spec, buildWorkflows(report.model, { specFile: spec, outDir: out, workflowsDir: workflows }), { manifestFile: `${out}/.gantry-workflows.json` }),
   ]) {
     if (plan.conflicts.length > 0) throw new Error(JSON.stringify(plan.conflicts));

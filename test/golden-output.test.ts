@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { readSpec } from '../generator/pipeline';
+import { buildOutputFiles } from '../generator/output';
 import { buildTemplates } from '../generator/stacks/registry';
 import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../generator/write/manifest';
 import { buildWorkflows } from '../generator/workflows/registry';
@@ -34,7 +35,7 @@ describe('golden output (refresh with "npm run examples", then review the diff)'
     const spec = `examples/${name}.yaml`;
     const out = `output/${name}`;
     const workflowsDir = `${out}/.github/workflows`;
-    const templates = buildTemplates(report.model!);
+    const templates = buildOutputFiles(report.model!, out);
     const workflows = buildWorkflows(report.model!, { specFile: spec, outDir: out, workflowsDir });
     const expected: Record<string, string> = {
       ...Object.fromEntries(templates.map((a) => [a.path, a.content])),

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { hasErrors } from '../../diagnostics';
+import { buildOutputFiles } from '../../output';
 import { readSpec } from '../../pipeline';
 import { formatReport } from '../../report';
-import { buildTemplates } from '../../stacks/registry';
 import { buildWorkflows } from '../../workflows/registry';
 import { WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
 import { planWrite, type WritePlan } from '../../write/writer';
@@ -27,7 +27,7 @@ export function planFromSpec(args: SharedOptions, io: CliIo): { plans: WritePlan
   const context = { specFile: slashes(args.spec), outDir: slashes(args.out), workflowsDir: slashes(args.workflows) };
   return {
     plans: [
-      planWrite(args.out, args.spec, buildTemplates(report.model)),
+      planWrite(args.out, args.spec, buildOutputFiles(report.model, context.outDir)),
       planWrite(args.workflows, args.spec, buildWorkflows(report.model, context), { manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE) }),
     ],
   };

@@ -1,0 +1,111 @@
+import type { EnvironmentModel, PlatformModel } from '../model/types';
+import { markdownHeaderLine } from '../render/yaml';
+import { deployPlan } from '../stacks/plan';
+import { deployTargets } from '../workflows/shared';
+
+/** What each kind of stack holds, for the stacks table. */
+const STACK_PURPOSE: Record<string, string> = {
+  notifications: 'encrypted SNS topic, e-mail and Slack delivery, EventBridge rules for scaling, stack and database events',
+  network: 'VPC, public/private/isolated subnets per AZ, NAT, endpoints, flow logs',
+  database: 'RDS instance, replicas, TLS-only parameters, managed master secret, alarms',
+  budget: 'monthly cost budget and its alerts',
+  edge: 'certificate, WAF, CloudFront, site bucket, DNS records',
+};
+
+/**
+ * output/README.md: what the generated files deploy, for people. Per environment a Mermaid diagram
+ * (GitHub renders it, in pull-request diffs too), the stacks in deploy order, then the workflows
+ * and how to bootstrap an account.
+ */
+export function buildReadme(model: PlatformModel, outDir: string): string {
+  const lines: string[] = [
+    markdownHeaderLine(model.specFile),
+    `# ${model.project}`,
+    '',
+    ...(model.description ? [model.description, ''] : []),
+    `The platform that \`${model.specFile}\` describes, as gantry generated it. Environments deploy in this order: ${model.environments.map((e) => `**${e.name}**`).join(', then ')}.`,
+    '',
+  ];
+  for (const environment of model.environments) lines.push(...environmentSection(model, environment));
+  lines.push(
+    '## Workflows',
+    '',
+    '| workflow | what it does |',
+    '|---|---|',
+    '| `gantry-pull-request.yml` | checks the generated files, then shows each stack\'s change set in one pull-request comment |',
+    `| \`gantry-deploy.yml\` | on merge to \`${model.github.branch}\`: ${model.environments.map((e) => `${e.name}${e.approval ? ' (after approval)' : ''}`).join(', then ')}; regions in parallel |`,
+    '| `gantry-release.yml` | puts a new AMI in a tier, batch by batch, region by region |',
+    '| `gantry-rollback.yml` | puts the previous (or a given) AMI back the same way |',
+    '| `gantry-drift.yml` | daily drift detection on every stack |',
+    '',
+    '## Bootstrapping an account',
+    '',
+    'Once per environment, with administrator rights, in its first region (the first environment of an account first):',
+    '',
+    '```sh',
+    ...model.environments.map((e) => `aws cloudformation deploy --region ${e.regions[0]?.region} --stack-name ${e.stackNames.bootstrap} --template-file ${outDir}/${e.name}/bootstrap.yaml --capabilities CAPABILITY_NAMED_IAM`),
+    '```',
+    '',
+  );
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+function environmentSection(model: PlatformModel, environment: EnvironmentModel): string[] {
+  const lines = [
+    `## ${environment.name}`,
+    '',
+    `Account \`${environment.account}\`, ${environment.regions.map((r) => `${r.region} (\`${r.network.cidr}\`)`).join(', ')}${environment.approval ? '; deploys wait for approval' : ''}.`,
+    '',
+    '```mermaid',
+    ...diagram(environment),
+    '```',
+    '',
+    '| order | stack | region | template | holds |',
+    '|---|---|---|---|---|',
+  ];
+  let order = 1;
+  for (const target of deployTargets(model, environment)) {
+    for (const stack of deployPlan(model, environment, target)) {
+      const kind = stack.tier ? `tier ${stack.tier}: load balancer, Auto Scaling group, rolling AMI deploys, alarms` : STACK_PURPOSE[stack.template.split('/').pop()?.replace('.yaml', '') ?? ''] ?? '';
+      lines.push(`| ${order++} | \`${stack.stackName}\` | ${stack.region} | [${stack.template}](${stack.template}) | ${kind} |`);
+    }
+  }
+  lines.push('');
+  return lines;
+}
+
+/** A Mermaid flowchart of one environment: edge, regions as subgraphs, tiers, database, notifications. */
+function diagram(environment: EnvironmentModel): string[] {
+  const id = (...parts: string[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
+  const out = ['flowchart LR', '  users((Users))'];
+  const edge = environment.edge;
+  if (edge) {
+    out.push(`  cdn["CloudFront + WAF<br/>${edge.domain}"]`, '  users --> cdn');
+    if (edge.site) out.push('  site[("S3 site")]', '  cdn --> site');
+  }
+  environment.regions.forEach((region, index) => {
+    out.push(`  subgraph ${id(region.region)}["${region.region} · ${region.network.availabilityZones} AZs"]`);
+    for (const tier of region.tiers) {
+      out.push(`    ${id('lb', tier.name, region.region)}{{"ALB ${tier.name}${tier.loadBalancer.public ? '' : ' (internal)'}"}}`);
+      out.push(`    ${id(tier.name, region.region)}["${tier.name}<br/>${tier.capacity.min}-${tier.capacity.max} x ${tier.instanceType}, ${tier.os}"]`);
+      out.push(`    ${id('lb', tier.name, region.region)} --> ${id(tier.name, region.region)}`);
+      for (const caller of tier.from) out.push(`    ${id(caller, region.region)} --> ${id('lb', tier.name, region.region)}`);
+    }
+    if (region.database) {
+      const db = region.database;
+      out.push(`    ${id('db', region.region)}[("${db.engine} ${db.version}${db.multiAz ? ', Multi-AZ' : ''}${db.readReplicas > 0 ? `, ${db.readReplicas} replica${db.readReplicas > 1 ? 's' : ''}` : ''}")]`);
+      for (const client of db.clients) out.push(`    ${id(client, region.region)} --> ${id('db', region.region)}`);
+    }
+    out.push(`    ${id('topic', region.region)}(["SNS topic"])`, '  end');
+    for (const tier of region.tiers.filter((t) => t.loadBalancer.public)) {
+      if (edge?.originTier === tier.name && index < 2) out.push(`  cdn -- "${edge.api?.path ?? '/*'}${index > 0 ? ' (failover)' : ''}" --> ${id('lb', tier.name, region.region)}`);
+      else if (edge?.originTier !== tier.name) out.push(`  users --> ${id('lb', tier.name, region.region)}`);
+    }
+  });
+  const slack = environment.notifications.slack;
+  if (slack || environment.notifications.emails.length > 0) {
+    out.push(`  alerts>"${[slack ? 'Slack' : '', environment.notifications.emails.length > 0 ? 'e-mail' : ''].filter(Boolean).join(' + ')}"]`);
+    for (const region of environment.regions) out.push(`  ${id('topic', region.region)} --> alerts`);
+  }
+  return out;
+}
