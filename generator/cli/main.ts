@@ -5,6 +5,7 @@ import { PACKAGE_ROOT } from '../paths';
 import { checkCommand } from './commands/check';
 import { commentCommand } from './commands/comment';
 import { diffCommand } from './commands/diff';
+import { exportCommand } from './commands/export';
 import { generateCommand } from './commands/generate';
 import { githubCommand } from './commands/github';
 import { initCommand } from './commands/init';
@@ -38,6 +39,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       .command(diffCommand(io, exit))
       .command(lintCommand(io, exit))
       .command(stacksCommand(io, exit))
+      .command(exportCommand(io, exit))
       .command(commentCommand(io, exit))
       .command(githubCommand(io, exit))
       .demandCommand(1, 'name a command')

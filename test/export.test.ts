@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { validateTemplates } from '../generator/lint/validate-templates';
+import { REPO_ROOT, runCli, tempDir } from './helpers';
+import { nagFindings } from './nag';
+
+const example = path.join(REPO_ROOT, 'examples/medical-logistics.yaml');
+
+describe('gantry export', () => {
+  it('writes a self-contained bundle for an environment and region', async () => {
+    const out = tempDir();
+    const result = await runCli(['export', '--spec', example, '--environment', 'prod', '--region', 'eu-west-1', '--out', out]);
+    expect(result.code).toBe(0);
+    const dir = path.join(out, 'prod', 'eu-west-1');
+    const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => !fs.statSync(path.join(dir, f)).isDirectory()).sort();
+    expect(files).toEqual([
+      '.gantry-manifest.json', 'README.md', 'deploy.sh',
+      ...['01-notifications', '02-network', '03-database', '04-api', '05-budget', '06-edge'].map((f) => `parameters/${f}.json`),
+      'stacks.json', 'tags.json',
+      ...['01-notifications', '02-network', '03-database', '04-api', '05-budget', '06-edge'].map((f) => `templates/${f}.yaml`),
+    ].sort());
+    // the parameter files are in CloudFormation's form, which `deploy --parameter-overrides file://` reads
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'parameters/04-api.json'), 'utf8'))).toEqual([{ ParameterKey: 'ImageId', ParameterValue: '/medlogix/prod/api/ami' }]);
+    const stacks = JSON.parse(fs.readFileSync(path.join(dir, 'stacks.json'), 'utf8')) as { stackName: string; region: string }[];
+    expect(stacks.map((s) => `${s.stackName}@${s.region}`)).toEqual([
+      'medlogix-prod-notifications@eu-west-1', 'medlogix-prod-network@eu-west-1', 'medlogix-prod-database@eu-west-1',
+      'medlogix-prod-api@eu-west-1', 'medlogix-prod-budget@us-east-1', 'medlogix-prod-edge@us-east-1',
+    ]);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'tags.json'), 'utf8'))).toEqual([{ Key: 'Environment', Value: 'prod' }, { Key: 'Project', Value: 'medlogix' }]);
+    expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf8')).toContain('| 4 | `medlogix-prod-api` | eu-west-1 |');
+    expect(spawnSync('bash', ['-n', path.join(dir, 'deploy.sh')]).status).toBe(0);
+  });
+
+  it('rolls an environment out to a region the spec does not list, on the next free CIDR, with clean templates', async () => {
+    const out = tempDir();
+    const result = await runCli(['export', '--spec', example, '--environment', 'prod', '--region', 'eu-central-1', '--out', out]);
+    expect(result.stdout).toContain("eu-central-1 is new to prod: it takes the environment's settings and the VPC CIDR 10.22.0.0/16.");
+    const dir = path.join(out, 'prod', 'eu-central-1');
+    expect(fs.readFileSync(path.join(dir, 'templates/02-network.yaml'), 'utf8')).toContain('CidrBlock: 10.22.0.0/16');
+    const templates = fs.readdirSync(path.join(dir, 'templates')).map((f) => ({ path: f, content: fs.readFileSync(path.join(dir, 'templates', f), 'utf8') }));
+    expect(validateTemplates(templates)).toEqual([]);
+    expect(nagFindings(templates)).toEqual([]);
+  }, 60_000);
+
+  test.each([
+    [['--cidr', '10.20.0.0/16'], /overlaps af-south-1/],
+    [['--cidr', '10.60.0.0/16'], /VPC CIDR 10\.60\.0\.0\/16/],
+  ])('takes a new region\'s CIDR from --cidr %j, validated like the spec', async (cidr, message) => {
+    const result = await runCli(['export', '--spec', example, '--environment', 'prod', '--region', 'eu-north-1', '--out', tempDir(), ...cidr]);
+    expect(result.stdout).toMatch(message);
+  });
+
+  it('exports every environment and region with --all', async () => {
+    const out = tempDir();
+    expect((await runCli(['export', '--spec', example, '--all', '--out', out])).code).toBe(0);
+    expect(['preprod/af-south-1', 'prod/af-south-1', 'prod/eu-west-1'].map((d) => fs.existsSync(path.join(out, d, 'deploy.sh')))).toEqual([true, true, true]);
+  });
+
+  it('needs an environment and a region, or --all', async () => {
+    expect((await runCli(['export', '--spec', example])).stderr).toMatch(/name --environment and --region, or give --all/);
+  });
+});
