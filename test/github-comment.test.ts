@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { COMMENT_MARKER } from '../generator/github/comment-markdown';
-import { REPO_ROOT } from './helpers';
+import { REPO_ROOT, runBuiltGantry } from './helpers';
 
 /** A stand-in for GitHub's REST API: issue comments, with pagination and one transient 502. */
 function fakeGithub() {
@@ -48,12 +47,9 @@ function fakeGithub() {
   return { server, comments, requests };
 }
 
-function gantryComment(apiUrl: string, changeSets: string, token = 'test-token'): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO_ROOT, 'bin/gantry.js'), 'comment', '--repository', 'acme/shop', '--pr', '7', '--change-sets', changeSets], {
-      env: { PATH: process.env.PATH, GITHUB_TOKEN: token, GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' },
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
+function gantryComment(apiUrl: string, changeSets: string, token = 'test-token') {
+  return runBuiltGantry(['comment', '--repository', 'acme/shop', '--pr', '7', '--change-sets', changeSets],
+    { env: { GITHUB_TOKEN: token, GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' } });
 }
 
 describe('gantry comment against a stand-in GitHub API', () => {

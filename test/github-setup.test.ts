@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { REPO_ROOT, tempDir } from './helpers';
+import { runBuiltGantry, tempDir } from './helpers';
 
 /** A stand-in for GitHub's environments API, keeping the state the requests build. */
 function fakeGithub() {
@@ -38,11 +37,8 @@ function fakeGithub() {
   return { server, environments, policies, requests };
 }
 
-function gantry(args: string[], cwd: string, apiUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO_ROOT, 'bin/gantry.js'), ...args], { cwd, env: { PATH: process.env.PATH, GITHUB_TOKEN: 't', GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
+function gantry(args: string[], cwd: string, apiUrl: string) {
+  return runBuiltGantry(args, { cwd, env: { GITHUB_TOKEN: 't', GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' } });
 }
 
 describe('gantry github setup against a stand-in GitHub API', () => {

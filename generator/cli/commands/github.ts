@@ -1,10 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { createGithubClient } from '../../github/client';
 import { setupEnvironments } from '../../github/setup';
-import { readSpec } from '../../pipeline';
-import { formatReport } from '../../report';
 import { ExitCode, UsageError, type CliIo } from '../io';
-import { reportOptions, type SharedOptions } from '../options';
+import type { SharedOptions } from '../options';
+import { modelOrExit } from './plan';
 
 interface SetupOptions extends SharedOptions {
   repository?: string;
@@ -23,11 +22,9 @@ export function githubCommand(io: CliIo, exit: (code: number) => void): CommandM
           .option('repository', { type: 'string', describe: 'owner/name (default: github.repository of the spec)', requiresArg: true })
           .example('$0 github setup', 'after creating the repository, and whenever approval or reviewers change'),
         handler: async (args) => {
-          const report = readSpec(args.spec);
-          if (!report.model) {
-            io.stdout(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
-            return exit(report.unreadable ? ExitCode.usage : ExitCode.invalid);
-          }
+          const read = modelOrExit(args, io);
+          if ('exit' in read) return exit(read.exit);
+          const { report } = read;
           const repository = args.repository ?? report.model.github.repository;
           const [owner, repo, extra] = repository.split('/');
           if (!owner || !repo || extra !== undefined) throw new UsageError(`--repository must be owner/name, not "${repository}"`);

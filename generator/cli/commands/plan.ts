@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { hasErrors } from '../../diagnostics';
 import { buildOutputFiles } from '../../output';
-import { readSpec } from '../../pipeline';
+import type { PlatformModel } from '../../model/types';
+import { readSpec, type SpecReport } from '../../pipeline';
 import { formatReport } from '../../report';
 import { buildWorkflows } from '../../workflows/registry';
 import { WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
@@ -16,13 +17,10 @@ import { reportOptions, type SharedOptions } from '../options';
  * a plan; nothing is written.
  */
 export function planFromSpec(args: SharedOptions, io: CliIo): { plans: WritePlan[] } | { exit: number } {
-  const report = readSpec(args.spec);
-  const problems = report.diagnostics;
-  if (!report.model || hasErrors(problems)) {
-    io.stdout(formatReport(args.spec, problems, reportOptions(args.format, io)));
-    return { exit: report.unreadable ? ExitCode.usage : ExitCode.invalid };
-  }
-  if (problems.length > 0) io.stderr(formatReport(args.spec, problems, reportOptions(args.format, io)));
+  const read = modelOrExit(args, io);
+  if ('exit' in read) return read;
+  const { report } = read;
+  if (report.diagnostics.length > 0) io.stderr(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
   const slashes = (p: string) => p.split(path.sep).join('/');
   const context = { specFile: slashes(args.spec), outDir: slashes(args.out), workflowsDir: slashes(args.workflows) };
   return {
@@ -31,6 +29,19 @@ export function planFromSpec(args: SharedOptions, io: CliIo): { plans: WritePlan
       planWrite(args.workflows, args.spec, buildWorkflows(report.model, context), { manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE) }),
     ],
   };
+}
+
+/**
+ * Reads the spec for a command that needs its model. An invalid spec prints its diagnostics and
+ * gives the exit code instead (2 when the file cannot be read, 1 when it is invalid).
+ */
+export function modelOrExit(args: SharedOptions, io: CliIo): { report: SpecReport & { model: PlatformModel } } | { exit: number } {
+  const report = readSpec(args.spec);
+  if (!report.model || hasErrors(report.diagnostics)) {
+    io.stdout(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
+    return { exit: report.unreadable ? ExitCode.usage : ExitCode.invalid };
+  }
+  return { report: report as SpecReport & { model: PlatformModel } };
 }
 
 /** Examples shown in every writing command's --help. */

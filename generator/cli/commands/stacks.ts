@@ -1,11 +1,10 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { readSpec } from '../../pipeline';
-import { formatReport } from '../../report';
 import { deployPlan } from '../../stacks/plan';
 import { didYouMean } from '../../util/suggest';
 import { ExitCode, UsageError, type CliIo } from '../io';
-import { reportOptions, type SharedOptions } from '../options';
+import type { SharedOptions } from '../options';
+import { modelOrExit } from './plan';
 
 interface StacksOptions extends SharedOptions {
   environment: string;
@@ -27,11 +26,9 @@ export function stacksCommand(io: CliIo, exit: (code: number) => void): CommandM
         .option('region', { type: 'string', demandOption: true, describe: "one of its regions, or 'global' for its us-east-1 stacks", requiresArg: true })
         .example('$0 stacks --environment prod --region eu-west-1', 'what a deploy of prod in eu-west-1 runs, in order'),
     handler: (args) => {
-      const report = readSpec(args.spec);
-      if (!report.model) {
-        io.stdout(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
-        return exit(report.unreadable ? ExitCode.usage : ExitCode.invalid);
-      }
+      const read = modelOrExit(args, io);
+      if ('exit' in read) return exit(read.exit);
+      const { report } = read;
       const environment = report.model.environments.find((e) => e.name === args.environment);
       const names = report.model.environments.map((e) => e.name);
       if (!environment) throw new UsageError(`there is no environment "${args.environment}"; ${didYouMean(args.environment, names) ?? `the spec has ${names.join(', ')}`}`);
