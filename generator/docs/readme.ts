@@ -1,6 +1,6 @@
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { markdownHeaderLine } from '../render/yaml';
-import { deployPlan } from '../stacks/plan';
+import { stackOutline } from '../stacks/registry';
 import { deployTargets } from '../workflows/shared';
 
 /** What each kind of stack holds, for the stacks table. */
@@ -65,9 +65,10 @@ function environmentSection(model: PlatformModel, environment: EnvironmentModel)
   ];
   let order = 1;
   for (const target of deployTargets(model, environment)) {
-    for (const stack of deployPlan(model, environment, target)) {
-      const kind = stack.tier ? `tier ${stack.tier}: load balancer, Auto Scaling group, rolling AMI deploys, alarms` : STACK_PURPOSE[stack.template.split('/').pop()?.replace('.yaml', '') ?? ''] ?? '';
-      lines.push(`| ${order++} | \`${stack.stackName}\` | ${stack.region} | [${stack.template}](${stack.template}) | ${kind} |`);
+    for (const stack of stackOutline(environment, target)) {
+      const kind = stack.tier ? `tier ${stack.tier}: load balancer, Auto Scaling group, rolling AMI deploys, alarms` : STACK_PURPOSE[stack.file] ?? '';
+      const template = `${environment.name}/${target}/${stack.file}.yaml`;
+      lines.push(`| ${order++} | \`${stack.stackName}\` | ${target === 'global' ? 'us-east-1' : target} | [${template}](${template}) | ${kind} |`);
     }
   }
   lines.push('');

@@ -54,6 +54,36 @@ export function tiersInDeployOrder(tiers: readonly TierModel[]): TierModel[] {
   return ordered;
 }
 
+/** A stack's place in the deploy order, known from the model alone (nothing is built). */
+export interface StackOutline {
+  readonly file: string;
+  readonly stackName: string;
+  /** For a tier's stack. */
+  readonly tier?: string;
+}
+
+/**
+ * The stacks of a region ('global': the environment's us-east-1 stacks) in deploy order, without
+ * building them: for the README and the workflows, which need names and order, not templates.
+ * It follows REGIONAL_STACKS and globalStacks; a test keeps the three in step.
+ */
+export function stackOutline(environment: EnvironmentModel, target: string): StackOutline[] {
+  if (target === 'global') {
+    return [
+      ...(environment.budget ? [{ file: 'budget', stackName: environment.stackNames.budget }] : []),
+      ...(environment.edge ? [{ file: 'edge', stackName: environment.stackNames.edge }] : []),
+    ];
+  }
+  const region = environment.regions.find((r) => r.region === target);
+  if (!region) return [];
+  return [
+    { file: 'notifications', stackName: region.stackNames.notifications },
+    { file: 'network', stackName: region.stackNames.network },
+    ...(region.database ? [{ file: 'database', stackName: region.stackNames.database }] : []),
+    ...tiersInDeployOrder(region.tiers).map((tier) => ({ file: tier.name, stackName: region.stackNames.tiers[tier.name] as string, tier: tier.name })),
+  ];
+}
+
 /** Every stack of a region, in deploy order. */
 export function regionStacks(model: PlatformModel, environment: EnvironmentModel, region: RegionModel): BuiltStack[] {
   return REGIONAL_STACKS.flatMap((build) => build(model, environment, region));

@@ -1,5 +1,5 @@
 import { bootstrapRoleNames } from '../stacks/bootstrap';
-import { globalStacks } from '../stacks/registry';
+import { stackOutline } from '../stacks/registry';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import type { WorkflowContext } from './model';
 import { GANTRY, gantryPaths } from './steps';
@@ -10,9 +10,9 @@ export function roleArn(model: PlatformModel, environment: EnvironmentModel, rol
 }
 
 /** Every place an environment deploys to: its regions, then 'global' (us-east-1) when it has such stacks. */
-export function deployTargets(model: PlatformModel, environment: EnvironmentModel): string[] {
+export function deployTargets(_model: PlatformModel, environment: EnvironmentModel): string[] {
   const regions = environment.regions.map((r) => r.region);
-  return globalStacks(model, environment).length > 0 ? [...regions, 'global'] : regions;
+  return stackOutline(environment, 'global').length > 0 ? [...regions, 'global'] : regions;
 }
 
 /** The AWS region a target runs in. */

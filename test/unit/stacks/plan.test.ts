@@ -53,3 +53,17 @@ environments:
       .toMatch(/environment "prod" has no region "eu-west-1"/);
   });
 });
+
+describe('stackOutline', () => {
+  test.each(['examples/medical-logistics.yaml', 'examples/pharma-portal.yaml', 'test/specs/mysql-edge-three-tiers.yaml', 'test/specs/no-egress-single-az.yaml'])(
+    'names the same stacks in the same order as the built plan for %s', (spec) => {
+      const { readSpec } = jest.requireActual('../../../generator/pipeline') as typeof import('../../../generator/pipeline');
+      const { stackOutline } = jest.requireActual('../../../generator/stacks/registry') as typeof import('../../../generator/stacks/registry');
+      const m = readSpec(require('node:path').join(__dirname, '../../..', spec)).model!;
+      for (const environment of m.environments) {
+        for (const target of [...environment.regions.map((r) => r.region), 'global']) {
+          expect(stackOutline(environment, target).map((s) => s.stackName)).toEqual(deployPlan(m, environment, target).map((s) => s.stackName));
+        }
+      }
+    });
+});
