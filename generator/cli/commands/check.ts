@@ -1,8 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { describeDrift } from '../../write/writer';
 import { ExitCode, type CliIo } from '../io';
 import type { SharedOptions } from '../options';
-import { planFromSpec, withOutputExamples } from './plan';
+import { buildSide, planFromSpec, withOutputExamples } from './plan';
 
 /** `gantry check`: exit 1 naming every generated file that is stale, missing, extra or edited by hand. */
 export function checkCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
@@ -14,7 +13,7 @@ export function checkCommand(io: CliIo, exit: (code: number) => void): CommandMo
     handler: (args) => {
       const result = planFromSpec(args, io);
       if ('exit' in result) return exit(result.exit);
-      const drift = result.plans.flatMap(describeDrift);
+      const drift = result.plans.flatMap(buildSide().describeDrift);
       const files = result.plans.reduce((n, plan) => n + plan.changes.length, 0);
       if (drift.length === 0) {
         io.stdout(`✔ ${args.out} and ${args.workflows} are current (${files} files from ${args.spec}).\n`);

@@ -1,8 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { renderDiff } from '../../write/writer';
 import { ExitCode, type CliIo } from '../io';
 import type { SharedOptions } from '../options';
-import { planFromSpec, withOutputExamples } from './plan';
+import { buildSide, planFromSpec, withOutputExamples } from './plan';
 
 /** `gantry diff`: the unified diff that `generate` would apply; writes nothing. */
 export function diffCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
@@ -13,7 +12,7 @@ export function diffCommand(io: CliIo, exit: (code: number) => void): CommandMod
     handler: (args) => {
       const result = planFromSpec(args, io);
       if ('exit' in result) return exit(result.exit);
-      io.stdout(result.plans.map(renderDiff).join(''));
+      io.stdout(result.plans.map(buildSide().renderDiff).join(''));
       return exit(ExitCode.ok);
     },
   };

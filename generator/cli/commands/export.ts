@@ -1,13 +1,12 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { buildExportBundle } from '../../export/bundle';
 import { withNewRegion } from '../../export/new-region';
 import { checkLoadedSpec, readSpec, type SpecReport } from '../../pipeline';
 import { formatReport } from '../../report';
 import { didYouMean } from '../../util/suggest';
-import { applyWrite, planWrite } from '../../write/writer';
 import { ExitCode, UsageError, type CliIo } from '../io';
 import { reportOptions, type SharedOptions } from '../options';
+import { buildSide } from './plan';
 
 interface ExportOptions extends SharedOptions {
   environment?: string;
@@ -56,6 +55,7 @@ export function exportCommand(io: CliIo, exit: (code: number) => void): CommandM
         targets.push([environment.name, args.region as string]);
       }
       const model = report.model;
+      const { applyWrite, buildExportBundle, planWrite } = buildSide();
       for (const [environmentName, region] of targets) {
         const environment = model.environments.find((e) => e.name === environmentName)!;
         const dir = path.join(args.out, environmentName, region);

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { applyWrite } from '../../write/writer';
 import { ExitCode, type CliIo } from '../io';
 import type { SharedOptions } from '../options';
-import { planFromSpec, withOutputExamples } from './plan';
+import { buildSide, planFromSpec, withOutputExamples } from './plan';
 
 /** `gantry generate`: writes the templates, touching only files gantry generated. */
 export function generateCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
@@ -21,6 +20,7 @@ export function generateCommand(io: CliIo, exit: (code: number) => void): Comman
         io.stderr('Nothing was written.\n');
         return exit(ExitCode.invalid);
       }
+      const { applyWrite } = buildSide();
       for (const plan of plans) applyWrite(plan);
       const changes = plans.flatMap((plan) => plan.changes.map((change) => ({ ...change, file: path.join(plan.outDir, change.path) })));
       for (const plan of plans) for (const k of plan.kept) io.stderr(`gantry: ${path.join(plan.outDir, k.path)}: ${k.reason}\n`);

@@ -1,13 +1,11 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { hasErrors } from '../../diagnostics';
-import { buildOutputFiles } from '../../output';
 import type { PlatformModel } from '../../model/types';
 import { readSpec, type SpecReport } from '../../pipeline';
 import { formatReport } from '../../report';
-import { buildWorkflows } from '../../workflows/registry';
 import { WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
-import { planWrite, type WritePlan } from '../../write/writer';
+import type { WritePlan } from '../../write/writer';
 import { ExitCode, type CliIo } from '../io';
 import { reportOptions, type SharedOptions } from '../options';
 
@@ -21,6 +19,7 @@ export function planFromSpec(args: SharedOptions, io: CliIo): { plans: WritePlan
   if ('exit' in read) return read;
   const { report } = read;
   if (report.diagnostics.length > 0) io.stderr(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
+  const { buildOutputFiles, buildWorkflows, planWrite } = buildSide();
   const slashes = (p: string) => p.split(path.sep).join('/');
   const context = { specFile: slashes(args.spec), outDir: slashes(args.out), workflowsDir: slashes(args.workflows) };
   return {
@@ -42,6 +41,22 @@ export function modelOrExit(args: SharedOptions, io: CliIo): { report: SpecRepor
     return { exit: report.unreadable ? ExitCode.usage : ExitCode.invalid };
   }
   return { report: report as SpecReport & { model: PlatformModel } };
+}
+
+/**
+ * The building side of gantry (aws-cdk-lib, the writer), loaded only by the commands that build:
+ * `validate` and `init` must stay as fast as a bare Node start allows.
+ */
+export function buildSide() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ...(require('../../output') as typeof import('../../output')),
+    ...(require('../../workflows/registry') as typeof import('../../workflows/registry')),
+    ...(require('../../write/writer') as typeof import('../../write/writer')),
+    ...(require('../../stacks/plan') as typeof import('../../stacks/plan')),
+    ...(require('../../export/bundle') as typeof import('../../export/bundle')),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 /** Examples shown in every writing command's --help. */

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { deployPlan } from '../../stacks/plan';
 import { didYouMean } from '../../util/suggest';
 import { ExitCode, UsageError, type CliIo } from '../io';
 import type { SharedOptions } from '../options';
-import { modelOrExit } from './plan';
+import { buildSide, modelOrExit } from './plan';
 
 interface StacksOptions extends SharedOptions {
   environment: string;
@@ -36,7 +35,7 @@ export function stacksCommand(io: CliIo, exit: (code: number) => void): CommandM
       if (!regions.includes(args.region)) {
         throw new UsageError(`environment "${environment.name}" has no region "${args.region}"; ${didYouMean(args.region, regions) ?? `choose one of ${regions.join(', ')}`}`);
       }
-      const stacks = deployPlan(report.model, environment, args.region).map((s) => ({ ...s, template: path.join(args.out, s.template).split(path.sep).join('/') }));
+      const stacks = buildSide().deployPlan(report.model, environment, args.region).map((s) => ({ ...s, template: path.join(args.out, s.template).split(path.sep).join('/') }));
       io.stdout(`${JSON.stringify({ environment: environment.name, account: environment.account, region: args.region, stacks }, null, 2)}\n`);
       return exit(ExitCode.ok);
     },
