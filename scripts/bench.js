@@ -71,7 +71,9 @@ console.log(`worst ratio ${worst.toFixed(2)}x (target: at most 5x) ${worst <= 5 
 /** One `gantry generate` into a fresh folder, in a child that reports its own peak memory. */
 function generateOnce(spec) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-bench-out-'));
-  const script = `require(${JSON.stringify(path.join(root, 'dist/cli/main.js'))}).run(['generate', '--spec', ${JSON.stringify(spec)}, '--out', ${JSON.stringify(out)}])` +
+  // Workflows go into the temporary folder too, never into this repository's .github/workflows.
+  const workflows = path.join(out, '.github', 'workflows');
+  const script = `require(${JSON.stringify(path.join(root, 'dist/cli/main.js'))}).run(['generate', '--spec', ${JSON.stringify(spec)}, '--out', ${JSON.stringify(out)}, '--workflows', ${JSON.stringify(workflows)}])` +
     '.then((code) => { process.stderr.write(JSON.stringify({ code, maxRssKb: process.resourceUsage().maxRSS })); })';
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
