@@ -15,6 +15,7 @@ import { referencesRule } from './references';
 import { regionCidrsRule } from './region-cidrs';
 import { regionsRule } from './regions';
 import { secretsRule } from './secrets';
+import { sharedAccountsRule } from './shared-accounts';
 
 /** Every semantic rule, in a fixed order (the output is sorted by position anyway). */
 export const RULES: readonly Rule[] = [
@@ -34,4 +35,5 @@ export const RULES: readonly Rule[] = [
   certificatesRule,
   httpOnlyRule,
   natApprovalRule,
+  sharedAccountsRule,
 ];
