@@ -28,8 +28,16 @@ const ELB_ACCOUNTS: Readonly<Record<string, string>> = {
   'sa-east-1': '507241528517',
 };
 
+/** The service principal that delivers the logs in regions without an Elastic Load Balancing account. */
+export const ELB_LOG_DELIVERY_SERVICE = 'logdelivery.elasticloadbalancing.amazonaws.com';
+
+/** The region's Elastic Load Balancing account, where it has one. */
+export function elbLogDeliveryAccount(region: string): string | undefined {
+  return ELB_ACCOUNTS[region];
+}
+
 /** The bucket policy principal that delivers a region's load balancer access logs. */
 export function elbLogDeliveryPrincipal(region: string): { AWS: string } | { Service: string } {
   const account = ELB_ACCOUNTS[region];
-  return account ? { AWS: `arn:aws:iam::${account}:root` } : { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' };
+  return account ? { AWS: `arn:aws:iam::${account}:root` } : { Service: ELB_LOG_DELIVERY_SERVICE };
 }

@@ -14,7 +14,7 @@ import { schemaCommand } from './commands/schema';
 import { stacksCommand } from './commands/stacks';
 import { validateCommand } from './commands/validate';
 import { ExitCode, processIo, UsageError, type CliIo } from './io';
-import { withSharedOptions } from './options';
+import { withReportFormat, withSharedOptions } from './options';
 
 /**
  * Runs the CLI with the given arguments and returns the exit code. Never throws: user mistakes
@@ -31,17 +31,17 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     const parser = withSharedOptions(yargs())
       .scriptName('gantry')
       .usage('$0 <command> [options]\n\nTurns environment.yaml into CloudFormation templates and GitHub Actions workflows.')
-      .command(validateCommand(io, exit))
-      .command(initCommand(io, exit))
-      .command(schemaCommand(io, exit))
-      .command(generateCommand(io, exit))
-      .command(checkCommand(io, exit))
-      .command(diffCommand(io, exit))
-      .command(lintCommand(io, exit))
-      .command(stacksCommand(io, exit))
+      .command(withReportFormat(validateCommand(io, exit)))
+      .command(withReportFormat(initCommand(io, exit)))
+      .command(withReportFormat(schemaCommand(io, exit)))
+      .command(withReportFormat(generateCommand(io, exit)))
+      .command(withReportFormat(checkCommand(io, exit)))
+      .command(withReportFormat(diffCommand(io, exit)))
+      .command(withReportFormat(lintCommand(io, exit)))
+      .command(withReportFormat(stacksCommand(io, exit)))
       .command(exportCommand(io, exit))
-      .command(commentCommand(io, exit))
-      .command(githubCommand(io, exit))
+      .command(withReportFormat(commentCommand(io, exit)))
+      .command(withReportFormat(githubCommand(io, exit)))
       .demandCommand(1, 'name a command')
       .recommendCommands()
       .strict()

@@ -1,4 +1,4 @@
-import type { Argv } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import type { ReportFormat, ReportOptions } from '../report';
 import type { CliIo } from './io';
 
@@ -21,12 +21,27 @@ export function withSharedOptions<T>(yargs: Argv<T>): Argv<T & SharedOptions> {
     .option('spec', { type: 'string', default: 'environment.yaml', describe: 'the environment spec to read', normalize: true, requiresArg: true })
     .option('out', { type: 'string', default: 'output', describe: 'folder for generated templates', normalize: true, requiresArg: true })
     .option('workflows', { type: 'string', default: '.github/workflows', describe: 'folder for generated workflows', normalize: true, requiresArg: true })
-    .option('format', {
-      choices: ['auto', 'human', 'json', 'github'] as const,
-      default: 'auto' as const,
-      describe: 'how to print problems (auto: GitHub annotations inside GitHub Actions)',
-    })
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of internal errors' }) as Argv<T & SharedOptions>;
+}
+
+/**
+ * The command with `--format`, how problems print. Given per command rather than globally, so a
+ * command whose --format says what it writes (`export`) can define its own.
+ */
+export function withReportFormat<T, U>(command: CommandModule<T, U>): CommandModule<T, U> {
+  const builder = command.builder;
+  return {
+    ...command,
+    builder: (yargs: Argv<T>) => {
+      const withFormat = yargs.option('format', {
+        choices: ['auto', 'human', 'json', 'github'] as const,
+        default: 'auto' as const,
+        describe: 'how to print problems (auto: GitHub annotations inside GitHub Actions)',
+      }) as unknown as Argv<T>;
+      if (typeof builder === 'function') return builder(withFormat) as Argv<U>;
+      return (builder ? withFormat.options(builder) : withFormat) as unknown as Argv<U>;
+    },
+  };
 }
 
 /** Resolves --format auto and colour from the environment (NO_COLOR, a terminal, GitHub Actions). */

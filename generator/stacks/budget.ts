@@ -1,6 +1,8 @@
+import { Fn } from 'aws-cdk-lib';
 import type { CfnBudget } from 'aws-cdk-lib/aws-budgets';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { topicArn } from './notifications';
 
 /** AWS Budgets accepts at most ten e-mail subscribers per notification. */
@@ -9,18 +11,26 @@ export const MAX_EMAIL_SUBSCRIBERS = 10;
 /**
  * The budget stack of one environment, from blueprints/budget.yaml: a monthly cost budget that
  * alerts the notification topic of the environment's first region, and the e-mails, at each
- * percentage of actual cost and at 100% of the forecast.
+ * percentage of actual cost and at 100% of the forecast. For a stack set, the topic's region is a
+ * parameter.
  */
-export function buildBudgetTemplate(_model: PlatformModel, environment: EnvironmentModel): Record<string, unknown> | undefined {
+export function buildBudgetTemplate(_model: PlatformModel, environment: EnvironmentModel, values: InstanceValues = LITERAL_VALUES): Record<string, unknown> | undefined {
   const budget = environment.budget;
   const primary = environment.regions[0];
   if (!budget || !primary) return undefined;
   const stack = newTemplateStack();
   const blueprint = includeBlueprint(stack, 'budget');
   const subscribers = [
-    { SubscriptionType: 'SNS', Address: topicArn(environment, primary) },
+    { SubscriptionType: 'SNS', Address: values.portable ? portableTopicArn() : topicArn(environment, primary) },
     ...environment.notifications.emails.slice(0, MAX_EMAIL_SUBSCRIBERS).map((email) => ({ SubscriptionType: 'EMAIL', Address: email })),
   ];
+  function portableTopicArn(): string {
+    const region = values.string(stack, 'TopicRegion', primary!.region, {
+      description: "The region of the notification topic the budget alerts: the environment's first region",
+      allowedPattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$',
+    });
+    return Fn.sub(`arn:\${AWS::Partition}:sns:\${TopicRegion}:\${AWS::AccountId}:${primary!.stackNames.notifications}`, { TopicRegion: region });
+  }
   const alert = (type: 'ACTUAL' | 'FORECASTED', threshold: number) => ({
     Notification: { NotificationType: type, ComparisonOperator: 'GREATER_THAN', Threshold: threshold, ThresholdType: 'PERCENTAGE' },
     Subscribers: subscribers,

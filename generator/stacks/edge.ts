@@ -4,6 +4,7 @@ import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnProtection } from 'aws-cdk-lib/aws-shield';
 import type { EnvironmentModel, ManagedRule, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
 import { originDomainName } from './tier';
 
@@ -48,7 +49,7 @@ export const SPA_FALLBACK_FUNCTION = [
  * web ACL, CloudFront distribution with the site bucket and the API tier's regional load balancers
  * (an origin group failing over from the first region to the second), Shield Advanced, DNS.
  */
-export function buildEdgeTemplate(model: PlatformModel, environment: EnvironmentModel): Record<string, unknown> | undefined {
+export function buildEdgeTemplate(model: PlatformModel, environment: EnvironmentModel, values: InstanceValues = LITERAL_VALUES): Record<string, unknown> | undefined {
   const edge = environment.edge;
   if (!edge) return undefined;
   const stack = newTemplateStack();
@@ -78,9 +79,13 @@ export function buildEdgeTemplate(model: PlatformModel, environment: Environment
   // Origins: the API tier's load balancer in the first region, and the second as its failover.
   const originTier = edge.originTier;
   const regions = environment.regions.slice(0, 2).map((r) => r.region);
-  const origins: unknown[] = originTier ? regions.map((region, i) => ({
+  // For a stack set, the origins' regions are a parameter: the template names no region.
+  const originRegions = originTier ? values.list(stack, 'OriginRegions', regions, {
+    description: "The regions of the API tier's load balancers: the primary origin, then its failover",
+  }) : [];
+  const origins: unknown[] = originTier ? originRegions.map((region, i) => ({
     Id: `api-${i === 0 ? 'primary' : 'secondary'}`,
-    DomainName: originDomainName(originTier, region, edge.domain),
+    DomainName: values.portable ? Fn.sub(originDomainName(originTier, '${Region}', edge.domain), { Region: region }) : originDomainName(originTier, region, edge.domain),
     CustomOriginConfig: { OriginProtocolPolicy: 'https-only', HTTPSPort: 443, OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 30 },
   })) : [];
   const apiTarget = regions.length > 1 ? 'api' : 'api-primary';

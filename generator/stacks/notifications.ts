@@ -4,7 +4,14 @@ import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnSubscription } from 'aws-cdk-lib/aws-sns';
 import type { EnvironmentModel, PlatformModel, RegionModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { applyTags } from './tags';
+
+/**
+ * CloudFormation names a stack set's stack instances `StackSet-<stack set>-<id>`, and what they
+ * create without a name after them: so do Auto Scaling groups, and (lowercase) database instances.
+ */
+export const STACK_SET_INSTANCE_PREFIX = 'StackSet-';
 
 /** The topic's ARN, known before deploys because the topic is named after its stack. */
 export function topicArn(environment: EnvironmentModel, region: RegionModel): string {
@@ -17,16 +24,20 @@ export function topicArn(environment: EnvironmentModel, region: RegionModel): st
  * database events to it, an e-mail subscription per address (each confirms once), and the AWS
  * Chatbot delivery to Slack.
  */
-export function buildNotificationsTemplate(model: PlatformModel, environment: EnvironmentModel, _region: RegionModel): Record<string, unknown> {
+export function buildNotificationsTemplate(model: PlatformModel, environment: EnvironmentModel, _region: RegionModel, values: InstanceValues = LITERAL_VALUES): Record<string, unknown> {
   const stack = newTemplateStack();
   const blueprint = includeBlueprint(stack, 'notifications');
   const topic = blueprint.getResource('Topic');
   const prefix = `${model.project}-${environment.name}-`;
-  blueprint.getResource('AutoScalingEvents').addPropertyOverride('EventPattern.detail.AutoScalingGroupName', [{ prefix }]);
-  blueprint.getResource('StackEvents').addPropertyOverride('EventPattern.detail.stack-id', [
-    { prefix: Fn.sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${prefix}`) },
+  // Stacks deployed one by one are named after the spec; a stack set's instances are not.
+  const prefixes = values.portable ? [prefix, `${STACK_SET_INSTANCE_PREFIX}${prefix}`] : [prefix];
+  blueprint.getResource('AutoScalingEvents').addPropertyOverride('EventPattern.detail.AutoScalingGroupName', prefixes.map((p) => ({ prefix: p })));
+  blueprint.getResource('StackEvents').addPropertyOverride('EventPattern.detail.stack-id', prefixes.map((p) => (
+    { prefix: Fn.sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${p}`) })));
+  blueprint.getResource('DatabaseEvents').addPropertyOverride('EventPattern.detail.SourceIdentifier', [
+    { prefix: `${prefix}database-` },
+    ...(values.portable ? [{ prefix: `${STACK_SET_INSTANCE_PREFIX.toLowerCase()}${prefix}` }] : []),
   ]);
-  blueprint.getResource('DatabaseEvents').addPropertyOverride('EventPattern.detail.SourceIdentifier', [{ prefix: `${prefix}database-` }]);
 
   environment.notifications.emails.forEach((email, i) => {
     new CfnSubscription(stack, `EmailSubscription${i + 1}`, { topicArn: topic.ref, protocol: 'email', endpoint: email })

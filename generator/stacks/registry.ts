@@ -5,6 +5,7 @@ import { buildBootstrapTemplate } from './bootstrap';
 import { buildBudgetTemplate } from './budget';
 import { buildDatabaseTemplate } from './database';
 import { buildEdgeTemplate } from './edge';
+import { InstanceValues } from './instance-values';
 import { buildNetworkTemplate } from './network';
 import { buildNotificationsTemplate } from './notifications';
 import { buildTierTemplate } from './tier';
@@ -14,9 +15,27 @@ export interface BuiltStack {
   readonly file: string;
   readonly stackName: string;
   readonly template: Record<string, unknown>;
+  /** A portable template's parameters that this stack instance sets (empty otherwise). */
+  readonly instanceValues: Readonly<Record<string, string>>;
 }
 
-type RegionalBuilder = (model: PlatformModel, environment: EnvironmentModel, region: RegionModel) => BuiltStack[];
+/**
+ * How to build: `portable` templates name no region or account, for stack sets (what differs
+ * between instances becomes a parameter); otherwise each template is for its own region.
+ */
+export interface BuildOptions {
+  readonly portable: boolean;
+}
+const FOR_ONE_REGION: BuildOptions = { portable: false };
+
+type RegionalBuilder = (model: PlatformModel, environment: EnvironmentModel, region: RegionModel, options: BuildOptions) => BuiltStack[];
+
+/** Builds one stack with the instance values its options call for; none when the template is undefined. */
+function built(file: string, stackName: string, options: BuildOptions, build: (values: InstanceValues) => Record<string, unknown> | undefined): BuiltStack[] {
+  const values = new InstanceValues(options.portable);
+  const template = build(values);
+  return template ? [{ file, stackName, template, instanceValues: values.values }] : [];
+}
 
 /**
  * The stacks of a region, in the order they deploy: each may import the outputs of those before
@@ -24,15 +43,11 @@ type RegionalBuilder = (model: PlatformModel, environment: EnvironmentModel, reg
  * discovery order.
  */
 export const REGIONAL_STACKS: readonly RegionalBuilder[] = [
-  (model, environment, region) => [{ file: 'notifications', stackName: region.stackNames.notifications, template: buildNotificationsTemplate(model, environment, region) }],
-  (_model, environment, region) => [{ file: 'network', stackName: region.stackNames.network, template: buildNetworkTemplate(environment, region) }],
-  (_model, environment, region) => {
-    const template = buildDatabaseTemplate(environment, region);
-    return template ? [{ file: 'database', stackName: region.stackNames.database, template }] : [];
-  },
-  (_model, environment, region) => tiersInDeployOrder(region.tiers).map((tier) => ({
-    file: tier.name, stackName: region.stackNames.tiers[tier.name] as string, template: buildTierTemplate(environment, region, tier),
-  })),
+  (model, environment, region, options) => built('notifications', region.stackNames.notifications, options, (values) => buildNotificationsTemplate(model, environment, region, values)),
+  (_model, environment, region, options) => built('network', region.stackNames.network, options, (values) => buildNetworkTemplate(environment, region, values)),
+  (_model, environment, region, options) => built('database', region.stackNames.database, options, () => buildDatabaseTemplate(environment, region)),
+  (_model, environment, region, options) => tiersInDeployOrder(region.tiers).flatMap((tier) =>
+    built(tier.name, region.stackNames.tiers[tier.name] as string, options, (values) => buildTierTemplate(environment, region, tier, values))),
 ];
 
 /**
@@ -85,21 +100,19 @@ export function stackOutline(environment: EnvironmentModel, target: string): Sta
 }
 
 /** Every stack of a region, in deploy order. */
-export function regionStacks(model: PlatformModel, environment: EnvironmentModel, region: RegionModel): BuiltStack[] {
-  return REGIONAL_STACKS.flatMap((build) => build(model, environment, region));
+export function regionStacks(model: PlatformModel, environment: EnvironmentModel, region: RegionModel, options = FOR_ONE_REGION): BuiltStack[] {
+  return REGIONAL_STACKS.flatMap((build) => build(model, environment, region, options));
 }
 
 /**
  * Stacks deployed once per environment in us-east-1 (`EDGE_REGION`), whatever its regions: the
  * budget (AWS Budgets lives there) and the edge (CloudFront's certificates and web ACLs must).
  */
-export function globalStacks(model: PlatformModel, environment: EnvironmentModel): BuiltStack[] {
-  const stacks: BuiltStack[] = [];
-  const budget = buildBudgetTemplate(model, environment);
-  if (budget) stacks.push({ file: 'budget', stackName: environment.stackNames.budget, template: budget });
-  const edge = buildEdgeTemplate(model, environment);
-  if (edge) stacks.push({ file: 'edge', stackName: environment.stackNames.edge, template: edge });
-  return stacks;
+export function globalStacks(model: PlatformModel, environment: EnvironmentModel, options = FOR_ONE_REGION): BuiltStack[] {
+  return [
+    ...built('budget', environment.stackNames.budget, options, (values) => buildBudgetTemplate(model, environment, values)),
+    ...built('edge', environment.stackNames.edge, options, (values) => buildEdgeTemplate(model, environment, values)),
+  ];
 }
 
 /** Every template of the platform, sorted by path: `<env>/<region>/<stack>.yaml`. */

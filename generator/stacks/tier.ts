@@ -1,12 +1,14 @@
-import { CfnOutput, CfnParameter, Fn, type CfnResource } from 'aws-cdk-lib';
+import { CfnCondition, CfnMapping, CfnOutput, CfnParameter, Fn, type CfnResource, type Stack } from 'aws-cdk-lib';
 import { CfnCertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { CfnListener, CfnListenerCertificate } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { CfnRecordSet } from 'aws-cdk-lib/aws-route53';
-import { elbLogDeliveryPrincipal } from '../aws/elb-log-delivery';
+import { ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryAccount, elbLogDeliveryPrincipal } from '../aws/elb-log-delivery';
+import { REGION_AVAILABILITY_ZONES } from '../aws/regions';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { durationSeconds } from '../validate/rules/deploy-timeout';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { configureAlarms, TIER_ALARMS } from './alarms';
+import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
 
 /** The processes AWS advises suspending during a rolling update (never Launch, Terminate or AddToLoadBalancer). */
@@ -19,12 +21,17 @@ export function originDomainName(tier: string, region: string, domain: string): 
   return `${tier}.${region}.${domain}`;
 }
 
+/** The same name in a template for any region: its region part is the deploying region. */
+function portableOriginDomainName(tier: string, domain: string): string {
+  return Fn.sub(originDomainName(tier, '${AWS::Region}', domain));
+}
+
 /**
  * The stack of one tier in one environment and region, from blueprints/tier.yaml: load balancer,
  * target group, security groups, instance role, launch template with the AMI from SSM, the Auto
  * Scaling group with its creation and update policies, and target-tracking scaling.
  */
-export function buildTierTemplate(environment: EnvironmentModel, region: RegionModel, tier: TierModel): Record<string, unknown> {
+export function buildTierTemplate(environment: EnvironmentModel, region: RegionModel, tier: TierModel, values: InstanceValues = LITERAL_VALUES): Record<string, unknown> {
   const stack = newTemplateStack();
   const blueprint = includeBlueprint(stack, 'tier');
   const names = region.stackNames;
@@ -37,7 +44,8 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   for (const id of ['LoadBalancerSecurityGroup', 'InstanceSecurityGroup', 'CallerSecurityGroup', 'TargetGroup']) override(id, 'VpcId', imported('VpcId'));
 
   // Access logs: the region's log delivery principal may write under AWSLogs/<account>/.
-  override('AccessLogsBucketPolicy', 'PolicyDocument.Statement.1.Principal', elbLogDeliveryPrincipal(region.region));
+  override('AccessLogsBucketPolicy', 'PolicyDocument.Statement.1.Principal',
+    values.portable ? portableLogDeliveryPrincipal(stack) : elbLogDeliveryPrincipal(region.region));
 
   // Instances: open to their load balancer on the application port only.
   for (const id of ['LoadBalancerToInstances', 'InstancesFromLoadBalancer']) {
@@ -63,7 +71,7 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   override('LoadBalancer', 'Scheme', tier.loadBalancer.public ? 'internet-facing' : 'internal');
   override('LoadBalancer', 'Subnets', Fn.split(',', imported(tier.loadBalancer.public ? 'PublicSubnetIds' : 'PrivateSubnetIds')));
   override('LoadBalancer', 'LoadBalancerAttributes.3.Value', environment.approval ? 'true' : 'false');
-  const listenerPort = buildListeners(stack, blueprint, environment, region, tier);
+  const listenerPort = buildListeners(stack, blueprint, environment, region, tier, values);
   const ingress = [];
   if (environment.edge?.originTier === tier.name) {
     // CloudFront's origin: reachable from CloudFront only, through its origin-facing prefix list.
@@ -146,10 +154,14 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
  * HTTPS with the given certificate or one issued for the edge domain (HTTP redirected to it), or
  * plain HTTP where the spec gives no certificate and no edge. Returns the port callers use.
  */
-function buildListeners(stack: ReturnType<typeof newTemplateStack>, blueprint: ReturnType<typeof includeBlueprint>, environment: EnvironmentModel, region: RegionModel, tier: TierModel): number {
+function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, environment: EnvironmentModel, region: RegionModel, tier: TierModel, values: InstanceValues): number {
   const loadBalancerArn = blueprint.getResource('LoadBalancer').ref;
   const forward = [{ type: 'forward', targetGroupArn: blueprint.getResource('TargetGroup').ref }];
-  let certificateArn = tier.loadBalancer.certificateArn;
+  const given = tier.loadBalancer.certificateArn;
+  let certificateArn = given && values.string(stack, 'CertificateArn', given, {
+    description: "The ACM certificate of the load balancer's HTTPS listener, issued in this region",
+    allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$',
+  });
   const isOrigin = environment.edge?.originTier === tier.name;
   let additionalCertificate: string | undefined;
   if ((tier.loadBalancer.tls === 'edge' || isOrigin) && environment.edge) {
@@ -158,7 +170,7 @@ function buildListeners(stack: ReturnType<typeof newTemplateStack>, blueprint: R
       description: `The Route 53 public hosted zone ${environment.edge.zone}; the deploy workflow looks it up by name`,
     });
     zoneId.overrideLogicalId('HostedZoneId');
-    const name = originDomainName(tier.name, region.region, environment.edge.domain);
+    const name = values.portable ? portableOriginDomainName(tier.name, environment.edge.domain) : originDomainName(tier.name, region.region, environment.edge.domain);
     const certificate = new CfnCertificate(stack, 'OriginCertificate', {
       domainName: name,
       validationMethod: 'DNS',
@@ -202,6 +214,21 @@ function buildListeners(stack: ReturnType<typeof newTemplateStack>, blueprint: R
     defaultActions: [{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
   }).overrideLogicalId('RedirectListener');
   return 443;
+}
+
+/**
+ * The log delivery principal of whichever region the template is deployed in: the region's Elastic
+ * Load Balancing account from a mapping where it has one, the service principal elsewhere.
+ */
+function portableLogDeliveryPrincipal(stack: Stack): unknown {
+  const mapping = new CfnMapping(stack, 'ElbLogDelivery', {
+    mapping: Object.fromEntries(Object.keys(REGION_AVAILABILITY_ZONES).sort().map((r) => [r, { Account: elbLogDeliveryAccount(r) ?? 'none' }])),
+  });
+  mapping.overrideLogicalId('ElbLogDelivery');
+  const account = mapping.findInMap(Fn.ref('AWS::Region'), 'Account');
+  const legacy = new CfnCondition(stack, 'RegionHasElbAccount', { expression: Fn.conditionNot(Fn.conditionEquals(account, 'none')) });
+  legacy.overrideLogicalId('RegionHasElbAccount');
+  return Fn.conditionIf(legacy.logicalId, { AWS: Fn.sub('arn:${AWS::Partition}:iam::${Account}:root', { Account: account }) }, { Service: ELB_LOG_DELIVERY_SERVICE });
 }
 
 /**

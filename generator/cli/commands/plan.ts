@@ -55,6 +55,7 @@ export function buildSide() {
     ...(require('../../write/writer') as typeof import('../../write/writer')),
     ...(require('../../stacks/plan') as typeof import('../../stacks/plan')),
     ...(require('../../export/bundle') as typeof import('../../export/bundle')),
+    ...(require('../../export/stacksets') as typeof import('../../export/stacksets')),
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
