@@ -3,14 +3,15 @@ import path from 'node:path';
 
 /**
  * Writes a file atomically: a temporary file beside it, then a rename, so a reader (or an
- * interrupted run) never sees half a file.
+ * interrupted run) never sees half a file. A script (a file starting with `#!`) is made executable,
+ * so the `./deploy.sh` the READMEs show runs as written.
  */
 export function writeFileAtomic(file: string, content: string): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    fs.writeFileSync(temp, content, { flag: 'wx' });
+    fs.writeFileSync(temp, content, { flag: 'wx', mode: content.startsWith('#!') ? 0o755 : 0o644 });
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
