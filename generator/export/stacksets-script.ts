@@ -14,6 +14,8 @@ export function stackSetsDeployScript(model: PlatformModel): string {
 # (SELF_MANAGED) or of the organization's management or delegated administrator account
 # (SERVICE_MANAGED). See README.md for the roles each model needs.
 set -euo pipefail
+# Failures inside $(…) stop the script too: a lookup that fails must not deploy an empty value.
+shopt -s inherit_errexit
 cd "$(dirname "$0")"
 
 usage() {
@@ -71,17 +73,18 @@ cfn() {
   fi
 }
 
-# The accounts and regions of one call, one argument per line, as each permission model spells them.
+# Sets \`where\` to the accounts and regions of one call, as each permission model spells them.
 targets() {
   local account=$1 region=$2 ou
   if [ "$model" = SERVICE_MANAGED ]; then
     ou=$organizational_unit
     if [ -z "$ou" ]; then ou=$(aws organizations list-parents --child-id "$account" --query 'Parents[0].Id' --output text); fi
-    printf '%s\\n' --deployment-targets "$(jq -cn --arg ou "$ou" --arg account "$account" '{OrganizationalUnitIds: [$ou], Accounts: [$account], AccountFilterType: "INTERSECTION"}')"
+    if [ -z "$ou" ] || [ "$ou" = None ]; then echo "cannot find the OU of account $account: pass --organizational-unit" >&2; exit 1; fi
+    where=(--deployment-targets "$(jq -cn --arg ou "$ou" --arg account "$account" '{OrganizationalUnitIds: [$ou], Accounts: [$account], AccountFilterType: "INTERSECTION"}')")
   else
-    printf '%s\\n' --accounts "$account"
+    where=(--accounts "$account")
   fi
-  printf '%s\\n' --regions "$region"
+  where+=(--regions "$region")
 }
 
 lookup() {
@@ -107,6 +110,7 @@ with_lookups() {
     [ -n "$item" ] || continue
     if [ "$only_per_region" = true ] && [ "$(jq -r .perRegion <<<"$item")" != true ]; then continue; fi
     value=$(lookup "$item" "$region")
+    if [ -z "$value" ] || [ "$value" = None ]; then echo "cannot look up $(jq -r .name <<<"$item") in $region" >&2; exit 1; fi
     parameters=$(jq -c --arg key "$(jq -r .name <<<"$item")" --arg value "$value" '. + [{ParameterKey: $key, ParameterValue: $value}]' <<<"$parameters")
   done < <(jq -c '.[]' <<<"$lookups")
   echo "$parameters"
@@ -129,6 +133,12 @@ wait_for() {
   done
 }
 
+# A stack set created with custom roles must be given them again on every update.
+roles=()
+if [ "$model" = SELF_MANAGED ]; then
+  if [ -n "$admin_role" ]; then roles+=(--administration-role-arn "$admin_role"); fi
+  if [ -n "$execution_role" ]; then roles+=(--execution-role-name "$execution_role"); fi
+fi
 normalized='map({ParameterKey, ParameterValue}) | sort_by(.ParameterKey)'
 preferences=(--operation-preferences "FailureToleranceCount=0,MaxConcurrentCount=1")
 work=$(mktemp -d)
@@ -141,6 +151,7 @@ while read -r set; do
   printf '%s\\n' "$parameters" > "$work/parameters.json"
   template=$(jq -r .template <<<"$set")
   body=(--template-body "file://$template")
+  if [ "$(jq length <<<"$parameters")" -gt 0 ]; then body+=(--parameters "file://$work/parameters.json"); fi
   if [ "$(jq -r .upload <<<"$set")" = true ]; then
     if [ -z "\${TEMPLATE_BUCKET:-}" ]; then echo "$template is over 51,200 bytes: set TEMPLATE_BUCKET to a bucket StackSets can read" >&2; exit 1; fi
     aws s3 cp --only-show-errors "$template" "s3://$TEMPLATE_BUCKET/$name.yaml"
@@ -154,21 +165,19 @@ while read -r set; do
       && [ "$(jq -c ".StackSet.Parameters // [] | $normalized" <<<"$current")" = "$(jq -c "$normalized" <<<"$parameters")" ]; then
       echo "   unchanged"
     else
-      operation=$(cfn update-stack-set --stack-set-name "$name" "\${body[@]}" --parameters "file://$work/parameters.json" \\
-        \${capabilities[@]+"\${capabilities[@]}"} "\${preferences[@]}" --query OperationId --output text)
+      operation=$(cfn update-stack-set --stack-set-name "$name" "\${body[@]}" \\
+        \${capabilities[@]+"\${capabilities[@]}"} \${roles[@]+"\${roles[@]}"} "\${preferences[@]}" --query OperationId --output text)
       wait_for "$name" "$operation"
     fi
   else
-    create=(--stack-set-name "$name" --description "$(jq -r .description <<<"$set")" "\${body[@]}" --parameters "file://$work/parameters.json")
+    create=(--stack-set-name "$name" --description "$(jq -r .description <<<"$set")" "\${body[@]}")
     if [ "$model" = SERVICE_MANAGED ]; then
       # Instances go only where this manifest says: never to accounts that later join the OU.
       create+=(--permission-model SERVICE_MANAGED --auto-deployment Enabled=false)
     else
       create+=(--permission-model SELF_MANAGED)
-      if [ -n "$admin_role" ]; then create+=(--administration-role-arn "$admin_role"); fi
-      if [ -n "$execution_role" ]; then create+=(--execution-role-name "$execution_role"); fi
     fi
-    cfn create-stack-set "\${create[@]}" \${capabilities[@]+"\${capabilities[@]}"} > /dev/null
+    cfn create-stack-set "\${create[@]}" \${capabilities[@]+"\${capabilities[@]}"} \${roles[@]+"\${roles[@]}"} > /dev/null
   fi
 
   while read -r instance; do
@@ -176,8 +185,8 @@ while read -r set; do
     region=$(jq -r .region <<<"$instance")
     overrides=$(with_lookups "$(jq -c .parameterOverrides <<<"$instance")" "$(jq -c .lookups <<<"$set")" "$region" true)
     printf '%s\\n' "$overrides" > "$work/overrides.json"
-    call=(--stack-set-name "$name")
-    while read -r argument; do call+=("$argument"); done < <(targets "$account" "$region")
+    targets "$account" "$region"
+    call=(--stack-set-name "$name" "\${where[@]}")
     if [ "$(jq length <<<"$overrides")" -gt 0 ]; then call+=(--parameter-overrides "file://$work/overrides.json"); fi
     if existing=$(cfn describe-stack-instance --stack-set-name "$name" --stack-instance-account "$account" --stack-instance-region "$region" --output json 2>/dev/null); then
       if [ "$(jq -c ".StackInstance.ParameterOverrides // [] | $normalized" <<<"$existing")" = "$(jq -c "$normalized" <<<"$overrides")" ]; then continue; fi

@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli, tempDir } from './helpers';
+
+/**
+ * A stand-in for the AWS CLI: logs each call and answers as an account without the stack sets
+ * would, so the rollout's calls can be checked without AWS. OPERATION_STATUS decides how every
+ * stack set operation ends.
+ */
+const FAKE_AWS = `#!/usr/bin/env bash
+printf '%s\\n' "$*" >> "$AWS_LOG"
+case "$*" in
+  *describe-stack-set-operation*) echo "\${OPERATION_STATUS:-SUCCEEDED}" ;;
+  *list-stack-set-operation-results*) printf '444444444444\\taf-south-1\\tFAILED\\tResource handler returned message: "boom"\\n' ;;
+  *describe-stack-set*|*describe-stack-instance*) echo "An error occurred (StackSetNotFoundException)" >&2; exit 254 ;;
+  *create-stack-set*) echo '{"StackSetId": "id"}' ;;
+  *create-stack-instances*) echo op-1 ;;
+  *list-hosted-zones-by-name*) echo /hostedzone/Z0123456789 ;;
+  *describe-managed-prefix-lists*) echo "pl-$(printf '%s' "$*" | grep -o -- '--region [a-z0-9-]*' | cut -d' ' -f2)" ;;
+  *list-parents*) echo ou-ab12-cdef3456 ;;
+  *) echo "unexpected call: $*" >&2; exit 1 ;;
+esac
+`;
+
+async function rollout(args: string[], env: Record<string, string> = {}) {
+  const out = tempDir();
+  expect((await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--format', 'stacksets', '--environment', 'prod', '--out', out])).code).toBe(0);
+  const bin = path.join(out, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'aws'), FAKE_AWS, { mode: 0o755 });
+  const log = path.join(out, 'aws.log');
+  fs.writeFileSync(log, '');
+  const run = spawnSync(path.join(out, 'prod', 'stacksets', 'deploy.sh'), args, {
+    encoding: 'utf8',
+    env: { PATH: `${bin}:${process.env.PATH}`, AWS_LOG: log, ...env },
+  });
+  if (run.error) throw run.error;
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls: fs.readFileSync(log, 'utf8').trim().split('\n') };
+}
+
+const jq = spawnSync('jq', ['--version']);
+
+describe('the stack sets rollout (deploy.sh)', () => {
+  it('has jq, which it needs', () => {
+    expect(jq.error ? 'jq is not installed' : jq.status).toBe(0);
+  });
+
+  it('creates each stack set, then its instances region by region, waiting for each operation (SELF_MANAGED)', async () => {
+    const { status, calls, stdout } = await rollout([]);
+    expect(status).toBe(0);
+    expect(stdout).toContain('All stack sets are rolled out.');
+    const creates = calls.filter((c) => /create-stack-(set|instances)/.test(c)).map((c) => {
+      const name = /--stack-set-name (\S+)/.exec(c)![1];
+      return c.includes('create-stack-set ') ? `set ${name}` : `instance ${name} ${/--regions (\S+)/.exec(c)![1]}`;
+    });
+    expect(creates).toEqual([
+      'set medlogix-prod-notifications', 'instance medlogix-prod-notifications af-south-1', 'instance medlogix-prod-notifications eu-west-1',
+      'set medlogix-prod-network', 'instance medlogix-prod-network af-south-1', 'instance medlogix-prod-network eu-west-1',
+      'set medlogix-prod-database', 'instance medlogix-prod-database af-south-1', 'instance medlogix-prod-database eu-west-1',
+      'set medlogix-prod-api', 'instance medlogix-prod-api af-south-1', 'instance medlogix-prod-api eu-west-1',
+      'set medlogix-prod-budget', 'instance medlogix-prod-budget us-east-1',
+      'set medlogix-prod-edge', 'instance medlogix-prod-edge us-east-1',
+    ]);
+    // every call goes to the administration region; every instance operation is waited for
+    expect(calls.filter((c) => c.startsWith('cloudformation')).every((c) => c.startsWith('cloudformation --region af-south-1 '))).toBe(true);
+    expect(calls.filter((c) => c.includes('describe-stack-set-operation'))).toHaveLength(10);
+    expect(calls.find((c) => c.includes('create-stack-set --stack-set-name medlogix-prod-network'))).toMatch(/--permission-model SELF_MANAGED --capabilities CAPABILITY_IAM$/);
+    expect(calls.find((c) => c.includes('create-stack-instances --stack-set-name medlogix-prod-api --accounts 444444444444 --regions eu-west-1'))).toBeDefined();
+    expect(calls.some((c) => c.includes('--call-as'))).toBe(false);
+  });
+
+  it('targets the account inside its OU and calls as the delegated administrator (SERVICE_MANAGED)', async () => {
+    const { status, calls } = await rollout(['--permission-model', 'SERVICE_MANAGED', '--call-as', 'DELEGATED_ADMIN']);
+    expect(status).toBe(0);
+    expect(calls).toContain('organizations list-parents --child-id 444444444444 --query Parents[0].Id --output text');
+    const instance = calls.find((c) => c.includes('create-stack-instances --stack-set-name medlogix-prod-network'))!;
+    expect(instance).toContain('--deployment-targets {"OrganizationalUnitIds":["ou-ab12-cdef3456"],"Accounts":["444444444444"],"AccountFilterType":"INTERSECTION"} --regions af-south-1');
+    expect(instance).toMatch(/--call-as DELEGATED_ADMIN$/);
+    expect(calls.find((c) => c.includes('create-stack-set --stack-set-name medlogix-prod-api'))).toContain('--permission-model SERVICE_MANAGED --auto-deployment Enabled=false');
+  });
+
+  it('stops at the first failed operation and says why', async () => {
+    const { status, stderr, calls } = await rollout([], { OPERATION_STATUS: 'FAILED' });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/medlogix-prod-notifications: operation op-1 FAILED/);
+    expect(stderr).toContain('Resource handler returned message: "boom"');
+    expect(calls.filter((c) => c.includes('create-stack-instances'))).toHaveLength(1);
+  });
+
+  it('refuses an unknown permission model before calling AWS', async () => {
+    const { status, stderr, calls } = await rollout(['--permission-model', 'BOTH']);
+    expect([status, stderr.trim(), calls]).toEqual([2, '--permission-model must be SELF_MANAGED or SERVICE_MANAGED', ['']]);
+  });
+});
