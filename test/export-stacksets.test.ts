@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Ajv from 'ajv';
 import yaml from 'js-yaml';
 import type { Artifact } from '../generator/artifact';
 import { buildStackSetsBundle, rolloutOrder, type StackSetsManifest } from '../generator/export/stacksets';
@@ -41,6 +42,12 @@ const bundles = specs.flatMap((spec) => {
 });
 
 describe('export --format stacksets', () => {
+  const validateManifest = new Ajv({ allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas/stacksets.schema.json'), 'utf8')));
+
+  it.each(bundles.map((b) => [b.name, b]))('%s: the manifest follows schemas/stacksets.schema.json', (_name, bundle) => {
+    expect(validateManifest(bundle.manifest) ? [] : validateManifest.errors).toEqual([]);
+  });
+
   it.each(bundles.map((b) => [b.name, b]))('%s: a stack set per stack, an instance per region, in dependency order', (_name, bundle) => {
     const { environment, manifest } = bundle;
     const regions = environment.regions.map((r) => r.region);
