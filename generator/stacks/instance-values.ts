@@ -25,9 +25,9 @@ export class InstanceValues {
     return this.parameter(stack, id, 'String', props).valueAsString;
   }
 
-  /** A list of values: the literals, or a `CommaDelimitedList` parameter named `id`, item by item. */
+  /** A list of values: the literals, or a `CommaDelimitedList` parameter named `id`, item by item (none for no items). */
   list(stack: Stack, id: string, values: readonly string[], props: ValueProps): string[] {
-    if (!this.portable) return [...values];
+    if (!this.portable || values.length === 0) return [...values];
     this.recorded.set(id, values.join(','));
     const parameter = this.parameter(stack, id, 'CommaDelimitedList', props);
     return values.map((_, i) => Fn.select(i, parameter.valueAsList));

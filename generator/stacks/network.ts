@@ -1,7 +1,7 @@
 import { CfnOutput, Fn, type CfnResource } from 'aws-cdk-lib';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnVPC, CfnEIP, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSecurityGroup, CfnSubnet, CfnSubnetRouteTableAssociation, CfnVPCEndpoint } from 'aws-cdk-lib/aws-ec2';
-import type { Endpoint, EnvironmentModel, RegionModel, SubnetKind } from '../model/types';
+import type { Endpoint, EnvironmentModel, RegionModel, SubnetKind, SubnetModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
@@ -42,12 +42,13 @@ export function buildNetworkTemplate(environment: EnvironmentModel, region: Regi
   // judge a CIDR behind an intrinsic.
   const vpcCidr = values.string(stack, 'VpcCidr', network.cidr, { description: "The VPC's IPv4 CIDR block", allowedPattern: CIDR_PATTERN });
   (vpc as CfnVPC).cidrBlock = vpcCidr;
-  const subnetCidrs = new Map<SubnetKind, string[]>();
+  const subnetCidrs = new Map<SubnetModel, string>();
   for (const kind of ['public', 'private', 'isolated'] as const) {
-    const cidrs = network.subnets.filter((s) => s.kind === kind).map((s) => s.cidr);
-    subnetCidrs.set(kind, values.list(stack, `${KIND_NAME[kind]}SubnetCidrs`, cidrs, {
+    const subnets = network.subnets.filter((s) => s.kind === kind);
+    const cidrs = values.list(stack, `${KIND_NAME[kind]}SubnetCidrs`, subnets.map((s) => s.cidr), {
       description: `The CIDR blocks of the ${kind} subnets, one per availability zone in order, inside VpcCidr`,
-    }));
+    });
+    subnets.forEach((subnet, i) => subnetCidrs.set(subnet, cidrs[i] as string));
   }
 
   if (network.flowLogs) {
@@ -70,7 +71,7 @@ export function buildNetworkTemplate(environment: EnvironmentModel, region: Regi
     const id = subnetId(subnet.kind, subnet.az);
     const resource = add(id, new CfnSubnet(stack, id, {
       vpcId,
-      cidrBlock: (subnetCidrs.get(subnet.kind) as string[])[network.subnets.filter((s) => s.kind === subnet.kind).indexOf(subnet)] as string,
+      cidrBlock: subnetCidrs.get(subnet) as string,
       availabilityZone: az(subnet.az),
       mapPublicIpOnLaunch: false,
       tags: [{ key: 'Name', value: Fn.sub(`\${AWS::StackName}-${subnet.kind}-${subnet.az + 1}`) }],
