@@ -24,6 +24,11 @@ describe('the generated README', () => {
     expect(prod).toContain('db_af_south_1[("postgres 16.4, Multi-AZ, 1 replica")]');
   });
 
+  it('shows how to deploy without the workflows: a bundle, or StackSets', () => {
+    expect(readme).toContain('`gantry export --spec examples/medical-logistics.yaml --environment ENV --region REGION`');
+    expect(readme).toContain('`gantry export --spec examples/medical-logistics.yaml --format stacksets --environment ENV`');
+  });
+
   it('lists the stacks in deploy order, linked to their templates', () => {
     const rows = readme.split('\n').filter((l) => /^\| \d+ \| `medlogix-prod-/.test(l)).map((l) => l.split(' | ')[1]);
     expect(rows).toEqual([
