@@ -97,7 +97,7 @@ for (const [name, file] of cases) {
 }
 
 console.log('');
-console.log(`${'export --all'.padEnd(46)} ${'median'.padStart(9)}`);
+console.log(`${'export'.padEnd(56)} ${'median'.padStart(9)}`);
 for (const [label, extra] of [['export --all', []], ['export --format stacksets --all', ['--format', 'stacksets']]]) {
   for (const [name, file] of cases.filter(([n]) => !n.startsWith('synthetic'))) {
     const times = [];
@@ -110,7 +110,7 @@ for (const [label, extra] of [['export --all', []], ['export --format stacksets 
       if (result.status !== 0) throw new Error(`${label} ${name} exited ${result.status}: ${result.stdout}${result.stderr}`);
     }
     times.sort((a, b) => a - b);
-    console.log(`${`${label} ${name}`.padEnd(46)} ${times[Math.floor(times.length / 2)].toFixed(0).padStart(7)} ms`);
+    console.log(`${`${label} ${name}`.padEnd(56)} ${times[Math.floor(times.length / 2)].toFixed(0).padStart(7)} ms`);
   }
 }
 
