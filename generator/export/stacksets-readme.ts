@@ -48,7 +48,7 @@ export function stackSetsReadme(model: PlatformModel, environment: EnvironmentMo
     '',
     `What \`deploy.sh\` runs on a first rollout, in \`${region}\`. Wait for each operation before the next call:`,
     `\`aws cloudformation describe-stack-set-operation --region ${region} --stack-set-name NAME --operation-id ID\` until its status is SUCCEEDED.`,
-    'Values in angle brackets are looked up when `deploy.sh` runs.',
+    'Values in angle brackets are filled in by `deploy.sh`: looked up when it runs, or taken from its options.',
     '',
     ...calls(manifest, 'SELF_MANAGED'),
     '<details><summary>With SERVICE_MANAGED permissions (AWS Organizations)</summary>',
