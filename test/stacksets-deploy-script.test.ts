@@ -80,6 +80,13 @@ describe('the stack sets rollout (deploy.sh)', () => {
     expect(calls.find((c) => c.includes('create-stack-set --stack-set-name medlogix-prod-api'))).toContain('--permission-model SERVICE_MANAGED --auto-deployment Enabled=false');
   });
 
+  it('takes the hosted zone id from --hosted-zone-id instead of looking it up', async () => {
+    const { status, calls } = await rollout(['--hosted-zone-id', 'ZGIVEN']);
+    expect(status).toBe(0);
+    expect(calls.some((c) => c.includes('list-hosted-zones-by-name'))).toBe(false);
+    expect(calls.find((c) => c.includes('create-stack-set --stack-set-name medlogix-prod-edge'))).toBeDefined();
+  });
+
   it('stops at the first failed operation and says why', async () => {
     const { status, stderr, calls } = await rollout([], { OPERATION_STATUS: 'FAILED' });
     expect(status).toBe(1);

@@ -3,6 +3,7 @@ import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { deployPlan, type StackDeployment } from '../stacks/plan';
 import { globalStacks, regionStacks } from '../stacks/registry';
 import { renderTemplate } from '../render/yaml';
+import { LOOKUP_FUNCTION } from './lookup-script';
 
 /**
  * A self-contained bundle for one environment and region: its templates (and the environment's
@@ -52,17 +53,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 tags=()
 while read -r tag; do tags+=("$tag"); done < <(jq -r '.[] | "\\(.Key)=\\(.Value)"' tags.json)
-lookup() {
-  case "$(jq -r .lookup <<<"$1")" in
-    hosted-zone-id)
-      zone=$(jq -r .zone <<<"$1")
-      id=$(aws route53 list-hosted-zones-by-name --dns-name "$zone" --query "HostedZones[?Name=='$zone.' && Config.PrivateZone==\\\`false\\\`] | [0].Id" --output text)
-      echo "\${id##*/}" ;;
-    cloudfront-prefix-list-id)
-      aws ec2 describe-managed-prefix-lists --region "$2" --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \\
-        --query 'PrefixLists[0].PrefixListId' --output text ;;
-  esac
-}
+${LOOKUP_FUNCTION}
 while read -r stack; do
   file=$(jq -r .file <<<"$stack")
   name=$(jq -r .stackName <<<"$stack")

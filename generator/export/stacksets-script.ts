@@ -1,4 +1,5 @@
 import type { PlatformModel } from '../model/types';
+import { LOOKUP_FUNCTION } from './lookup-script';
 
 /**
  * The rollout of a stack sets bundle: for each stack set of stacksets.json in order, create it (or
@@ -87,30 +88,22 @@ targets() {
   where+=(--regions "$region")
 }
 
-lookup() {
-  local item=$1 region=$2 zone id
-  case "$(jq -r .lookup <<<"$item")" in
-    hosted-zone-id)
-      if [ -n "$hosted_zone_id" ]; then echo "$hosted_zone_id"; return; fi
-      zone=$(jq -r .zone <<<"$item")
-      id=$(aws route53 list-hosted-zones-by-name --dns-name "$zone" --query "HostedZones[?Name=='$zone.' && Config.PrivateZone==\\\`false\\\`] | [0].Id" --output text)
-      if [ -z "$id" ] || [ "$id" = None ]; then echo "cannot find the hosted zone $zone with these credentials: pass --hosted-zone-id" >&2; exit 1; fi
-      echo "\${id##*/}" ;;
-    cloudfront-prefix-list-id)
-      # AWS-managed prefix lists have the same id in every account of a region.
-      aws ec2 describe-managed-prefix-lists --region "$region" --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \\
-        --query 'PrefixLists[0].PrefixListId' --output text ;;
-  esac
-}
+${LOOKUP_FUNCTION}
 
 # Appends the looked-up values to a parameter list: all of them, or only those that differ per region.
 with_lookups() {
-  local parameters=$1 lookups=$2 region=$3 only_per_region=$4 item value
+  local parameters=$1 lookups=$2 region=$3 only_per_region=$4 item value hint
   while read -r item; do
     [ -n "$item" ] || continue
     if [ "$only_per_region" = true ] && [ "$(jq -r .perRegion <<<"$item")" != true ]; then continue; fi
-    value=$(lookup "$item" "$region")
-    if [ -z "$value" ] || [ "$value" = None ]; then echo "cannot look up $(jq -r .name <<<"$item") in $region" >&2; exit 1; fi
+    if [ "$(jq -r .lookup <<<"$item")" = hosted-zone-id ]; then
+      value=\${hosted_zone_id:-$(lookup "$item" "$region")}
+      hint=": pass --hosted-zone-id for a zone these credentials cannot see"
+    else
+      value=$(lookup "$item" "$region")
+      hint=""
+    fi
+    if [ -z "$value" ] || [ "$value" = None ]; then echo "cannot look up $(jq -r .name <<<"$item") in $region$hint" >&2; exit 1; fi
     parameters=$(jq -c --arg key "$(jq -r .name <<<"$item")" --arg value "$value" '. + [{ParameterKey: $key, ParameterValue: $value}]' <<<"$parameters")
   done < <(jq -c '.[]' <<<"$lookups")
   echo "$parameters"

@@ -1,0 +1,18 @@
+/**
+ * bash: `lookup ITEM REGION` prints the value of a parameter a bundle looks up at deploy time, for
+ * an item of a manifest's `lookups` (empty, or None, when the account has none). Shared by the
+ * bundle's and the stack sets' deploy.sh; each says what to do when a value is missing.
+ */
+export const LOOKUP_FUNCTION = `lookup() {
+  local item=$1 region=$2 zone id
+  case "$(jq -r .lookup <<<"$item")" in
+    hosted-zone-id)
+      zone=$(jq -r .zone <<<"$item")
+      id=$(aws route53 list-hosted-zones-by-name --dns-name "$zone" --query "HostedZones[?Name=='$zone.' && Config.PrivateZone==\\\`false\\\`] | [0].Id" --output text)
+      echo "\${id##*/}" ;;
+    cloudfront-prefix-list-id)
+      # AWS-managed prefix lists have the same id in every account of a region.
+      aws ec2 describe-managed-prefix-lists --region "$region" --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \\
+        --query 'PrefixLists[0].PrefixListId' --output text ;;
+  esac
+}`;
