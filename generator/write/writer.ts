@@ -229,24 +229,32 @@ export function refuseForeignFolder(guard: FolderGuard): void {
   if (fs.existsSync(guard.manifestFile)) return;
   const contents = new Map(guard.artifacts.map((a) => [a.path, a.content]));
   const foreign: string[] = [];
-  const walk = (relative: string) => {
+  // Breadth first, and bounded: the first few foreign files are enough to refuse, and a folder
+  // of many thousand files is no folder gantry generated.
+  const queue = [''];
+  let visited = 0;
+  while (queue.length > 0 && foreign.length < 3) {
+    const relative = queue.shift() as string;
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(path.join(guard.dir, relative), { withFileTypes: true });
     } catch (error) {
-      if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
+      if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) continue;
       throw error;
     }
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (foreign.length >= 3) return;
+      if (foreign.length >= 3) break;
+      if (++visited > 10_000) {
+        foreign.push(`more than 10,000 files`);
+        break;
+      }
       const name = relative ? `${relative}/${entry.name}` : entry.name;
-      if (!relative && BOOKKEEPING.has(entry.name)) continue;
-      if (entry.isDirectory() && entry.name !== '.git') walk(name);
+      if (BOOKKEEPING.has(entry.name)) continue;
+      if (entry.isDirectory() && entry.name !== '.git') queue.push(name);
       else if (!entry.isFile()) foreign.push(name);
       else if (!ownFile(path.join(guard.dir, name), contents.get(name)) && !guard.alsoAllowed?.(name)) foreign.push(name);
     }
-  };
-  walk('');
+  }
   if (foreign.length > 0) {
     throw new WriteRefusal(`${guard.option} ${guard.dir} already holds files gantry did not write (${foreign.join(', ')}${foreign.length >= 3 ? ', …' : ''}) and has no ${path.basename(guard.manifestFile)}; ` +
       `gantry writes only into a new or empty folder, or one it generated before. Choose another ${guard.option}, or move those files away.`);
