@@ -86,7 +86,8 @@ export function exportCommand(io: CliIo, exit: (code: number) => void): CommandM
       refuseSystemFolder(args.out, '--out', io.env);
       for (const b of bundles) refuseForeignFolder({ option: '--out', dir: b.dir, artifacts: b.files, manifestFile: b.manifestFile, env: io.env });
       // One transaction for every bundle: each keeps its manifest, so a re-export removes what it no longer writes.
-      const plans = withWriteLock(args.out, (recovered) => {
+      const first = bundles.map((b) => planWrite(b.dir, args.spec, b.files));
+      const plans = first.some((plan) => plan.conflicts.length > 0) ? first : withWriteLock(args.out, (recovered) => {
         if (recovered) io.stderr(`gantry: an interrupted export (pid ${recovered.pid}) was found in ${args.out} and ${recovered.outcome}.\n`);
         const planned = bundles.map((b) => planWrite(b.dir, args.spec, b.files));
         if (planned.every((plan) => plan.conflicts.length === 0)) applyPlans(args.out, planned);

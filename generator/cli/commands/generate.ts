@@ -20,8 +20,10 @@ export function generateCommand(io: CliIo, exit: (code: number) => void): Comman
       // Before anything, even the lock, is written into a folder that is not gantry's.
       const isWorkflow = (name: string) => /^[^/]+\.ya?ml$/.test(name);
       for (const t of targets) refuseForeignFolder({ ...t, dir: t.outDir, env: io.env, alsoAllowed: t.option === '--workflows' ? isWorkflow : undefined });
+      // Conflicts are reported before the lock is taken (which creates --out): nothing is written.
+      const first = planTargets(targets);
       // The lock excludes another run; a journal a crashed run left is completed or rolled back first.
-      const plans = withWriteLock(args.out, (recovered) => {
+      const plans = first.some((plan) => plan.conflicts.length > 0) ? first : withWriteLock(args.out, (recovered) => {
         if (recovered) io.stderr(`gantry: an interrupted write (pid ${recovered.pid}) was found in ${args.out} and ${recovered.outcome}.\n`);
         const planned = planTargets(targets);
         if (planned.some((plan) => plan.conflicts.length > 0)) return planned;

@@ -136,9 +136,9 @@ describe('a run killed at any point of the write phase', () => {
       if (JSON.stringify(left) !== JSON.stringify(before) && JSON.stringify(left) !== JSON.stringify(after)) {
         expect([crashAt, unfinishedWrite(out)]).toEqual([crashAt, expect.stringMatching(/a write was interrupted/)]);
       }
-      // Recovery itself killed after its first step (at every third point: each child costs a Node
+      // Recovery itself killed after its first step (at every fifth point: each child costs a Node
       // start), then recovery again; the dead runs' locks are stale and taken over.
-      if (crashAt % 3 === 0) generateInChild(root, null, 1);
+      if (crashAt % 5 === 0) generateInChild(root, null, 1);
       withWriteLock(out, () => undefined);
       const recovered = snapshot(root);
       const which = JSON.stringify(recovered) === JSON.stringify(before) ? 'old' : JSON.stringify(recovered) === JSON.stringify(after) ? 'new' : 'mixed';
