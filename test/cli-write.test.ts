@@ -177,3 +177,43 @@ describe('export keeps a manifest', () => {
     expect(fs.readdirSync(dir)).toEqual(['environment.yaml']);
   });
 });
+
+describe('check without building (an unchanged spec and gantry version)', () => {
+  const fast = { GANTRY_TEST_FAST_CHECK: '1' };
+
+  it('verifies the files against the manifests\' hashes, and builds once the spec changed', async () => {
+    const dir = await repository();
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'output', MANIFEST_FILE), 'utf8')) as { gantry: string; inputs: string };
+    expect(manifest.gantry).toBe(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+    expect(manifest.inputs).toMatch(/^[0-9a-f]{64}$/);
+    const current = await runCli(['check'], { cwd: dir, env: fast });
+    expect(current.code).toBe(0);
+    expect(current.stdout).toContain('(14 files from environment.yaml; the spec and gantry are unchanged since they were generated, so their hashes were checked without building)');
+    // a hand edit and a missing file are found from the hashes alone
+    fs.appendFileSync(path.join(dir, 'output/prod/bootstrap.yaml'), '# mine\n');
+    fs.rmSync(path.join(dir, '.github/workflows/gantry-drift.yml'));
+    const drift = await runCli(['check'], { cwd: dir, env: fast });
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain('output/prod/bootstrap.yaml: edited by hand');
+    expect(drift.stdout).toContain('.github/workflows/gantry-drift.yml: missing');
+    expect((await runCli(['generate'], { cwd: dir })).code).toBe(0);
+    // a comment edited in the spec: the inputs differ, so check builds, and the files are current
+    fs.appendFileSync(path.join(dir, 'environment.yaml'), '# a comment\n');
+    const built = await runCli(['check'], { cwd: dir, env: fast });
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/are current \(14 files from environment\.yaml\)\./);
+    // a forged entry is refused on the fast path too
+    forge(path.join(dir, 'output', MANIFEST_FILE), '../x.yaml');
+    expect((await runCli(['check'], { cwd: dir, env: fast })).code).toBe(2);
+  }, 60_000);
+
+  const built = fs.existsSync(path.join(REPO_ROOT, 'dist/write/verify.js'));
+  (built ? it : it.skip)('does not load aws-cdk-lib on the fast path', async () => {
+    const dir = await repository();
+    const probe = `process.env.GANTRY_TEST_FAST_CHECK = '1';
+      require(${JSON.stringify(path.join(REPO_ROOT, 'dist/cli/main.js'))}).run(['check'], { stdout() {}, stderr() {}, env: process.env, cwd: process.cwd(), isTty: false })
+        .then((code) => process.stdout.write(JSON.stringify({ code, cdk: Object.keys(require.cache).some((k) => k.includes('aws-cdk-lib')) })));`;
+    const { execFileSync } = await import('node:child_process');
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8' }))).toEqual({ code: 0, cdk: false });
+  }, 60_000);
+});

@@ -6,6 +6,7 @@ import { buildOutputFiles } from '../generator/output';
 import { buildTemplates } from '../generator/stacks/registry';
 import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../generator/write/manifest';
 import { buildWorkflows } from '../generator/workflows/registry';
+import { provenance } from '../generator/write/fingerprint';
 import { planWrite } from '../generator/write/writer';
 import { REPO_ROOT } from './helpers';
 
@@ -37,11 +38,12 @@ describe('golden output (refresh with "npm run examples", then review the diff)'
     const workflowsDir = `${out}/.github/workflows`;
     const templates = buildOutputFiles(report.model!, out);
     const workflows = buildWorkflows(report.model!, { specFile: spec, outDir: out, workflowsDir });
+    const source = provenance({ specText: fs.readFileSync(spec, 'utf8'), specFile: spec, outDir: out, workflowsDir });
     const expected: Record<string, string> = {
       ...Object.fromEntries(templates.map((a) => [a.path, a.content])),
-      [MANIFEST_FILE]: planWrite(out, spec, templates).manifest,
+      [MANIFEST_FILE]: planWrite(out, spec, templates, { provenance: source }).manifest,
       ...Object.fromEntries(workflows.map((a) => [`.github/workflows/${a.path}`, a.content])),
-      [WORKFLOWS_MANIFEST_FILE]: planWrite(workflowsDir, spec, workflows).manifest,
+      [WORKFLOWS_MANIFEST_FILE]: planWrite(workflowsDir, spec, workflows, { provenance: source }).manifest,
     };
     const actual = treeOf(path.join(REPO_ROOT, 'output', name));
     expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { Artifact } from '../artifact';
 import { WriteRefusal } from './errors';
+import type { Provenance } from './fingerprint';
 import { hasHeader } from './header';
 import { hashContent, JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE, parseManifest, renderManifest, WORKFLOWS_MANIFEST_FILE } from './manifest';
 import { entryProblem, pathObstacle, refuseSymlinks, refuseSystemFolder } from './safe-paths';
@@ -48,6 +49,8 @@ export interface PlanOptions {
    * @default `<outDir>/.gantry-manifest.json`
    */
   readonly manifestFile?: string;
+  /** What the files are generated from, recorded in the manifest (for `check` without building). */
+  readonly provenance?: Provenance;
 }
 
 /** What lies at a target: nothing, a file's text, or something gantry cannot write over. */
@@ -106,7 +109,7 @@ export function planWrite(outDir: string, specFile: string, artifacts: readonly 
     if (owned) changes.push({ kind: 'remove', path: file, before });
     else kept.push({ path: file, reason: hasHeader(before) || !/\.json$/i.test(file) ? 'gantry generated it once, but it no longer carries the header; left in place' : 'gantry generated it once, but it was edited since; left in place' });
   }
-  const manifest = renderManifest({ spec: specFile, files: Object.fromEntries(artifacts.map((a) => [a.path, hashContent(a.content)])) });
+  const manifest = renderManifest({ spec: specFile, ...options.provenance, files: Object.fromEntries(artifacts.map((a) => [a.path, hashContent(a.content)])) });
   return {
     outDir, changes: changes.sort((a, b) => (a.path < b.path ? -1 : 1)), conflicts, kept, manifest, manifestFile, manifestBefore,
     manifestDrift: manifestDrift(manifestFile, manifestBefore, manifest, new Set([
@@ -133,8 +136,12 @@ function manifestDrift(file: string, before: string | undefined, after: string, 
   if (listed.length > 0) lines.push(`${file}: lists ${listed.join(', ')}, which generate no longer writes`);
   if (hashes.length > 0) lines.push(`${file}: records other hashes for ${hashes.join(', ')}`);
   if (old.spec !== now.spec) lines.push(`${file}: names the spec ${old.spec}, not ${now.spec}`);
+
   const rest = Object.keys({ ...old.files, ...now.files }).some((f) => old.files[f] !== now.files[f] && explained.has(f));
-  return lines.length > 0 || rest ? lines : [`${file}: not in gantry's canonical form`];
+  // Another spec text or gantry version alone (a comment edited in the spec) is no drift: the
+  // files are right, and the next generate records it (until then check builds to compare).
+  const canonical = renderManifest({ spec: old.spec, files: old.files, ...(now.gantry !== undefined && now.inputs !== undefined ? { gantry: now.gantry, inputs: now.inputs } : {}) });
+  return lines.length > 0 || rest || canonical === after ? lines : [`${file}: not in gantry's canonical form`];
 }
 
 /**

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { hasErrors } from '../../diagnostics';
@@ -5,6 +6,7 @@ import type { PlatformModel } from '../../model/types';
 import { readSpec, type SpecReport } from '../../pipeline';
 import { formatReport } from '../../report';
 import type { Artifact } from '../../artifact';
+import { provenance, type Provenance } from '../../write/fingerprint';
 import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
 import type { WritePlan } from '../../write/writer';
 import { ExitCode, type CliIo } from '../io';
@@ -18,6 +20,7 @@ export interface WriteTarget {
   readonly specFile: string;
   readonly artifacts: readonly Artifact[];
   readonly manifestFile: string;
+  readonly provenance?: Provenance;
 }
 
 /**
@@ -25,31 +28,36 @@ export interface WriteTarget {
  * output folder and the workflows folder (each with its own manifest, both kept in the output
  * folder). An invalid spec prints its diagnostics and gives an exit code instead; nothing is written.
  */
-export function targetsFromSpec(args: SharedOptions, io: CliIo): { targets: WriteTarget[] } | { exit: number } {
-  const read = modelOrExit(args, io);
+export function targetsFromSpec(args: SharedOptions, io: CliIo, read = modelOrExit(args, io)): { targets: WriteTarget[] } | { exit: number } {
   if ('exit' in read) return read;
   const { report } = read;
   if (report.diagnostics.length > 0) io.stderr(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
   const { buildOutputFiles, buildWorkflows } = buildSide();
   const slashes = (p: string) => p.split(path.sep).join('/');
   const context = { specFile: slashes(args.spec), outDir: slashes(args.out), workflowsDir: slashes(args.workflows) };
+  const source = specProvenance(args);
   return {
     targets: [
-      { option: '--out', outDir: args.out, specFile: args.spec, artifacts: buildOutputFiles(report.model, context.outDir), manifestFile: path.join(args.out, MANIFEST_FILE) },
-      { option: '--workflows', outDir: args.workflows, specFile: args.spec, artifacts: buildWorkflows(report.model, context), manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE) },
+      { option: '--out', outDir: args.out, specFile: args.spec, artifacts: buildOutputFiles(report.model, context.outDir), manifestFile: path.join(args.out, MANIFEST_FILE), provenance: source },
+      { option: '--workflows', outDir: args.workflows, specFile: args.spec, artifacts: buildWorkflows(report.model, context), manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE), provenance: source },
     ],
   };
+}
+
+/** What the files of generate, check and diff are made from (recorded in the manifests). */
+export function specProvenance(args: SharedOptions): Provenance {
+  return provenance({ specText: fs.readFileSync(args.spec, 'utf8'), specFile: args.spec, outDir: args.out, workflowsDir: args.workflows });
 }
 
 /** Compares each target with its folder (the manifests checked first; see planWrite). */
 export function planTargets(targets: readonly WriteTarget[]): WritePlan[] {
   const { planWrite } = buildSide();
-  return targets.map((t) => planWrite(t.outDir, t.specFile, t.artifacts, { manifestFile: t.manifestFile }));
+  return targets.map((t) => planWrite(t.outDir, t.specFile, t.artifacts, { manifestFile: t.manifestFile, provenance: t.provenance }));
 }
 
 /** The plans of check and diff: the spec's files compared with the folders, nothing written. */
-export function planFromSpec(args: SharedOptions, io: CliIo): { plans: WritePlan[] } | { exit: number } {
-  const built = targetsFromSpec(args, io);
+export function planFromSpec(args: SharedOptions, io: CliIo, read = modelOrExit(args, io)): { plans: WritePlan[] } | { exit: number } {
+  const built = targetsFromSpec(args, io, read);
   if ('exit' in built) return built;
   return { plans: planTargets(built.targets) };
 }
