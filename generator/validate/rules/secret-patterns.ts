@@ -28,9 +28,9 @@ export const GENERIC_INSTEAD =
 const URL_INSTEAD =
   'keep the password in AWS Secrets Manager (gantry\'s databases already keep their master password there) and write the URL without it';
 
-/** Characters that may surround a token: anything that is not part of one. */
-const EDGE = '(?<![A-Za-z0-9_])';
-const END = '(?![A-Za-z0-9_])';
+/** A token starts and ends where letters and digits do ("CI_ghp_…" and "key=AKIA…" still count). */
+const EDGE = '(?<![A-Za-z0-9])';
+const END = '(?![A-Za-z0-9])';
 
 interface Detector {
   readonly what: string;
@@ -75,7 +75,7 @@ const DETECTORS: readonly Detector[] = [
     what: 'an AWS access key id',
     instead: AWS_INSTEAD,
     // Long-term (AKIA), temporary (ASIA) and the other unique-id prefixes that IAM issues as key ids.
-    pattern: new RegExp(`${EDGE}(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}${END}`),
+    pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/,
     show: 4,
   },
   {

@@ -41,6 +41,7 @@ describe('secretsRule', () => {
     ['a GitHub token as a tag key', { tags: { [GHP]: 'x' } }, ['GNT223 tags']],
     ['a Slack webhook as a tag key', { tags: { [SLACK_HOOK]: 'x' } }, ['GNT223 tags']],
     ['a secret key as a tag key in an override', { environments: { prod: { overrides: { tags: { [AWS_SECRET]: 'x' } } } } }, ['GNT223 environments.prod.overrides.tags']],
+    ['a token glued to a prefix', { tags: { Ci: `CI_${GHP}`, Key: `key=${AWS_KEY_ID}` } }, ['GNT223 tags.Ci', 'GNT223 tags.Key']],
     ['an ordinary URL', { description: 'see https://example.com/docs' }, []],
   ])('%s', (_name, fragment, expected) => {
     expect(ruleFindings(secretsRule, fragment)).toEqual(expected);
