@@ -101,15 +101,30 @@ describe('usage', () => {
 });
 
 describe('gantry init', () => {
-  it('writes a valid spec with the editor schema line', async () => {
+  it('points the editor at the schema of the gantry installed in the repository, relative to the spec', async () => {
+    // GIVEN a repository with gantry in node_modules (here a link to this checkout, as npm links a local install)
     const dir = tempDir();
-    const result = await runCli(['init', '--from', 'pharma-portal'], { cwd: dir });
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.symlinkSync(REPO_ROOT, path.join(dir, 'node_modules', 'gantry'), 'dir');
+    const result = await runCli(['init', '--from', 'pharma-portal', '--spec', 'infra/platform.yaml'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const written = fs.readFileSync(path.join(dir, 'infra/platform.yaml'), 'utf8');
+    const schemaLine = /^# yaml-language-server: \$schema=(.*)\n/.exec(written);
+    expect(schemaLine![1]).toBe('../node_modules/gantry/schemas/environment.schema.json');
+    expect(fs.existsSync(path.resolve(dir, 'infra', schemaLine![1]!))).toBe(true);
+    expect(written.slice(schemaLine![0].length)).toBe(fs.readFileSync(example('pharma-portal'), 'utf8'));
+    expect((await runCli(['validate', '--spec', 'infra/platform.yaml'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('writes a note instead of a path into one machine\'s folders when gantry is not installed in the repository', async () => {
+    // GIVEN gantry run from outside the repository (npx's cache, a global install) WHEN init THEN no schema path, a note on how to get completion
+    const dir = tempDir();
+    const result = await runCli(['init', '--from', 'minimal'], { cwd: dir });
     expect(result.code).toBe(0);
     const written = fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8');
-    const schemaLine = /^# yaml-language-server: \$schema=(.*)\n/.exec(written);
-    expect(schemaLine).not.toBeNull();
-    expect(fs.existsSync(path.resolve(dir, schemaLine![1]!))).toBe(true);
-    expect(written.slice(schemaLine![0].length)).toBe(fs.readFileSync(example('pharma-portal'), 'utf8'));
+    expect(written).not.toMatch(/^# yaml-language-server:/m);
+    expect(written).not.toContain(REPO_ROOT);
+    expect(written).toMatch(/^# Editor completion: gantry is not installed in this repository.*\n# .*"gantry init --force" again, or save "gantry schema" to a\n# file and add the line: # yaml-language-server: \$schema=<that file>\n/);
     expect((await runCli(['validate'], { cwd: dir })).code).toBe(0);
   });
 
@@ -122,7 +137,7 @@ describe('gantry init', () => {
     expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toBe('my own work\n');
     const forced = await runCli(['init', '--force'], { cwd: dir });
     expect(forced.code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toMatch(/^# yaml-language-server/);
+    expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toMatch(/^# Editor completion: /);
   });
 });
 

@@ -1,5 +1,6 @@
 import { dump } from 'js-yaml';
 import { hasHeader, headerFor } from '../write/header';
+import { templateLimitProblems } from './limits';
 
 /** The first line of every generated YAML or shell file; `check` recognises gantry's files by it. */
 export function headerLine(specFile: string): string {
@@ -29,6 +30,9 @@ const RESOURCE_ATTRIBUTES = [
  * no folding, no anchors, LF endings, a trailing newline, the header first.
  */
 export function renderTemplate(template: Record<string, unknown>, specFile: string): string {
+  const tooLong = templateLimitProblems(template);
+  // Spec text is limited by the schema, so a field over CloudFormation's limit is gantry's own doing.
+  if (tooLong.length > 0) throw new Error(`a template field is longer than CloudFormation accepts: ${tooLong.join('; ')}`);
   const ordered: Record<string, unknown> = {};
   for (const section of orderKeys(Object.keys(template), TEMPLATE_SECTIONS)) {
     const value = template[section];

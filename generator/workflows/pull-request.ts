@@ -50,7 +50,7 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
         strategy: { 'fail-fast': false, matrix: { include } },
         steps: [
           checkout(),
-          ...installGantry(),
+          ...installGantry({ idToken: true }),
           awsCredentials('${{ matrix.role }}', '${{ matrix.aws-region }}', 'gantry-pr-${{ github.event.pull_request.number }}'),
           {
             name: 'Create, describe and delete change sets',
@@ -87,7 +87,9 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
           {
             name: 'gantry comment',
             env: { GITHUB_TOKEN: '${{ github.token }}', PR_NUMBER: '${{ github.event.pull_request.number }}', GANTRY },
-            run: '$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
+            // No artifact when every plan job failed early: an empty folder makes the comment say so
+            // ("no change sets were produced"), where gantry refuses a folder that does not exist.
+            run: 'mkdir -p change-sets\n$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
           },
         ],
       },
