@@ -215,6 +215,12 @@ export function hasUnfinishedWrite(home: string): boolean {
   return exists(journalFile(home));
 }
 
+/** What `check` and `diff` say about a folder an interrupted `generate` left half-written. */
+export function unfinishedWrite(home: string): string | undefined {
+  if (!hasUnfinishedWrite(home)) return undefined;
+  return `${journalFile(home)}: a write was interrupted (or is running); run "gantry generate" to complete or roll it back`;
+}
+
 function target(home: string, journal: Journal, entry: { root: number; path: string }): string {
   return path.join(home, journal.roots[entry.root] as string, entry.path);
 }

@@ -7,7 +7,7 @@ import type { Provenance } from './fingerprint';
 import { hasHeader } from './header';
 import { hashContent, JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE, parseManifest, renderManifest, WORKFLOWS_MANIFEST_FILE } from './manifest';
 import { entryProblem, pathObstacle, refuseSymlinks, refuseSystemFolder } from './safe-paths';
-import { commitChanges, hasUnfinishedWrite, readTarget, withWriteLock, type FileOp } from './transaction';
+import { commitChanges, readTarget, withWriteLock, type FileOp } from './transaction';
 
 export type ChangeKind = 'create' | 'update' | 'unchanged' | 'remove';
 
@@ -194,11 +194,7 @@ export function describeDrift(plan: WritePlan): string[] {
   return lines;
 }
 
-/** What `check` and `diff` say about a folder an interrupted `generate` left half-written. */
-export function unfinishedWrite(home: string): string | undefined {
-  if (!hasUnfinishedWrite(home)) return undefined;
-  return `${path.join(home, JOURNAL_FILE)}: a write was interrupted (or is running); run "gantry generate" to complete or roll it back`;
-}
+export { unfinishedWrite } from './transaction';
 
 /** The unified diff `generate` would apply. */
 export function renderDiff(plan: WritePlan): string {

@@ -6,7 +6,7 @@ import { formatReport } from '../../report';
 import { fastCheckAllowed } from '../../write/fingerprint';
 import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
 import { verifyUnchanged } from '../../write/verify';
-import { unfinishedWrite } from '../../write/writer';
+import { unfinishedWrite } from '../../write/transaction';
 import { buildSide, modelOrExit, planFromSpec, specProvenance, withOutputExamples } from './plan';
 
 /** `gantry check`: exit 1 naming every generated file that is stale, missing, extra or edited by hand. */
