@@ -48,10 +48,10 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
     values.portable ? portableLogDeliveryPrincipal(stack) : elbLogDeliveryPrincipal(region.region));
 
   // Instances: open to their load balancer on the application port only.
-  for (const id of ['LoadBalancerToInstances', 'InstancesFromLoadBalancer']) {
-    override(id, 'FromPort', tier.port);
-    override(id, 'ToPort', tier.port);
-  }
+  override('InstancesFromLoadBalancer', 'FromPort', tier.port);
+  override('InstancesFromLoadBalancer', 'ToPort', tier.port);
+  override('LoadBalancerSecurityGroup', 'SecurityGroupEgress.0.FromPort', tier.port);
+  override('LoadBalancerSecurityGroup', 'SecurityGroupEgress.0.ToPort', tier.port);
 
   const securityGroups: unknown[] = [resource('InstanceSecurityGroup').getAtt('GroupId')];
   if (region.database?.clients.includes(tier.name)) securityGroups.push(Fn.importValue(`${names.database}-ClientSecurityGroupId`));
@@ -103,10 +103,9 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   // Without DesiredCapacity, an update keeps what scaling decided; it is set only when the spec asks.
   if (tier.capacity.desired !== tier.capacity.min) override('AutoScalingGroup', 'DesiredCapacity', String(tier.capacity.desired));
   override('AutoScalingGroup', 'HealthCheckGracePeriod', Math.min(timeoutSeconds, 7200));
-  override('AutoScalingGroup', 'NotificationConfigurations', [{
-    TopicARN: Fn.importValue(`${names.notifications}-TopicArn`),
-    NotificationTypes: ['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', 'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR'],
-  }]);
+  // No NotificationConfigurations: the notification stack's EventBridge rule already reports every
+  // launch and termination (both would deliver each event twice), and Auto Scaling would publish
+  // through its service-linked role, which the topic's key policy cannot name on a fresh account.
   group.cfnOptions.creationPolicy = {
     resourceSignal: { count: tier.capacity.desired, timeout: tier.deploy.timeout },
     autoScalingCreationPolicy: { minSuccessfulInstancesPercent: 100 },
