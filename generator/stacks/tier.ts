@@ -231,19 +231,30 @@ function portableLogDeliveryPrincipal(stack: Stack): unknown {
 }
 
 /**
+ * Time an instance spends before its user data runs, which counts against its signal window:
+ * Windows boots and runs EC2Launch first (several minutes on a fresh instance); Linux is up in
+ * well under a minute. Plus a minute for the signal itself and the last attempt's own duration.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-windows-stacks-bootstrapping.html
+ */
+export const SIGNAL_MARGIN_SECONDS = { linux: 60, windows: 300 } as const;
+
+/**
  * User data that waits for the application's health check on the instance itself, then signals
  * CloudFormation: success lets a rolling update go on, failure (or silence) rolls the stack back.
- * It polls for a minute less than deploy.timeout, so the signal always arrives in time.
+ * It polls until a deadline (not a count of attempts, whose requests and sleeps add up to more)
+ * that leaves the OS's start-up and the signal inside deploy.timeout.
  */
 export function userData(tier: TierModel, timeoutSeconds: number): string {
-  const attempts = Math.max(1, Math.floor((timeoutSeconds - 60) / 10));
+  const budget = Math.max(30, timeoutSeconds - SIGNAL_MARGIN_SECONDS[tier.os]);
   const url = `http://127.0.0.1:${tier.port}${tier.healthCheck}`;
   if (tier.os === 'windows') {
     return [
       '<powershell>',
       '# gantry: wait for the health check, then tell CloudFormation whether this instance is healthy.',
+      `# Polls for at most ${budget} s: deploy.timeout less the time Windows takes to reach this script.`,
       '$status = 1',
-      `for ($attempt = 1; $attempt -le ${attempts}; $attempt++) {`,
+      `$deadline = (Get-Date).AddSeconds(${budget})`,
+      'while ((Get-Date) -lt $deadline) {',
       '  try {',
       `    $response = Invoke-WebRequest -UseBasicParsing -TimeoutSec 5 -Uri '${url}'`,
       '    if ($response.StatusCode -ge 200 -and $response.StatusCode -lt 400) { $status = 0; break }',
@@ -258,9 +269,11 @@ export function userData(tier: TierModel, timeoutSeconds: number): string {
   return [
     '#!/bin/bash',
     '# gantry: wait for the health check, then tell CloudFormation whether this instance is healthy.',
+    `# Polls for at most ${budget} s, so the signal arrives inside deploy.timeout.`,
     'set -u',
     'status=1',
-    `for attempt in $(seq 1 ${attempts}); do`,
+    `deadline=$((SECONDS + ${budget}))`,
+    'while [ "$SECONDS" -lt "$deadline" ]; do',
     `  if curl --silent --fail --max-time 5 --output /dev/null '${url}'; then status=0; break; fi`,
     '  sleep 10',
     'done',
