@@ -5,6 +5,7 @@ import { certificatesRule } from './certificates';
 import { databaseRule } from './database';
 import { deployTimeoutRule } from './deploy-timeout';
 import { edgeDomainRule } from './edge-domain';
+import { edgeNamesRule } from './edge-names';
 import { httpOnlyRule } from './http-only';
 import { namesRule } from './names';
 import { natApprovalRule } from './nat-approval';
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   callCyclesRule,
   databaseRule,
   edgeDomainRule,
+  edgeNamesRule,
   certificatesRule,
   httpOnlyRule,
   natApprovalRule,
