@@ -154,6 +154,9 @@ export function executionPolicies(prefix: string, protectedRoles: readonly strin
   const roleActions = iamActions.filter((a) => /Role|PassRole/.test(a) && !/InstanceProfile|ServiceLinked|OpenIDConnect|ListRoles$/.test(a)
     && !needsBoundary.includes(a) && a !== 'iam:DeleteRolePermissionsBoundary');
   const profileActions = iamActions.filter((a) => /InstanceProfile/.test(a));
+  // What is left takes no role (iam:ListRoles; iam:DescribeOrganization for WAF's logging handler).
+  const accountReads = iamActions.filter((a) => ![...needsBoundary, ...roleActions, ...profileActions].includes(a)
+    && !/ServiceLinked|OpenIDConnect|DeleteRolePermissionsBoundary/.test(a));
 
   // Managed policies of at most MANAGED_POLICY_CHARACTERS, whole services together where they fit.
   const chunks: string[][] = [];
@@ -176,7 +179,7 @@ export function executionPolicies(prefix: string, protectedRoles: readonly strin
     Version: '2012-10-17',
     Statement: [
       { Sid: 'ReadParameters', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: '*' },
-      { Sid: 'ListRoles', Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' },
+      { Sid: 'AccountWideIamReads', Effect: 'Allow', Action: accountReads, Resource: '*' },
       {
         Sid: 'CreateThisEnvironmentsRolesOnlyWithTheBoundary', Effect: 'Allow', Action: needsBoundary, Resource: roles,
         Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary } },

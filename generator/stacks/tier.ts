@@ -10,6 +10,7 @@ import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { configureAlarms, TIER_ALARMS } from './alarms';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
+import { DEFAULT_WAF, protectLoadBalancer } from './waf';
 
 /** The processes AWS advises suspending during a rolling update (never Launch, Terminate or AddToLoadBalancer). */
 export const SUSPENDED_DURING_ROLLING_UPDATE = ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'];
@@ -83,6 +84,8 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
     prefixList.overrideLogicalId('CloudFrontPrefixListId');
     ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourcePrefixListId: prefixList.valueAsString, Description: 'HTTPS from CloudFront only' });
   } else if (tier.loadBalancer.public) {
+    // Reached from the internet with no CloudFront (and its web ACL) in front: a web ACL of its own.
+    protectLoadBalancer(stack, resource('LoadBalancer').ref, `${names.tiers[tier.name] ?? tier.name}`, environment.edge?.waf ?? DEFAULT_WAF);
     ingress.push({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0', Description: listenerPort === 443 ? 'HTTP from the internet, redirected to HTTPS' : 'HTTP from the internet' });
     if (listenerPort === 443) ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'HTTPS from the internet' });
     acknowledge(resource('LoadBalancerSecurityGroup'), [{
