@@ -164,7 +164,8 @@ function buildSite(stack: ReturnType<typeof newTemplateStack>, model: PlatformMo
   let spaFunction: string | undefined;
   if (environment.edge?.site?.spa) {
     const fn = new CfnFunction(stack, 'SpaFallback', {
-      name: Fn.sub('${AWS::StackName}-spa-fallback'),
+      // CloudFront function names are at most 64 characters: the longest edge stack name (56) + "-spa".
+      name: Fn.sub('${AWS::StackName}-spa'),
       autoPublish: true,
       functionCode: SPA_FALLBACK_FUNCTION,
       functionConfig: { comment: `${model.project} ${environment.name}: serve /index.html for app routes`, runtime: 'cloudfront-js-2.0' },
