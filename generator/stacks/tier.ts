@@ -109,6 +109,10 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   // No NotificationConfigurations: the notification stack's EventBridge rule already reports every
   // launch and termination (both would deliver each event twice), and Auto Scaling would publish
   // through its service-linked role, which the topic's key policy cannot name on a fresh account.
+  acknowledge(group, [{
+    id: 'AwsSolutions-AS3',
+    reason: "The notification stack's EventBridge rule delivers every launch and termination of this environment's groups, successful or not, to the notification topic; the group's own notifications would deliver each event twice and need Auto Scaling's service-linked role in the topic key's policy, which a fresh account does not have yet.",
+  }]);
   group.cfnOptions.creationPolicy = {
     resourceSignal: { count: tier.capacity.desired, timeout: tier.deploy.timeout },
     autoScalingCreationPolicy: { minSuccessfulInstancesPercent: 100 },
