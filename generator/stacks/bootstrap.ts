@@ -1,6 +1,8 @@
-import { Fn } from 'aws-cdk-lib';
+import { Fn, type Stack } from 'aws-cdk-lib';
+import { CfnManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { EnvironmentModel, GithubModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { boundaryDocument, boundaryName, executionPolicies } from './execution-role';
 import { acknowledge, applyTags } from './tags';
 
 /**
@@ -26,11 +28,6 @@ export function bootstrapRoleNames(project: string, environment: string) {
   return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, drift: `${prefix}-gh-drift`, execution: `${prefix}-cfn-exec` };
 }
 
-/** Services whose resources the generated stacks create; the execution role may manage them. */
-const MANAGED_SERVICES = [
-  'acm', 'autoscaling', 'budgets', 'chatbot', 'cloudfront', 'cloudwatch', 'ec2', 'elasticloadbalancing', 'events',
-  'kms', 'logs', 'rds', 'route53', 's3', 'secretsmanager', 'shield', 'sns', 'wafv2',
-];
 const STACK_READS = [
   'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
   'cloudformation:DescribeStackResources', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate',
@@ -138,41 +135,45 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
     reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), the pull-requests/ prefix of its artifacts bucket, and read-only calls that accept no resource.`,
   }]);
 
-  const execution = blueprint.getResource('ExecutionRole');
-  execution.addPropertyOverride('Policies', [{
-    PolicyName: 'deploy-resources',
-    PolicyDocument: {
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'ManageThePlatformsServices', Effect: 'Allow', Action: MANAGED_SERVICES.map((s) => `${s}:*`), Resource: '*' },
-        { Sid: 'ReadParameters', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: '*' },
-        {
-          Sid: 'ManageThisEnvironmentsRoles', Effect: 'Allow',
-          Action: [
-            'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy',
-            'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:AttachRolePolicy',
-            'iam:DetachRolePolicy', 'iam:PassRole', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile',
-            'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile',
-          ],
-          Resource: [Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-*`), Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:instance-profile/${prefix}-*`)],
-        },
-        {
-          Sid: 'NeverTheBootstrapRoles', Effect: 'Deny', Action: 'iam:*',
-          Resource: [`${prefix}-bootstrap-*`, roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution]
-            .map((name) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`)),
-        },
-        {
-          Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*',
-          Condition: { StringEquals: { 'iam:AWSServiceName': ['autoscaling.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'rds.amazonaws.com'] } },
-        },
-      ],
-    },
-  }]);
-  acknowledge(execution, [{
-    id: 'AwsSolutions-IAM5',
-    reason: `CloudFormation's execution role must create the platform's resources, whose ids are not known beforehand; only CloudFormation can assume it, only this environment's deploy role can pass it, it deploys only reviewed templates, and its IAM rights are limited to roles named ${prefix}-* and never the bootstrap's own.`,
-  }]);
+  buildExecutionRole(stack, blueprint, prefix, [roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution]);
 
   applyTags(stack, environment.tags);
   return templateOf(stack);
+}
+
+/**
+ * The CloudFormation execution role: the handler permissions of exactly the resource types gantry
+ * generates (managed policies, which fit IAM's size limits), and IAM rights over this
+ * environment's roles only, each of which must carry the boundary that bootstrap defines here.
+ */
+function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, prefix: string, protectedRoles: readonly string[]): void {
+  const execution = blueprint.getResource('ExecutionRole');
+  const { inline, managed } = executionPolicies(prefix, protectedRoles);
+  execution.addPropertyOverride('Policies', [{ PolicyName: 'deploy-resources', PolicyDocument: inline }]);
+  const boundary = new CfnManagedPolicy(stack, 'PermissionsBoundary', {
+    managedPolicyName: boundaryName(prefix),
+    description: `The most any role of ${prefix}'s stacks may do; the execution role creates roles only with it`,
+    policyDocument: boundaryDocument(),
+  });
+  boundary.overrideLogicalId('PermissionsBoundary');
+  acknowledge(boundary, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A permissions boundary caps what the platform\'s roles may do (Session Manager, the CloudWatch agent, logs, reading their own objects); each role\'s own policy grants far less, and the boundary grants no IAM, STS or Organizations action.',
+  }]);
+  managed.forEach((document, i) => {
+    const policy = new CfnManagedPolicy(stack, `ExecutionRolePolicy${i + 1}`, {
+      description: `CloudFormation handler permissions of the resource types gantry generates (part ${i + 1} of ${managed.length}), from AWS's resource provider schemas`,
+      policyDocument: document,
+      roles: [execution.ref],
+    });
+    policy.overrideLogicalId(`ExecutionRolePolicy${i + 1}`);
+    acknowledge(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Exactly the actions AWS lists for the create, read, update and delete handlers of the resource types gantry generates, on resources whose ids do not exist before the deploy; some of AWS\'s own lists hold Describe* patterns.',
+    }]);
+  });
+  acknowledge(execution, [{
+    id: 'AwsSolutions-IAM5',
+    reason: `CloudFormation's execution role creates the platform's resources, whose ids are not known beforehand; only CloudFormation can assume it, only this environment's deploy role can pass it, and it creates roles only named ${prefix}-*, only with the ${boundaryName(prefix)} permissions boundary, never the bootstrap's own.`,
+  }]);
 }

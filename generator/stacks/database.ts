@@ -1,4 +1,4 @@
-import { CfnOutput, Fn } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnOutput, Fn } from 'aws-cdk-lib';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnSecurityGroup, CfnSecurityGroupEgress } from 'aws-cdk-lib/aws-ec2';
 import { CfnDBInstance, type CfnDBParameterGroup, type CfnDBSubnetGroup } from 'aws-cdk-lib/aws-rds';
@@ -103,6 +103,9 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
     const replica = new CfnDBInstance(stack, `ReadReplica${i}`, {
       sourceDbInstanceIdentifier: instance.ref,
       dbInstanceClass: database.instanceClass,
+      // A replica does not inherit its source's storage type: without it RDS picks its default
+      // (gp2), slower and dearer than the source's gp3.
+      storageType: 'gp3',
       publiclyAccessible: false,
       vpcSecurityGroups: [databaseGroup.attrGroupId],
       dbParameterGroupName: parameters.ref,
@@ -115,6 +118,11 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       enableIamDatabaseAuthentication: database.family === 'sqlserver' ? undefined : true,
     });
     replica.overrideLogicalId(`ReadReplica${i}`);
+    // A DB instance without DeletionPolicy defaults to Snapshot; a replica holds no data of its own
+    // (it is rebuilt from its source), so it is deleted without a snapshot to pay for.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+    replica.cfnOptions.deletionPolicy = CfnDeletionPolicy.DELETE;
+    replica.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
     applyPerformanceInsights(replica, database.instanceClass, blueprint.getResource('DatabaseKey').ref);
     if (region.alarms.enabled) {
       const lag = new CfnAlarm(stack, `ReadReplica${i}LagAlarm`, {

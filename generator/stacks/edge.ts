@@ -2,25 +2,14 @@ import { Fn, type CfnResource } from 'aws-cdk-lib';
 import { CfnDistribution, CfnFunction, CfnOriginAccessControl } from 'aws-cdk-lib/aws-cloudfront';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnProtection } from 'aws-cdk-lib/aws-shield';
-import type { EnvironmentModel, ManagedRule, PlatformModel } from '../model/types';
+import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
 import { originDomainName } from './tier';
+import { addWafLogging, webAclRules } from './waf';
 
-/** AWS managed rule groups by spec name. @see https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html */
-export const MANAGED_RULE_GROUPS: Readonly<Record<ManagedRule, string>> = {
-  common: 'AWSManagedRulesCommonRuleSet',
-  knownBadInputs: 'AWSManagedRulesKnownBadInputsRuleSet',
-  sqlInjection: 'AWSManagedRulesSQLiRuleSet',
-  ipReputation: 'AWSManagedRulesAmazonIpReputationList',
-  anonymousIpList: 'AWSManagedRulesAnonymousIpList',
-  linux: 'AWSManagedRulesLinuxRuleSet',
-  windows: 'AWSManagedRulesWindowsRuleSet',
-  php: 'AWSManagedRulesPHPRuleSet',
-  wordpress: 'AWSManagedRulesWordPressRuleSet',
-  adminProtection: 'AWSManagedRulesAdminProtectionRuleSet',
-};
+export { MANAGED_RULE_GROUPS } from './waf';
 
 /** CloudFront managed policies. @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html */
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
@@ -60,21 +49,10 @@ export function buildEdgeTemplate(model: PlatformModel, environment: Environment
   resource('Certificate').addPropertyOverride('DomainValidationOptions.0.DomainName', edge.domain);
   for (const i of [0, 1]) resource('DnsRecords').addPropertyOverride(`RecordSets.${i}.Name`, edge.domain);
 
-  // Web ACL: the rate rule first, then the managed rule groups in the spec's order.
-  const visibility = (name: string) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: name });
+  // Web ACL: the rate rule first, then the managed rule groups in the spec's order; every request logged.
   resource('WebAcl').addPropertyOverride('VisibilityConfig.MetricName', `${model.project}-${environment.name}`);
-  resource('WebAcl').addPropertyOverride('Rules', [
-    {
-      Name: 'rate-limit-per-ip', Priority: 0, Action: { Block: {} },
-      Statement: { RateBasedStatement: { Limit: edge.waf.ratePerFiveMinutes, AggregateKeyType: 'IP' } },
-      VisibilityConfig: visibility('rate-limit-per-ip'),
-    },
-    ...edge.waf.managedRules.map((rule, i) => ({
-      Name: MANAGED_RULE_GROUPS[rule], Priority: i + 1, OverrideAction: { None: {} },
-      Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: MANAGED_RULE_GROUPS[rule] } },
-      VisibilityConfig: visibility(MANAGED_RULE_GROUPS[rule]),
-    })),
-  ]);
+  resource('WebAcl').addPropertyOverride('Rules', webAclRules(edge.waf));
+  addWafLogging(stack, resource('WebAcl').getAtt('Arn').toString());
 
   // Origins: the API tier's load balancer in the first region, and the second as its failover.
   const originTier = edge.originTier;
@@ -186,7 +164,8 @@ function buildSite(stack: ReturnType<typeof newTemplateStack>, model: PlatformMo
   let spaFunction: string | undefined;
   if (environment.edge?.site?.spa) {
     const fn = new CfnFunction(stack, 'SpaFallback', {
-      name: Fn.sub('${AWS::StackName}-spa-fallback'),
+      // CloudFront function names are at most 64 characters: the longest edge stack name (56) + "-spa".
+      name: Fn.sub('${AWS::StackName}-spa'),
       autoPublish: true,
       functionCode: SPA_FALLBACK_FUNCTION,
       functionConfig: { comment: `${model.project} ${environment.name}: serve /index.html for app routes`, runtime: 'cloudfront-js-2.0' },

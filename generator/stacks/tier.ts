@@ -10,6 +10,7 @@ import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { configureAlarms, TIER_ALARMS } from './alarms';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
+import { DEFAULT_WAF, protectLoadBalancer } from './waf';
 
 /** The processes AWS advises suspending during a rolling update (never Launch, Terminate or AddToLoadBalancer). */
 export const SUSPENDED_DURING_ROLLING_UPDATE = ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'];
@@ -48,10 +49,10 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
     values.portable ? portableLogDeliveryPrincipal(stack) : elbLogDeliveryPrincipal(region.region));
 
   // Instances: open to their load balancer on the application port only.
-  for (const id of ['LoadBalancerToInstances', 'InstancesFromLoadBalancer']) {
-    override(id, 'FromPort', tier.port);
-    override(id, 'ToPort', tier.port);
-  }
+  override('InstancesFromLoadBalancer', 'FromPort', tier.port);
+  override('InstancesFromLoadBalancer', 'ToPort', tier.port);
+  override('LoadBalancerSecurityGroup', 'SecurityGroupEgress.0.FromPort', tier.port);
+  override('LoadBalancerSecurityGroup', 'SecurityGroupEgress.0.ToPort', tier.port);
 
   const securityGroups: unknown[] = [resource('InstanceSecurityGroup').getAtt('GroupId')];
   if (region.database?.clients.includes(tier.name)) securityGroups.push(Fn.importValue(`${names.database}-ClientSecurityGroupId`));
@@ -83,6 +84,8 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
     prefixList.overrideLogicalId('CloudFrontPrefixListId');
     ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourcePrefixListId: prefixList.valueAsString, Description: 'HTTPS from CloudFront only' });
   } else if (tier.loadBalancer.public) {
+    // Reached from the internet with no CloudFront (and its web ACL) in front: a web ACL of its own.
+    protectLoadBalancer(stack, resource('LoadBalancer').ref, `${names.tiers[tier.name] ?? tier.name}`, environment.edge?.waf ?? DEFAULT_WAF);
     ingress.push({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0', Description: listenerPort === 443 ? 'HTTP from the internet, redirected to HTTPS' : 'HTTP from the internet' });
     if (listenerPort === 443) ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'HTTPS from the internet' });
     acknowledge(resource('LoadBalancerSecurityGroup'), [{
@@ -103,9 +106,12 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   // Without DesiredCapacity, an update keeps what scaling decided; it is set only when the spec asks.
   if (tier.capacity.desired !== tier.capacity.min) override('AutoScalingGroup', 'DesiredCapacity', String(tier.capacity.desired));
   override('AutoScalingGroup', 'HealthCheckGracePeriod', Math.min(timeoutSeconds, 7200));
-  override('AutoScalingGroup', 'NotificationConfigurations', [{
-    TopicARN: Fn.importValue(`${names.notifications}-TopicArn`),
-    NotificationTypes: ['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', 'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR'],
+  // No NotificationConfigurations: the notification stack's EventBridge rule already reports every
+  // launch and termination (both would deliver each event twice), and Auto Scaling would publish
+  // through its service-linked role, which the topic's key policy cannot name on a fresh account.
+  acknowledge(group, [{
+    id: 'AwsSolutions-AS3',
+    reason: "The notification stack's EventBridge rule delivers every launch and termination of this environment's groups, successful or not, to the notification topic; the group's own notifications would deliver each event twice and need Auto Scaling's service-linked role in the topic key's policy, which a fresh account does not have yet.",
   }]);
   group.cfnOptions.creationPolicy = {
     resourceSignal: { count: tier.capacity.desired, timeout: tier.deploy.timeout },
@@ -232,19 +238,30 @@ function portableLogDeliveryPrincipal(stack: Stack): unknown {
 }
 
 /**
+ * Time an instance spends before its user data runs, which counts against its signal window:
+ * Windows boots and runs EC2Launch first (several minutes on a fresh instance); Linux is up in
+ * well under a minute. Plus a minute for the signal itself and the last attempt's own duration.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-windows-stacks-bootstrapping.html
+ */
+export const SIGNAL_MARGIN_SECONDS = { linux: 60, windows: 300 } as const;
+
+/**
  * User data that waits for the application's health check on the instance itself, then signals
  * CloudFormation: success lets a rolling update go on, failure (or silence) rolls the stack back.
- * It polls for a minute less than deploy.timeout, so the signal always arrives in time.
+ * It polls until a deadline (not a count of attempts, whose requests and sleeps add up to more)
+ * that leaves the OS's start-up and the signal inside deploy.timeout.
  */
 export function userData(tier: TierModel, timeoutSeconds: number): string {
-  const attempts = Math.max(1, Math.floor((timeoutSeconds - 60) / 10));
+  const budget = Math.max(30, timeoutSeconds - SIGNAL_MARGIN_SECONDS[tier.os]);
   const url = `http://127.0.0.1:${tier.port}${tier.healthCheck}`;
   if (tier.os === 'windows') {
     return [
       '<powershell>',
       '# gantry: wait for the health check, then tell CloudFormation whether this instance is healthy.',
+      `# Polls for at most ${budget} s: deploy.timeout less the time Windows takes to reach this script.`,
       '$status = 1',
-      `for ($attempt = 1; $attempt -le ${attempts}; $attempt++) {`,
+      `$deadline = (Get-Date).AddSeconds(${budget})`,
+      'while ((Get-Date) -lt $deadline) {',
       '  try {',
       `    $response = Invoke-WebRequest -UseBasicParsing -TimeoutSec 5 -Uri '${url}'`,
       '    if ($response.StatusCode -ge 200 -and $response.StatusCode -lt 400) { $status = 0; break }',
@@ -259,9 +276,11 @@ export function userData(tier: TierModel, timeoutSeconds: number): string {
   return [
     '#!/bin/bash',
     '# gantry: wait for the health check, then tell CloudFormation whether this instance is healthy.',
+    `# Polls for at most ${budget} s, so the signal arrives inside deploy.timeout.`,
     'set -u',
     'status=1',
-    `for attempt in $(seq 1 ${attempts}); do`,
+    `deadline=$((SECONDS + ${budget}))`,
+    'while [ "$SECONDS" -lt "$deadline" ]; do',
     `  if curl --silent --fail --max-time 5 --output /dev/null '${url}'; then status=0; break; fi`,
     '  sleep 10',
     'done',

@@ -5,6 +5,7 @@ import { certificatesRule } from './certificates';
 import { databaseRule } from './database';
 import { deployTimeoutRule } from './deploy-timeout';
 import { edgeDomainRule } from './edge-domain';
+import { edgeNamesRule } from './edge-names';
 import { httpOnlyRule } from './http-only';
 import { invisibleTextRule } from './invisible-text';
 import { namesRule } from './names';
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   callCyclesRule,
   databaseRule,
   edgeDomainRule,
+  edgeNamesRule,
   certificatesRule,
   httpOnlyRule,
   natApprovalRule,
