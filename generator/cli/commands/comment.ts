@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { readChangeSets } from '../../github/change-sets';
+import { readBootstrapStates, readChangeSets } from '../../github/change-sets';
 import { createGithubClient } from '../../github/client';
 import { COMMENT_MARKER, renderChangeSetComment } from '../../github/comment-markdown';
 import { upsertComment } from '../../github/sticky-comment';
@@ -32,7 +32,13 @@ export function commentCommand(io: CliIo, exit: (code: number) => void): Command
       if (!owner || !repo || extra !== undefined) throw new UsageError(`--repository must be owner/name, not "${args.repository}"`);
       if (!Number.isInteger(args.pr) || args.pr < 1) throw new UsageError('--pr must be a pull request number');
       if (!io.env.GITHUB_TOKEN) throw new UsageError('GITHUB_TOKEN is not set; the workflow passes github.token');
-      const body = renderChangeSetComment(readChangeSets(args['change-sets']));
+      const env = io.env;
+      const runUrl = env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}`
+        : undefined;
+      const body = renderChangeSetComment(readChangeSets(args['change-sets']), {
+        commit: env.GANTRY_COMMIT_SHA || env.GITHUB_SHA, runUrl, bootstrap: readBootstrapStates(args['change-sets']),
+      });
       if (io.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(io.env.GITHUB_STEP_SUMMARY, body);
       try {
         const client = await createGithubClient(io.env);
