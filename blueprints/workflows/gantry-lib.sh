@@ -243,7 +243,7 @@ deploy_stack() {
   fi
   token="$CHANGE_SET-$(printf '%s' "$name" | cksum | cut -d' ' -f1)"
   jq -r '.Changes[]? | select(.Type == "Resource") | .ResourceChange | "  \(.Action) \(.LogicalResourceId) (\(.ResourceType))\(if .Replacement == "True" then " REPLACED" else "" end)"' "$GANTRY_TMP/change-set.json"
-  aws cloudformation execute-change-set --stack-name "$name" --change-set-name "$CHANGE_SET" --client-request-token "$token" || {
+  aws cloudformation execute-change-set --stack-name "$name" --change-set-name "$CHANGE_SET" --client-request-token "$token" > /dev/null || {
     error "$name not executed" "CloudFormation refused to execute the change set of $name"
     return 1
   }

@@ -4,7 +4,7 @@
 # instances batch by batch and rolls back by itself when they do not signal healthy.
 #
 # Release history: when a release has succeeded in every region, the parameter version of each
-# region gets the label gantry-release-<time> (the same in every region). A rollback reads those
+# region gets the label gantry-release-<time>-<run> (the same in every region). A rollback reads those
 # labels, not the parameter's previous version (which, after a failed release restored the old
 # value, is the AMI that just failed): it restores the newest release that succeeded everywhere,
 # or, when every region already runs it, the one before; the releases it undoes lose their labels,
@@ -17,7 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/gantry-lib.sh"
 read -r -a regions <<<"${REGIONS:?the workflow sets REGIONS}"
 primary="${regions[0]}"
 stamp=$(date -u +%Y%m%d-%H%M%S)
-label="gantry-release-$stamp"
+label="gantry-release-$stamp-$GITHUB_RUN_ID"
 # SSM keeps 100 versions of a parameter and cannot drop the oldest while it carries a label, so
 # only the newest releases stay labelled.
 KEEP_RELEASES=10
