@@ -69,7 +69,7 @@ describe('gantry-plan.sh', () => {
   it('fails, naming the parameter, when a lookup is refused (no process substitution hides it)', () => {
     const w = world({ 'eu-west-1': [{ ...api, lookups: [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' }] }] },
       { stacks: { 'eu-west-1': { 'p-prod-api': deployed() } }, fail: [{ call: 'ec2 describe-managed-prefix-lists', code: 'UnauthorizedOperation' }] });
-    const { status, out } = w.run('gantry-plan.sh', { REGION: 'eu-west-1', AWS_REGION: 'eu-west-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' });
+    const { status, out } = w.run('gantry-plan.sh', { TARGETS: 'eu-west-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' });
     expect(status).toBe(1);
     expect(out).toContain('::error title=Lookup failed::cannot look up CloudFrontPrefixListId for p-prod-api');
     expect(w.calls().some((c) => c.includes('create-change-set'))).toBe(false);
@@ -77,7 +77,7 @@ describe('gantry-plan.sh', () => {
 
   it('plans a stack that does not exist under a review name and deletes it again: no REVIEW_IN_PROGRESS left behind', () => {
     const w = world({ 'eu-west-1': [{ stackName: 'p-prod-network', region: 'eu-west-1', template: 'out/prod/eu-west-1/network.yaml' }] }, { stacks: { 'eu-west-1': {} } });
-    const { status, out } = w.run('gantry-plan.sh', { REGION: 'eu-west-1', AWS_REGION: 'eu-west-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' });
+    const { status, out } = w.run('gantry-plan.sh', { TARGETS: 'eu-west-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' });
     expect([status, out]).toEqual([0, expect.any(String)]);
     expect(w.state().stacks!['eu-west-1']).toEqual({});
     expect(w.calls().find((c) => c.includes('create-change-set'))).toContain('--stack-name gantry-review-p-prod-network --change-set-name cs-1 --change-set-type CREATE');
@@ -89,7 +89,7 @@ describe('gantry-plan.sh', () => {
     const w = world({ 'us-east-1': [{ stackName: 'p-prod-edge', region: 'us-east-1', template: 'out/prod/global/edge.yaml' }] },
       { fail: [{ call: 'us-east-1 cloudformation describe-stacks', code: 'AccessDenied', message: 'not authorized to perform: cloudformation:DescribeStacks' }] });
     fs.copyFileSync(path.join(w.dir, 'stacks/us-east-1.json'), path.join(w.dir, 'stacks/global.json'));
-    const { status, out } = w.run('gantry-plan.sh', { REGION: 'global', AWS_REGION: 'us-east-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' });
+    const { status, out } = w.run('gantry-plan.sh', { TARGETS: 'global', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' });
     expect(status).toBe(1);
     expect(out).toContain('::error title=Cannot read stack p-prod-edge::');
     expect(w.calls().some((c) => c.includes('create-change-set'))).toBe(false);
@@ -99,7 +99,7 @@ describe('gantry-plan.sh', () => {
     const w = world({ 'eu-west-1': [] }, { stacks: { 'eu-west-1': { 'p-prod-bootstrap': deployed({ template: 'old bootstrap\n' }) } } });
     fs.mkdirSync(path.join(w.dir, 'out/prod'), { recursive: true });
     fs.writeFileSync(path.join(w.dir, 'out/prod/bootstrap.yaml'), 'new bootstrap\n');
-    expect(w.run('gantry-plan.sh', { REGION: 'eu-west-1', AWS_REGION: 'eu-west-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' }).status).toBe(0);
+    expect(w.run('gantry-plan.sh', { TARGETS: 'eu-west-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' }).status).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(w.dir, 'plan/prod/bootstrap.state'), 'utf8'))).toMatchObject({ state: 'outdated', command: expect.stringContaining('--stack-name p-prod-bootstrap') });
   });
 });

@@ -2,7 +2,7 @@ import type { PlatformModel } from '../model/types';
 import { ACTIONS } from './actions';
 import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
-import { awsRegionOf, deployTargets, roleArn, scriptEnv, watchedPaths } from './shared';
+import { deployTargets, roleArn, scriptEnv, watchedPaths } from './shared';
 import { awsCredentials, checkout, cleanUp, installGantry, reportToSlack } from './steps';
 import { JOB_MINUTES, STACK_DEPLOY_MINUTES } from './timeouts';
 
@@ -10,7 +10,7 @@ import { JOB_MINUTES, STACK_DEPLOY_MINUTES } from './timeouts';
  * gantry-deploy.yml: on a merge to the branch (or by hand from it), environments one after another
  * in the spec's order. Per environment, two jobs:
  * - plan-<env>: a change set per stack in each of its regions and global stacks, with the
- *   planning role and no approval; each job's summary lists what would change.
+ *   planning role and no approval; the job's summary lists what would change.
  * - deploy-<env>: ONE job behind the environment's GitHub environment, so one approval per
  *   environment per run (GitHub asks for an approval for every job that names an environment with
  *   required reviewers). It deploys the regions one after another, then the us-east-1 stacks
@@ -28,8 +28,10 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
     const group = { group: `gantry-deploy-${environment.name}`, 'cancel-in-progress': false };
     const planJob = `plan-${environment.name}`;
     const deployJob = `deploy-${environment.name}`;
+    // One plan job per environment (its targets one after another): matrix jobs in one concurrency
+    // group would cancel each other (a group holds one running and one pending job).
     jobs[planJob] = {
-      name: `Plan ${environment.name} \${{ matrix.target }}`,
+      name: `Plan ${environment.name}`,
       needs: previous ? [previous] : undefined,
       // The planning role trusts the deploy branch only; a deploy started by hand from another branch plans nothing.
       if: `github.ref == 'refs/heads/${model.github.branch}'`,
@@ -37,22 +39,21 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
       permissions: { contents: 'read', 'id-token': 'write' },
       concurrency: group,
       'timeout-minutes': JOB_MINUTES.plan,
-      strategy: { 'fail-fast': false, matrix: { include: targets.map((target) => ({ target, 'aws-region': awsRegionOf(target) })) } },
       steps: [
         checkout(),
         ...installGantry(),
-        awsCredentials(roleArn(model, environment, 'changeSets'), '${{ matrix.aws-region }}', `gantry-plan-${environment.name}`, JOB_MINUTES.plan),
+        awsCredentials(roleArn(model, environment, 'changeSets'), env.BOOTSTRAP_REGION as string, `gantry-plan-${environment.name}`, JOB_MINUTES.plan),
         {
           name: 'Create, describe and delete change sets',
-          env: { ...env, ENVIRONMENT: environment.name, REGION: '${{ matrix.target }}', PLAN_DIR: 'plan', CHANGE_SET: 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}', UPLOAD_PREFIX: 'plans' },
+          env: { ...env, ENVIRONMENT: environment.name, TARGETS: targets.join(' '), PLAN_DIR: 'plan', CHANGE_SET: 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}', UPLOAD_PREFIX: 'plans' },
           run: runScript('gantry-plan.sh'),
         },
         {
           name: 'Keep the plan for the deploy',
           uses: ACTIONS.uploadArtifact,
-          with: { name: `plan-${environment.name}-\${{ matrix.target }}`, path: 'plan/', 'if-no-files-found': 'error', 'retention-days': 7 },
+          with: { name: `plan-${environment.name}`, path: 'plan/', 'if-no-files-found': 'error', 'retention-days': 7 },
         },
-        cleanUp({ ...env, ENVIRONMENT: environment.name, TARGETS: '${{ matrix.target }}', CHANGE_SET: 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}' }),
+        cleanUp({ ...env, ENVIRONMENT: environment.name, TARGETS: targets.join(' '), CHANGE_SET: 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}' }),
       ],
     };
     jobs[deployJob] = {
@@ -67,7 +68,7 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
         checkout(),
         ...installGantry(),
         awsCredentials(roleArn(model, environment, 'deploy'), env.BOOTSTRAP_REGION as string, `gantry-deploy-${environment.name}`, JOB_MINUTES.deploy),
-        { name: 'The approved plan', uses: ACTIONS.downloadArtifact, with: { pattern: `plan-${environment.name}-*`, path: 'plan', 'merge-multiple': true } },
+        { name: 'The approved plan', uses: ACTIONS.downloadArtifact, with: { name: `plan-${environment.name}`, path: 'plan' } },
         {
           name: 'Deploy the stacks in order',
           env: {

@@ -63,7 +63,7 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
               GANTRY,
               ...gantryPaths(context),
               ENVIRONMENT: '${{ matrix.environment }}',
-              REGION: '${{ matrix.region }}',
+              TARGETS: '${{ matrix.region }}',
               BOOTSTRAP_STACK: '${{ matrix.bootstrap-stack }}',
               BOOTSTRAP_REGION: '${{ matrix.bootstrap-region }}',
               PLAN_DIR: 'change-sets',
