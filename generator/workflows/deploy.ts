@@ -18,6 +18,8 @@ import { JOB_MINUTES, STACK_DEPLOY_MINUTES } from './timeouts';
  *   still match the plan the approver saw.
  * Both share a concurrency group per environment: two runs never change one environment at once,
  * and a waiting deploy never blocks a release or rollback (they have their own groups).
+ * @see https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/reviewing-deployments
+ *   ("Jobs that reference an environment configured with required reviewers will wait for an approval")
  */
 export function buildDeployWorkflow(model: PlatformModel, context: WorkflowContext): Workflow {
   const jobs: Record<string, Job> = {};
