@@ -1,3 +1,4 @@
+import { markdownCode, markdownInline as text } from '../render/markdown';
 import type { BootstrapState, ResourceChange, StackPlan } from './change-sets';
 
 /** The hidden marker that finds gantry's one comment among a pull request's comments. */
@@ -30,8 +31,9 @@ export interface CommentContext {
 /** The line under the title: which commit, which run. */
 function provenance(context: CommentContext): string[] {
   const parts: string[] = [];
-  if (context.commit) parts.push(`Commit \`${context.commit.slice(0, 12)}\``);
-  if (context.runUrl) parts.push(`[workflow run](${context.runUrl})`);
+  if (context.commit) parts.push(`Commit ${markdownCode(context.commit.slice(0, 12))}`);
+  // The run's address comes from GitHub's environment; anything that could break out of the link is left out.
+  if (context.runUrl && /^https:\/\/[^\s()<>[\]]+$/.test(context.runUrl)) parts.push(`[workflow run](${context.runUrl})`);
   return parts.length > 0 ? [`${parts.join(' · ')}`, ''] : [];
 }
 
@@ -46,7 +48,9 @@ function bootstrapNotes(states: readonly BootstrapState[]): string[] {
     unknown: 'could not be compared (see the plan job\'s log)',
   };
   const lines = ['> [!IMPORTANT]', '> The bootstrap stack is deployed by hand (with an administrator\'s credentials), never by the workflows:'];
-  for (const state of stale) lines.push(`> - **${state.stack}** (${state.environment}, ${state.region}) ${why[state.state]}:`, `>   \`${state.command}\``);
+  for (const state of stale) {
+    lines.push(`> - **${text(state.stack)}** (${text(state.environment)}, ${text(state.region)}) ${why[state.state]}:`, `>   ${markdownCode(state.command)}`);
+  }
   return [...lines, ''];
 }
 
@@ -72,24 +76,24 @@ export function renderChangeSetComment(plans: readonly StackPlan[], context: Com
   if (destructive.length > 0) {
     lines.push('> [!WARNING]', '> These resources would be recreated or deleted; data they hold may be lost.');
     for (const { plan, change } of destructive) {
-      lines.push(`> - ${describeChange(change)} \`${change.logicalId}\` (${change.resourceType}) in ${plan.stack}, ${plan.environment} ${plan.region}`);
+      lines.push(`> - ${describeChange(change)} ${markdownCode(change.logicalId)} (${text(change.resourceType)}) in ${text(plan.stack)}, ${text(plan.environment)} ${text(plan.region)}`);
     }
     lines.push('');
   }
   const groups = new Map<string, StackPlan[]>();
   for (const plan of plans) {
-    const key = `${plan.environment} · ${plan.region}`;
+    const key = `${text(plan.environment)} · ${text(plan.region)}`;
     groups.set(key, [...(groups.get(key) ?? []), plan]);
   }
   for (const [group, stacks] of groups) {
     lines.push(`### ${group}`, '');
     for (const plan of stacks) {
-      if (plan.status === 'no-changes') lines.push(`- **${plan.stack}**: no changes`);
-      else if (plan.status === 'waiting') lines.push(`- **${plan.stack}**: planned after the stacks it imports from are deployed (${plan.reason ?? 'an export is missing'})`);
-      else if (plan.status === 'failed') lines.push(`- **${plan.stack}**: :x: the change set failed: ${plan.reason ?? 'see the workflow run'}`);
+      if (plan.status === 'no-changes') lines.push(`- **${text(plan.stack)}**: no changes`);
+      else if (plan.status === 'waiting') lines.push(`- **${text(plan.stack)}**: planned after the stacks it imports from are deployed (${text(plan.reason ?? 'an export is missing')})`);
+      else if (plan.status === 'failed') lines.push(`- **${text(plan.stack)}**: :x: the change set failed: ${text(plan.reason ?? 'see the workflow run')}`);
       else {
-        lines.push(`- **${plan.stack}**: ${plural(plan.changes.length, 'change')}`, '', '  | Action | Logical id | Type |', '  |---|---|---|');
-        for (const change of plan.changes) lines.push(`  | ${describeChange(change)} | \`${change.logicalId}\` | ${change.resourceType} |`);
+        lines.push(`- **${text(plan.stack)}**: ${plural(plan.changes.length, 'change')}`, '', '  | Action | Logical id | Type |', '  |---|---|---|');
+        for (const change of plan.changes) lines.push(`  | ${describeChange(change)} | ${markdownCode(change.logicalId)} | ${text(change.resourceType)} |`);
         lines.push('');
       }
     }

@@ -43,7 +43,7 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
       'timeout-minutes': JOB_MINUTES.plan,
       steps: [
         checkout(),
-        ...installGantry(),
+        ...installGantry({ idToken: true }),
         awsCredentials(roleArn(model, environment, 'changeSets'), env.BOOTSTRAP_REGION as string, `gantry-plan-${environment.name}`, JOB_MINUTES.plan),
         {
           name: 'Create, describe and delete change sets',
@@ -68,7 +68,7 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
       'timeout-minutes': JOB_MINUTES.deploy,
       steps: [
         checkout(),
-        ...installGantry(),
+        ...installGantry({ idToken: true }),
         awsCredentials(roleArn(model, environment, 'deploy'), env.BOOTSTRAP_REGION as string, `gantry-deploy-${environment.name}`, JOB_MINUTES.deploy),
         { name: 'The approved plan', uses: ACTIONS.downloadArtifact, with: { name: `plan-${environment.name}`, path: 'plan' } },
         {

@@ -55,7 +55,7 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
         strategy: { 'fail-fast': false, matrix: { include } },
         steps: [
           checkout(),
-          ...installGantry(),
+          ...installGantry({ idToken: true }),
           awsCredentials('${{ matrix.role }}', '${{ matrix.aws-region }}', 'gantry-pr-${{ github.event.pull_request.number }}', JOB_MINUTES.plan),
           {
             name: 'Create, describe and delete change sets',
@@ -99,7 +99,9 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
             name: 'gantry comment',
             // The head commit: for pull requests GITHUB_SHA is a merge commit nobody pushed.
             env: { GITHUB_TOKEN: '${{ github.token }}', PR_NUMBER: '${{ github.event.pull_request.number }}', GANTRY_COMMIT_SHA: '${{ github.event.pull_request.head.sha }}', GANTRY },
-            run: '$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
+            // No artifact when every plan job failed early: an empty folder makes the comment say so
+            // ("no change sets were produced"), where gantry refuses a folder that does not exist.
+            run: 'mkdir -p change-sets\n$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
           },
         ],
       },

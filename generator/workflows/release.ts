@@ -39,7 +39,7 @@ export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowCont
       'timeout-minutes': JOB_MINUTES.release,
       steps: [
         checkout(),
-        ...installGantry(),
+        ...installGantry({ idToken: true }),
         awsCredentials(roleArn(model, environment, 'deploy'), regions[0] as string, `gantry-${mode}-${environment.name}`, JOB_MINUTES.release),
         {
           name: mode === 'release' ? 'Release the AMI, region by region' : 'Roll back, region by region',
