@@ -1,5 +1,5 @@
 import { Aws, CfnCondition, CfnMapping, CfnOutput, Fn, type CfnResource } from 'aws-cdk-lib';
-import { KNOWN_GOOD_ZONE_IDS } from '../aws/regions';
+import { KNOWN_GOOD_ZONE_IDS, REGION_AVAILABILITY_ZONES } from '../aws/regions';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnVPC, CfnEIP, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSecurityGroup, CfnSubnet, CfnSubnetRouteTableAssociation, CfnVPCEndpoint } from 'aws-cdk-lib/aws-ec2';
 import type { Endpoint, EnvironmentModel, RegionModel, SubnetKind, SubnetModel } from '../model/types';
@@ -71,14 +71,18 @@ export function buildNetworkTemplate(environment: EnvironmentModel, region: Regi
     const ids = KNOWN_GOOD_ZONE_IDS[region.region];
     zonePlacement = (index) => (ids ? { availabilityZoneId: ids[index] } : { availabilityZone: Fn.select(index, Fn.getAzs()) });
   } else {
+    // Every region, so the template names none outside its mappings: zone ids where gantry knows
+    // good ones, 'none' (never read) elsewhere.
+    const slots = Math.max(...Object.values(REGION_AVAILABILITY_ZONES), ...zoneIds.map(([, ids]) => ids.length));
     const mapping = new CfnMapping(stack, 'AvailabilityZoneIds', {
-      mapping: Object.fromEntries(zoneIds.map(([r, ids]) => [r, Object.fromEntries(ids.map((id, i) => [`Zone${i + 1}`, id]))])),
+      mapping: Object.fromEntries(Object.keys(REGION_AVAILABILITY_ZONES).sort().map((r) => {
+        const ids = KNOWN_GOOD_ZONE_IDS[r];
+        return [r, { ByZoneId: ids ? 'true' : 'false', ...Object.fromEntries(Array.from({ length: slots }, (_, i) => [`Zone${i + 1}`, ids?.[i] ?? 'none'])) }];
+      })),
     });
     mapping.overrideLogicalId('AvailabilityZoneIds');
     const byId = new CfnCondition(stack, 'PlacesSubnetsByZoneId', {
-      expression: zoneIds.length === 1
-        ? Fn.conditionEquals(Fn.ref('AWS::Region'), zoneIds[0]?.[0])
-        : Fn.conditionOr(...zoneIds.map(([r]) => Fn.conditionEquals(Fn.ref('AWS::Region'), r))),
+      expression: Fn.conditionEquals(mapping.findInMap(Fn.ref('AWS::Region'), 'ByZoneId'), 'true'),
     });
     byId.overrideLogicalId('PlacesSubnetsByZoneId');
     zonePlacement = (index) => ({
