@@ -6,6 +6,7 @@ import { databaseRule } from './database';
 import { deployTimeoutRule } from './deploy-timeout';
 import { edgeDomainRule } from './edge-domain';
 import { httpOnlyRule } from './http-only';
+import { multiRegionRule } from './multi-region';
 import { namesRule } from './names';
 import { natApprovalRule } from './nat-approval';
 import { networkRule } from './network';
@@ -36,4 +37,5 @@ export const RULES: readonly Rule[] = [
   httpOnlyRule,
   natApprovalRule,
   sharedAccountsRule,
+  multiRegionRule,
 ];
