@@ -1,3 +1,4 @@
+import { regionWaves } from '../model/deploy-waves';
 import type { PlatformModel } from '../model/types';
 import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
@@ -15,7 +16,6 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
   let previous: string | undefined;
   for (const environment of model.environments) {
     const targets = deployTargets(model, environment);
-    const regions = targets.filter((t) => t !== 'global');
     const job = (id: string, needs: string[], matrixRegions: string[]): Job => ({
       name: `Deploy ${environment.name} \${{ matrix.region }}`,
       needs: needs.length > 0 ? needs : undefined,
@@ -37,9 +37,13 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
         ...reportToSlack(environment.notifications.webhookSecret, `gantry deploy of ${model.project} ${environment.name} \${{ matrix.region }}`),
       ],
     });
-    const regionsJob = `deploy-${environment.name}`;
-    jobs[regionsJob] = job(regionsJob, previous ? [previous] : [], regions);
-    previous = regionsJob;
+    // Regions in parallel, except where one's database stack reads another's output (see regionWaves).
+    let regionsJob = '';
+    for (const [wave, regions] of regionWaves(environment).entries()) {
+      regionsJob = wave === 0 ? `deploy-${environment.name}` : `deploy-${environment.name}-then-${regions.length === 1 ? regions[0] : 'standbys'}`;
+      jobs[regionsJob] = job(regionsJob, previous ? [previous] : [], regions);
+      previous = regionsJob;
+    }
     if (targets.includes('global')) {
       const globalJob = `deploy-${environment.name}-global`;
       jobs[globalJob] = job(globalJob, [regionsJob], ['global']);

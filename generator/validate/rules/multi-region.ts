@@ -50,11 +50,20 @@ export const multiRegionRule: Rule = ({ environments }) => {
           `${readReplicas} read replicas plus ${standbys} cross-region replicas is more than the ${MAX_REPLICAS_PER_SOURCE} RDS allows per source instance`,
           `use at most ${MAX_REPLICAS_PER_SOURCE - standbys}`, environment.name, [path]));
       }
+      if (crossRegion === 'backups' && standbys > 1) {
+        findings.push(error('GNT247', path, `RDS replicates an instance's automated backups to one other region only, and environment "${environment.name}" has ${standbys} standby regions`,
+          'keep one standby region, or use an engine with cross-region read replicas and crossRegion: replica', environment.name));
+      }
       if (crossRegion === 'none') {
         findings.push(warning('GNT244', path,
           `the standby regions of environment "${environment.name}" hold no copy of the data: after a failover they serve without the database`,
           'use replica or backups unless the standby tiers need no database', environment.name));
       }
+    }
+
+    if (environment.spec.edge && standbys > 1) {
+      findings.push(warning('GNT248', ['edge'], `Route 53 failover has one primary and one secondary record: the API fails over to the first standby region of environment "${environment.name}" only`,
+        'list the standby that should take over first', environment.name));
     }
 
     const tierNames = environment.spec.tiers.map((t) => t.name);
