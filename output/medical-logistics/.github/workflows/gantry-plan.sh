@@ -14,6 +14,9 @@ lookup_parameters() {
         value=$(aws ec2 describe-managed-prefix-lists \
           --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \
           --query 'PrefixLists[0].PrefixListId' --output text) ;;
+      stack-output)
+        value=$(aws cloudformation describe-stacks --region "$(jq -r .region <<<"$lookup")" --stack-name "$(jq -r .stackName <<<"$lookup")" \
+          --query "Stacks[0].Outputs[?OutputKey=='$(jq -r .output <<<"$lookup")'].OutputValue | [0]" --output text 2>/dev/null || true) ;;
       *) echo "::error::unknown lookup $lookup" >&2; return 1 ;;
     esac
     if [ -z "$value" ] || [ "$value" = None ]; then echo "::error::cannot look up $name for $(jq -r .stackName <<<"$stack")" >&2; return 1; fi
@@ -53,8 +56,13 @@ while read -r stack; do
   else
     args+=(--template-body "file://$template")
   fi
+  # A value from a stack not deployed yet (another region's, in a new environment) is waiting, not failed.
+  if ! looked_up=$(lookup_parameters "$stack"); then
+    jq -n --arg stack "$name" '{StackName: $stack, Status: "WAITING", StatusReason: "a parameter it looks up comes from a stack that is not deployed yet"}' > "$dir/$name.json"
+    continue
+  fi
   parameters=()
-  while IFS='=' read -r key value; do parameters+=("ParameterKey=$key,ParameterValue=$value"); done < <(lookup_parameters "$stack")
+  while IFS='=' read -r key value; do [ -n "$key" ] && parameters+=("ParameterKey=$key,ParameterValue=$value"); done <<<"$looked_up"
   if [ "${#parameters[@]}" -gt 0 ]; then args+=(--parameters "${parameters[@]}"); fi
   echo "::group::$name ($type)"
   if ! aws cloudformation create-change-set "${args[@]}" > /dev/null; then

@@ -14,6 +14,9 @@ lookup_parameters() {
         value=$(aws ec2 describe-managed-prefix-lists \
           --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \
           --query 'PrefixLists[0].PrefixListId' --output text) ;;
+      stack-output)
+        value=$(aws cloudformation describe-stacks --region "$(jq -r .region <<<"$lookup")" --stack-name "$(jq -r .stackName <<<"$lookup")" \
+          --query "Stacks[0].Outputs[?OutputKey=='$(jq -r .output <<<"$lookup")'].OutputValue | [0]" --output text 2>/dev/null || true) ;;
       *) echo "::error::unknown lookup $lookup" >&2; return 1 ;;
     esac
     if [ -z "$value" ] || [ "$value" = None ]; then echo "::error::cannot look up $name for $(jq -r .stackName <<<"$stack")" >&2; return 1; fi
