@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { regionWaves } from '../generator/model/deploy-waves';
 import { readSpec } from '../generator/pipeline';
 import { buildWorkflows } from '../generator/workflows/registry';
 import { REPO_ROOT, tempDir } from './helpers';
@@ -76,12 +77,17 @@ describe('generated workflows', () => {
     let previous: string | undefined;
     const expected: unknown[] = [];
     for (const environment of model.environments) {
-      const id = `deploy-${environment.name}`;
-      expected.push([id, previous ? [previous] : [], environment.name]);
-      previous = id;
-      if (chain.some(([job]) => job === `${id}-global`)) {
-        expected.push([`${id}-global`, [id], environment.name]);
-        previous = `${id}-global`;
+      let id = '';
+      // Regions in waves: a standby replica after its primary, a backup-replicating primary after its standby.
+      for (const [wave, regions] of regionWaves(environment).entries()) {
+        id = wave === 0 ? `deploy-${environment.name}` : `deploy-${environment.name}-then-${regions.length === 1 ? regions[0] : 'standbys'}`;
+        expected.push([id, previous ? [previous] : [], environment.name]);
+        previous = id;
+      }
+      const global = `deploy-${environment.name}-global`;
+      if (chain.some(([job]) => job === global)) {
+        expected.push([global, [id], environment.name]);
+        previous = global;
       }
     }
     expect(chain).toEqual(expected);

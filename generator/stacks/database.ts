@@ -5,6 +5,7 @@ import { CfnDBInstance, type CfnDBParameterGroup, type CfnDBSubnetGroup } from '
 import type { DatabaseModel, EnvironmentModel, RegionModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { configureAlarms, DATABASE_ALARMS, pointAtTopic } from './alarms';
+import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
 
 const MIB = 1024 * 1024;
@@ -55,7 +56,7 @@ export function supportsPerformanceInsights(instanceClass: string): boolean {
  * in the isolated subnets, its key, TLS-only parameter group, monitoring, and read replicas. Its
  * client security group is exported; the tiers in `database.clients` attach it.
  */
-export function buildDatabaseTemplate(environment: EnvironmentModel, region: RegionModel): Record<string, unknown> | undefined {
+export function buildDatabaseTemplate(environment: EnvironmentModel, region: RegionModel, values: InstanceValues = LITERAL_VALUES): Record<string, unknown> | undefined {
   const database = region.database;
   if (!database) return undefined;
   const stack = newTemplateStack();
@@ -101,18 +102,18 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
 
   const standbys = environment.regions.filter((r) => !r.primary && r.databaseRole !== undefined);
   if (region.databaseRole === 'replica') {
-    makeCrossRegionReplica(stack, blueprint, instance, environment, region);
+    makeCrossRegionReplica(stack, blueprint, instance, environment, region, values);
   } else if (region.databaseRole === 'backups') {
     keepOnlyWhatARestoreNeeds(stack, blueprint);
     applyTags(stack, environment.tags);
-    return { ...templateOf(stack), Description: `What restoring the primary database's replicated automated backups from ${environment.primaryRegion} needs: key, subnet group, security groups, TLS-only parameter group` };
+    return { ...templateOf(stack), Description: 'What restoring the primary region\'s replicated automated backups needs: key, subnet group, security groups, TLS-only parameter group' };
   } else {
     new CfnOutput(stack, 'DatabaseArn', {
       description: 'The database instance\'s ARN: the source of the standby regions\' cross-region read replicas',
       value: instance.attrDbInstanceArn,
     }).overrideLogicalId('DatabaseArn');
     const backupsTo = standbys.find((r) => r.databaseRole === 'backups');
-    if (backupsTo) replicateBackups(stack, instance, database, backupsTo.region);
+    if (backupsTo) replicateBackups(stack, instance, database, values.string(stack, 'BackupReplicationRegion', backupsTo.region, { description: 'The standby region the automated backups are replicated to' }));
   }
 
   // Same-region read replicas serve the primary's reads; a standby's replica has none of its own.
@@ -184,15 +185,15 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
  * user and its secret come from the source, so the template does not set them.
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
  */
-function makeCrossRegionReplica(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, instance: CfnDBInstance, environment: EnvironmentModel, region: RegionModel): void {
+function makeCrossRegionReplica(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, instance: CfnDBInstance, environment: EnvironmentModel, region: RegionModel, values: InstanceValues): void {
   const source = new CfnParameter(stack, 'SourceDatabaseArn', {
     type: 'String',
     allowedPattern: '^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:db:[a-z][a-z0-9-]*$',
-    description: `The primary database in ${environment.primaryRegion} (the DatabaseArn output of its database stack); the deploy workflow looks it up`,
+    description: 'The primary region\'s database (the DatabaseArn output of its database stack); the deploy workflow looks it up',
   });
   source.overrideLogicalId('SourceDatabaseArn');
   instance.sourceDbInstanceIdentifier = source.valueAsString;
-  instance.sourceRegion = environment.primaryRegion;
+  instance.sourceRegion = values.string(stack, 'SourceRegion', environment.primaryRegion, { description: 'The primary region, where the source database runs' });
   for (const property of ['Engine', 'EngineVersion', 'LicenseModel', 'MasterUsername', 'ManageMasterUserPassword', 'MasterUserSecret',
     'StorageEncrypted', 'BackupRetentionPeriod', 'PreferredBackupWindow']) {
     instance.addPropertyDeletionOverride(property);
@@ -206,14 +207,14 @@ function makeCrossRegionReplica(stack: Stack, blueprint: ReturnType<typeof inclu
   instance.cfnOptions.updateReplacePolicy = 'Retain' as never;
   const reasons = [
     { id: 'AwsSolutions-RDS2', reason: `A cross-region read replica is encrypted with this region's key (KmsKeyId); CloudFormation forbids StorageEncrypted on a replica.` },
-    { id: 'AwsSolutions-RDS13', reason: `Automated backups are taken from the source in ${environment.primaryRegion}; the failover workflow enables them when it promotes this replica.` },
+    { id: 'AwsSolutions-RDS13', reason: 'Automated backups are taken from the source in the primary region; the failover workflow enables them when it promotes this replica.' },
   ];
   acknowledge(instance, [...reasons, ...(region.database?.multiAz ? [] : [{ id: 'AwsSolutions-RDS3', reason: `The spec sets database.multiAz: false for environment ${environment.name}.` }])]);
   // The master secret lives in the primary region; the failover workflow has RDS manage a new one here.
   removeOutputs(blueprint, ['MasterSecretArn']);
   if (region.alarms.enabled) {
     const lag = new CfnAlarm(stack, 'ReplicaLagAlarm', {
-      alarmDescription: Fn.sub(`The cross-region replica of \${AWS::StackName} fell behind its source in ${environment.primaryRegion}: a failover now would lose more data`),
+      alarmDescription: Fn.sub('The cross-region replica of ${AWS::StackName} fell behind its source in the primary region: a failover now would lose more data'),
       namespace: 'AWS/RDS',
       metricName: 'ReplicaLag',
       dimensions: [{ name: 'DBInstanceIdentifier', value: instance.ref }],
@@ -259,7 +260,7 @@ function replicateBackups(stack: Stack, instance: CfnDBInstance, database: Datab
   const key = new CfnParameter(stack, 'BackupReplicationKeyArn', {
     type: 'String',
     allowedPattern: '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$',
-    description: `The key in ${standby} that encrypts the replicated backups (the KeyArn output of its database stack); the deploy workflow looks it up`,
+    description: 'The key in the standby region that encrypts the replicated backups (the KeyArn output of its database stack); the deploy workflow looks it up',
   });
   key.overrideLogicalId('BackupReplicationKeyArn');
   instance.automaticBackupReplicationRegion = standby;
