@@ -1,4 +1,5 @@
-import { Fn } from 'aws-cdk-lib';
+import { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { Fn, type Stack } from 'aws-cdk-lib';
 import type { EnvironmentModel, GithubModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { acknowledge, applyTags } from './tags';
@@ -23,7 +24,7 @@ export function oidcSubjects(github: GithubModel, context: string): string[] {
  */
 export function bootstrapRoleNames(project: string, environment: string) {
   const prefix = `${project}-${environment}`;
-  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, drift: `${prefix}-gh-drift`, execution: `${prefix}-cfn-exec` };
+  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, drift: `${prefix}-gh-drift`, execution: `${prefix}-cfn-exec`, failover: `${prefix}-gh-failover` };
 }
 
 /** Services whose resources the generated stacks create; the execution role may manage them. */
@@ -158,7 +159,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
         },
         {
           Sid: 'NeverTheBootstrapRoles', Effect: 'Deny', Action: 'iam:*',
-          Resource: [`${prefix}-bootstrap-*`, roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution]
+          Resource: [`${prefix}-bootstrap-*`, roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution, roleNames.failover]
             .map((name) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`)),
         },
         {
@@ -173,6 +174,53 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
     reason: `CloudFormation's execution role must create the platform's resources, whose ids are not known beforehand; only CloudFormation can assume it, only this environment's deploy role can pass it, it deploys only reviewed templates, and its IAM rights are limited to roles named ${prefix}-* and never the bootstrap's own.`,
   }]);
 
+  if (environment.regions.length > 1) addFailoverRole(stack, blueprint, model, environment, roleNames.failover, stacks);
+
   applyTags(stack, environment.tags);
   return templateOf(stack);
+}
+
+/**
+ * The role gantry-failover.yml assumes (trusted, like the deploy role, only by this repository's
+ * GitHub environment, so its required reviewers approve a failover): promote or restore the
+ * standby's database, hand its master password to Secrets Manager, and flip the API's failover
+ * records. It cannot change stacks.
+ */
+function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, model: PlatformModel, environment: EnvironmentModel, roleName: string, stacks: unknown[]): void {
+  const deploy = blueprint.getResource('DeployRole') as CfnRole;
+  // The deploy role's trust (the GitHub OIDC provider, audience sts.amazonaws.com), for this environment's jobs only.
+  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] };
+  trust.Statement[0]!.Condition.StringEquals['token.actions.githubusercontent.com:sub'] = oidcSubjects(model.github, `environment:${environment.name}`);
+  const role = new CfnRole(stack, 'FailoverRole', {
+    roleName,
+    description: `gantry-failover.yml: promotes a standby region of ${environment.name}`,
+    assumeRolePolicyDocument: trust,
+    policies: [{
+      policyName: 'failover',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ReadThisEnvironmentsStacks', Effect: 'Allow', Action: ['cloudformation:DescribeStacks'], Resource: stacks },
+          {
+            Sid: 'PromoteOrRestoreTheDatabase', Effect: 'Allow',
+            Action: ['rds:DescribeDBInstances', 'rds:DescribeDBInstanceAutomatedBackups', 'rds:PromoteReadReplica', 'rds:ModifyDBInstance',
+              'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
+            Resource: '*',
+          },
+          { Sid: 'EncryptWithTheStandbysKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*',
+            Condition: { StringLike: { 'kms:ViaService': 'rds.*.amazonaws.com' } } },
+          { Sid: 'LetRdsManageTheMasterSecret', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: '*' },
+          { Sid: 'PassTheMonitoringRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*`),
+            Condition: { StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } } },
+          { Sid: 'FlipTheFailoverRecords', Effect: 'Allow', Action: ['route53:ListHostedZonesByName', 'route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets', 'route53:GetChange'], Resource: '*' },
+        ],
+      },
+    }],
+  });
+  role.overrideLogicalId('FailoverRole');
+  if (environment.firstInAccount) role.addDependency(blueprint.getResource('GitHubOidcProvider'));
+  acknowledge(role, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement is limited to the actions a promotion or restore needs, KMS only through RDS and PassRole only to RDS monitoring.',
+  }]);
 }

@@ -210,8 +210,12 @@ function makeCrossRegionReplica(stack: Stack, blueprint: ReturnType<typeof inclu
     { id: 'AwsSolutions-RDS13', reason: 'Automated backups are taken from the source in the primary region; the failover workflow enables them when it promotes this replica.' },
   ];
   acknowledge(instance, [...reasons, ...(region.database?.multiAz ? [] : [{ id: 'AwsSolutions-RDS3', reason: `The spec sets database.multiAz: false for environment ${environment.name}.` }])]);
-  // The master secret lives in the primary region; the failover workflow has RDS manage a new one here.
+  // The master secret lives in the primary region; the failover workflow has RDS manage a new one here, with this key.
   removeOutputs(blueprint, ['MasterSecretArn']);
+  new CfnOutput(stack, 'KeyArn', {
+    description: 'This region\'s database key: the replica\'s storage, and the master secret after a promotion',
+    value: blueprint.getResource('DatabaseKey').getAtt('Arn').toString(),
+  }).overrideLogicalId('KeyArn');
   if (region.alarms.enabled) {
     const lag = new CfnAlarm(stack, 'ReplicaLagAlarm', {
       alarmDescription: Fn.sub('The cross-region replica of ${AWS::StackName} fell behind its source in the primary region: a failover now would lose more data'),
