@@ -1,5 +1,5 @@
 import { Fn, type Stack } from 'aws-cdk-lib';
-import { CfnManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import { CfnManagedPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { EnvironmentModel, GithubModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { boundaryDocument, boundaryName, executionPolicies } from './execution-role';
@@ -28,7 +28,7 @@ export function oidcSubjects(github: GithubModel, context: string): string[] {
  */
 export function bootstrapRoleNames(project: string, environment: string) {
   const prefix = `${project}-${environment}`;
-  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, drift: `${prefix}-gh-drift`, execution: `${prefix}-cfn-exec` };
+  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, drift: `${prefix}-gh-drift`, execution: `${prefix}-cfn-exec`, failover: `${prefix}-gh-failover` };
 }
 
 const STACK_READS = [
@@ -175,7 +175,9 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
     reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*) and their review stacks (stack/gantry-review-${prefix}-*), the pull-requests/ and plans/ prefixes of its artifacts bucket, and read-only calls that accept no resource.`,
   }]);
 
-  buildExecutionRole(stack, blueprint, prefix, [roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution]);
+  buildExecutionRole(stack, blueprint, prefix, [roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution, roleNames.failover]);
+
+  if (environment.regions.length > 1) addFailoverRole(stack, blueprint, model, environment, roleNames.failover, stacks);
 
   applyTags(stack, environment.tags);
   return templateOf(stack);
@@ -215,5 +217,51 @@ function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBl
   acknowledge(execution, [{
     id: 'AwsSolutions-IAM5',
     reason: `CloudFormation's execution role creates the platform's resources, whose ids are not known beforehand; only CloudFormation can assume it, only this environment's deploy role can pass it, and it creates roles only named ${prefix}-*, only with the ${boundaryName(prefix)} permissions boundary, never the bootstrap's own.`,
+  }]);
+}
+
+/**
+ * The role gantry-failover.yml assumes (trusted, like the deploy role, only by this repository's
+ * GitHub environment, so its required reviewers approve a failover): promote or restore the
+ * standby's database, hand its master password to Secrets Manager, and flip the API's failover
+ * records. It cannot change stacks.
+ */
+function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, model: PlatformModel, environment: EnvironmentModel, roleName: string, stacks: unknown[]): void {
+  const deploy = blueprint.getResource('DeployRole') as CfnRole;
+  // The deploy role's trust (the GitHub OIDC provider, audience sts.amazonaws.com), for this environment's jobs only.
+  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] };
+  trust.Statement[0]!.Condition.StringEquals['token.actions.githubusercontent.com:sub'] = oidcSubjects(model.github, `environment:${environment.name}`);
+  const role = new CfnRole(stack, 'FailoverRole', {
+    roleName,
+    description: `gantry-failover.yml: promotes a standby region of ${environment.name}`,
+    assumeRolePolicyDocument: trust,
+    maxSessionDuration: ROLE_SESSION_SECONDS.failover,
+    policies: [{
+      policyName: 'failover',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ReadThisEnvironmentsStacks', Effect: 'Allow', Action: ['cloudformation:DescribeStacks'], Resource: stacks },
+          {
+            Sid: 'PromoteOrRestoreTheDatabase', Effect: 'Allow',
+            Action: ['rds:DescribeDBInstances', 'rds:DescribeDBInstanceAutomatedBackups', 'rds:PromoteReadReplica', 'rds:ModifyDBInstance',
+              'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
+            Resource: '*',
+          },
+          { Sid: 'EncryptWithTheStandbysKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*',
+            Condition: { StringLike: { 'kms:ViaService': 'rds.*.amazonaws.com' } } },
+          { Sid: 'LetRdsManageTheMasterSecret', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: '*' },
+          { Sid: 'PassTheMonitoringRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*`),
+            Condition: { StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } } },
+          { Sid: 'FlipTheFailoverRecords', Effect: 'Allow', Action: ['route53:ListHostedZonesByName', 'route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets', 'route53:GetChange'], Resource: '*' },
+        ],
+      },
+    }],
+  });
+  role.overrideLogicalId('FailoverRole');
+  if (environment.firstInAccount) role.addDependency(blueprint.getResource('GitHubOidcProvider'));
+  acknowledge(role, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement is limited to the actions a promotion or restore needs, KMS only through RDS and PassRole only to RDS monitoring.',
   }]);
 }

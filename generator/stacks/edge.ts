@@ -6,7 +6,7 @@ import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
-import { originDomainName } from './tier';
+import { apiOriginDomainName } from './tier';
 import { addWafLogging, webAclRules } from './waf';
 
 export { MANAGED_RULE_GROUPS } from './waf';
@@ -35,10 +35,10 @@ export const SPA_FALLBACK_FUNCTION = [
 
 /**
  * The edge stack of one environment, from blueprints/edge.yaml, deployed in us-east-1: certificate,
- * web ACL, CloudFront distribution with the site bucket and the API tier's regional load balancers
- * (an origin group failing over from the first region to the second), Shield Advanced, DNS.
+ * web ACL, CloudFront distribution with the site bucket and the API at \`api-origin.<domain>\` (which
+ * Route 53 fails over between the regions' load balancers), Shield Advanced, DNS.
  */
-export function buildEdgeTemplate(model: PlatformModel, environment: EnvironmentModel, values: InstanceValues = LITERAL_VALUES): Record<string, unknown> | undefined {
+export function buildEdgeTemplate(model: PlatformModel, environment: EnvironmentModel, _values: InstanceValues = LITERAL_VALUES): Record<string, unknown> | undefined {
   const edge = environment.edge;
   if (!edge) return undefined;
   const stack = newTemplateStack();
@@ -54,28 +54,18 @@ export function buildEdgeTemplate(model: PlatformModel, environment: Environment
   resource('WebAcl').addPropertyOverride('Rules', webAclRules(edge.waf));
   addWafLogging(stack, resource('WebAcl').getAtt('Arn').toString());
 
-  // Origins: the API tier's load balancer in the first region, and the second as its failover.
+  // The API's origin: one name per environment that Route 53 fails over between the regions' load
+  // balancers (see the tier stacks). Not a CloudFront origin group: CloudFront rejects one on a
+  // behaviour that allows POST, PUT, PATCH or DELETE, and would fail over reads only (aws/aws-cdk#32450).
+  // @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html
   const originTier = edge.originTier;
-  const regions = environment.regions.slice(0, 2).map((r) => r.region);
-  // For a stack set, the origins' regions are a parameter: the template names no region.
-  const originRegions = originTier ? values.list(stack, 'OriginRegions', regions, {
-    description: "The regions of the API tier's load balancers: the primary origin, then its failover",
-  }) : [];
-  const origins: unknown[] = originTier ? originRegions.map((region, i) => ({
-    Id: `api-${i === 0 ? 'primary' : 'secondary'}`,
-    DomainName: values.portable ? Fn.sub(originDomainName(originTier, '${Region}', edge.domain), { Region: region }) : originDomainName(originTier, region, edge.domain),
+  const origins: unknown[] = originTier ? [{
+    Id: 'api',
+    DomainName: apiOriginDomainName(edge.domain),
     CustomOriginConfig: { OriginProtocolPolicy: 'https-only', HTTPSPort: 443, OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 30 },
-  })) : [];
-  const apiTarget = regions.length > 1 ? 'api' : 'api-primary';
-  const originGroups = originTier && regions.length > 1 ? {
-    Quantity: 1,
-    Items: [{
-      Id: 'api',
-      // CloudFront fails over only for GET, HEAD and OPTIONS; other methods always go to the primary.
-      FailoverCriteria: { StatusCodes: { Quantity: 4, Items: [500, 502, 503, 504] } },
-      Members: { Quantity: 2, Items: [{ OriginId: 'api-primary' }, { OriginId: 'api-secondary' }] },
-    }],
-  } : undefined;
+  }] : [];
+  const apiTarget = 'api';
+  const originGroups = undefined;
   const securityHeaders = resource('SecurityHeaders').ref;
   const apiBehavior = {
     TargetOriginId: apiTarget,

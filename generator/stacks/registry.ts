@@ -46,7 +46,7 @@ function built(file: string, stackName: string, options: BuildOptions, build: (v
 export const REGIONAL_STACKS: readonly RegionalBuilder[] = [
   (model, environment, region, options) => built('notifications', region.stackNames.notifications, options, (values) => buildNotificationsTemplate(model, environment, region, values)),
   (_model, environment, region, options) => built('network', region.stackNames.network, options, (values) => buildNetworkTemplate(environment, region, values)),
-  (_model, environment, region, options) => built('database', region.stackNames.database, options, () => buildDatabaseTemplate(environment, region)),
+  (_model, environment, region, options) => built('database', region.stackNames.database, options, (values) => buildDatabaseTemplate(environment, region, values)),
   (_model, environment, region, options) => tiersInDeployOrder(region.tiers).flatMap((tier) =>
     built(tier.name, region.stackNames.tiers[tier.name] as string, options, (values) => buildTierTemplate(environment, region, tier, values))),
 ];

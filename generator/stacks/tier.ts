@@ -1,7 +1,8 @@
 import { CfnCondition, CfnMapping, CfnOutput, CfnParameter, Fn, type CfnResource, type Stack } from 'aws-cdk-lib';
 import { CfnCertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { CfnListener, CfnListenerCertificate } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { CfnRecordSet } from 'aws-cdk-lib/aws-route53';
+import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnHealthCheck, CfnRecordSet } from 'aws-cdk-lib/aws-route53';
 import { ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryAccount, elbLogDeliveryPrincipal } from '../aws/elb-log-delivery';
 import { REGION_AVAILABILITY_ZONES } from '../aws/regions';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
@@ -20,6 +21,14 @@ const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** The DNS name CloudFront and callers use for a public tier's regional load balancer. */
 export function originDomainName(tier: string, region: string, domain: string): string {
   return `${tier}.${region}.${domain}`;
+}
+
+/**
+ * The one name CloudFront uses for the API of an environment, whichever region serves it: Route 53
+ * answers it with the primary region's load balancer while that is healthy, else the standby's.
+ */
+export function apiOriginDomainName(domain: string): string {
+  return `api-origin.${domain}`;
 }
 
 /** The same name in a template for any region: its region part is the deploying region. */
@@ -177,10 +186,16 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
     });
     zoneId.overrideLogicalId('HostedZoneId');
     const name = values.portable ? portableOriginDomainName(tier.name, environment.edge.domain) : originDomainName(tier.name, region.region, environment.edge.domain);
+    const apiOrigin = apiOriginDomainName(environment.edge.domain);
     const certificate = new CfnCertificate(stack, 'OriginCertificate', {
       domainName: name,
+      // CloudFront connects to api-origin.<domain> (Route 53 picks the region), and checks the name.
+      subjectAlternativeNames: isOrigin ? [apiOrigin] : undefined,
       validationMethod: 'DNS',
-      domainValidationOptions: [{ domainName: name, hostedZoneId: zoneId.valueAsString }],
+      domainValidationOptions: [
+        { domainName: name, hostedZoneId: zoneId.valueAsString },
+        ...(isOrigin ? [{ domainName: apiOrigin, hostedZoneId: zoneId.valueAsString }] : []),
+      ],
     });
     certificate.overrideLogicalId('OriginCertificate');
     // A given certificate stays the listener's default; CloudFront's origin name is served by SNI.
@@ -196,6 +211,7 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
         evaluateTargetHealth: true,
       },
     }).overrideLogicalId('OriginRecord');
+    if (isOrigin) buildApiOriginRecord(stack, blueprint, environment, region, zoneId.valueAsString, values);
     new CfnOutput(stack, 'OriginDomainName', {
       description: 'The name CloudFront uses to reach this load balancer over HTTPS',
       value: name,
@@ -220,6 +236,74 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
     defaultActions: [{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
   }).overrideLogicalId('RedirectListener');
   return 443;
+}
+
+/**
+ * \`api-origin.<domain>\` for this region's load balancer. With one region, a plain alias. With
+ * more, a failover record: PRIMARY in the primary region, SECONDARY in the first standby (Route 53
+ * has one of each per name), each with a health check on this load balancer. The check follows a
+ * CloudWatch alarm on the target group's healthy hosts, so no health checker needs a way through
+ * the load balancer's security group (open to CloudFront only), and a region whose metrics stop
+ * arriving counts as unhealthy. EvaluateTargetHealth adds the load balancer's own health.
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-types.html
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-cloudwatch
+ */
+function buildApiOriginRecord(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, environment: EnvironmentModel, region: RegionModel, hostedZoneId: string, values: InstanceValues): void {
+  const edge = environment.edge!;
+  const loadBalancer = blueprint.getResource('LoadBalancer');
+  const aliasTarget = {
+    dnsName: loadBalancer.getAtt('DNSName').toString(),
+    hostedZoneId: loadBalancer.getAtt('CanonicalHostedZoneID').toString(),
+    evaluateTargetHealth: true,
+  };
+  const failoverRegions = [environment.primaryRegion, ...environment.regions.filter((r) => !r.primary).map((r) => r.region)].slice(0, 2);
+  const role = failoverRegions.indexOf(region.region);
+  if (environment.regions.length === 1 || role < 0) {
+    if (environment.regions.length === 1) {
+      new CfnRecordSet(stack, 'ApiOriginRecord', { hostedZoneId, name: apiOriginDomainName(edge.domain), type: 'A', aliasTarget }).overrideLogicalId('ApiOriginRecord');
+    }
+    return;
+  }
+  const alarm = new CfnAlarm(stack, 'OriginHealthAlarm', {
+    alarmDescription: Fn.sub(`No healthy instance behind the load balancer of \${AWS::StackName}: Route 53 sends ${apiOriginDomainName(edge.domain)} to the other region`),
+    namespace: 'AWS/ApplicationELB',
+    metricName: 'HealthyHostCount',
+    dimensions: [
+      { name: 'LoadBalancer', value: loadBalancer.getAtt('LoadBalancerFullName').toString() },
+      { name: 'TargetGroup', value: blueprint.getResource('TargetGroup').getAtt('TargetGroupFullName').toString() },
+    ],
+    statistic: 'Minimum',
+    period: 60,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    threshold: 1,
+    comparisonOperator: 'LessThanThreshold',
+    // No data from the region is an outage, not a reason to keep sending traffic there.
+    treatMissingData: 'breaching',
+  });
+  alarm.overrideLogicalId('OriginHealthAlarm');
+  const healthCheck = new CfnHealthCheck(stack, 'OriginHealthCheck', {
+    healthCheckConfig: {
+      type: 'CLOUDWATCH_METRIC',
+      alarmIdentifier: { name: alarm.ref, region: values.portable ? Fn.ref('AWS::Region') : region.region },
+      insufficientDataHealthStatus: 'Unhealthy',
+    },
+    healthCheckTags: [{ key: 'Name', value: Fn.sub('${AWS::StackName}-origin') }],
+  });
+  healthCheck.overrideLogicalId('OriginHealthCheck');
+  const failover = values.string(stack, 'OriginFailover', role === 0 ? 'PRIMARY' : 'SECONDARY', {
+    description: 'PRIMARY in the primary region, SECONDARY in the standby that takes over',
+    allowedPattern: '^(PRIMARY|SECONDARY)$',
+  });
+  new CfnRecordSet(stack, 'ApiOriginRecord', {
+    hostedZoneId,
+    name: apiOriginDomainName(edge.domain),
+    type: 'A',
+    setIdentifier: values.portable ? Fn.ref('AWS::Region') : region.region,
+    failover,
+    healthCheckId: healthCheck.attrHealthCheckId,
+    aliasTarget,
+  }).overrideLogicalId('ApiOriginRecord');
 }
 
 /**

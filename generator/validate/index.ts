@@ -84,6 +84,8 @@ function regionRefs(environment: string, regions: unknown): RegionRef[] {
         cidr: typeof entry.cidr === 'string' ? entry.cidr : undefined,
         path,
         namePath: [...path, 'name'],
+        role: entry.role,
+        tiers: entry.tiers,
       };
     }
     return { path, namePath: path };

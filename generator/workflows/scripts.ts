@@ -12,15 +12,19 @@ import { headerLine } from '../render/yaml';
  */
 export const SCRIPTS_DIR = path.join(PACKAGE_ROOT, 'blueprints', 'workflows');
 
-/** The scripts, in a fixed order; gantry-lib.sh is sourced by the others. */
+/** The scripts every platform gets, in a fixed order; gantry-lib.sh is sourced by the others. */
 export const SCRIPT_NAMES = [
   'gantry-lib.sh', 'gantry-plan.sh', 'gantry-cleanup.sh', 'gantry-deploy.sh', 'gantry-release.sh', 'gantry-drift.sh', 'gantry-notify.sh',
 ] as const;
-export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-/** The script files, by name, each with gantry's header. */
-export function scriptFiles(specFile: string): { path: string; content: string }[] {
-  return SCRIPT_NAMES.map((name) => ({ path: name, content: `${headerLine(specFile)}\n${fs.readFileSync(path.join(SCRIPTS_DIR, name), 'utf8')}` }));
+/** Scripts only some platforms get: gantry-failover.sh where an environment has a standby region. */
+export const OPTIONAL_SCRIPT_NAMES = ['gantry-failover.sh'] as const;
+
+export type ScriptName = (typeof SCRIPT_NAMES)[number] | (typeof OPTIONAL_SCRIPT_NAMES)[number];
+
+/** The script files, by name, each with gantry's header: every standard one, then the optional ones asked for. */
+export function scriptFiles(specFile: string, optional: readonly (typeof OPTIONAL_SCRIPT_NAMES)[number][] = []): { path: string; content: string }[] {
+  return [...SCRIPT_NAMES, ...optional].map((name) => ({ path: name, content: `${headerLine(specFile)}\n${fs.readFileSync(path.join(SCRIPTS_DIR, name), 'utf8')}` }));
 }
 
 /** How a workflow step runs one of the scripts. */

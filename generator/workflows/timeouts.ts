@@ -19,6 +19,8 @@ export const JOB_MINUTES = {
   /** Drift detection on the stacks of one environment and region. */
   drift: 60,
   comment: 10,
+  /** A failover: the database promotion or restore (bounded by its own wait), then the DNS records. */
+  failover: 90,
 } as const;
 
 /** One stack of a deploy may take this long before the job gives up waiting (RDS Multi-AZ creation with replicas is the slowest). */
@@ -34,4 +36,5 @@ export const ROLE_SESSION_SECONDS = {
   deploy: sessionSeconds(Math.max(JOB_MINUTES.deploy, JOB_MINUTES.release)),
   changeSets: sessionSeconds(Math.max(JOB_MINUTES.plan, 60)),
   drift: sessionSeconds(Math.max(JOB_MINUTES.drift, 60)),
+  failover: sessionSeconds(Math.max(JOB_MINUTES.failover, 60)),
 } as const;

@@ -8,6 +8,7 @@ import { edgeDomainRule } from './edge-domain';
 import { edgeNamesRule } from './edge-names';
 import { httpOnlyRule } from './http-only';
 import { invisibleTextRule } from './invisible-text';
+import { multiRegionRule } from './multi-region';
 import { namesRule } from './names';
 import { natApprovalRule } from './nat-approval';
 import { networkRule } from './network';
@@ -40,4 +41,5 @@ export const RULES: readonly Rule[] = [
   httpOnlyRule,
   natApprovalRule,
   sharedAccountsRule,
+  multiRegionRule,
 ];

@@ -71,6 +71,15 @@ lookup_value() {
       # AWS-managed prefix lists have the same id in every account of a region.
       out=$(aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing --output json) || return 1
       jq -r '.PrefixLists[0].PrefixListId // empty' <<<"$out" ;;
+    stack-output)
+      # Another region's stack (a standby's replica reads its primary's ARN). A stack that does not
+      # exist yet yields nothing, which the caller reports; any other failure is a failure.
+      if ! out=$(aws cloudformation describe-stacks --region "$(jq -r .region <<<"$lookup")" --stack-name "$(jq -r .stackName <<<"$lookup")" --output json 2> "$GANTRY_TMP/lookup-stderr"); then
+        if grep -q "does not exist" "$GANTRY_TMP/lookup-stderr"; then return 0; fi
+        cat "$GANTRY_TMP/lookup-stderr" >&2
+        return 1
+      fi
+      jq -r --arg key "$(jq -r .output <<<"$lookup")" '[.Stacks[0].Outputs[]? | select(.OutputKey == $key)][0].OutputValue // empty' <<<"$out" ;;
     *)
       echo "gantry does not know the lookup $lookup" >&2
       return 1 ;;
@@ -78,7 +87,8 @@ lookup_value() {
 }
 
 # lookup_parameters STACK: prints ParameterKey=…,ParameterValue=… for every lookup of the stack;
-# fails, naming the parameter, when a call fails or finds nothing.
+# fails, naming the parameter, when a call fails or finds nothing. Exit status 3: what it found
+# nothing for is another stack's output, so that stack is not deployed yet.
 lookup_parameters() {
   local stack=$1 lookup name value
   while read -r lookup; do
@@ -87,6 +97,10 @@ lookup_parameters() {
     if ! value=$(lookup_value "$lookup"); then
       error "Lookup failed" "cannot look up $name for $(jq -r .stackName <<<"$stack"): the AWS call above failed"
       return 1
+    fi
+    if [ -z "$value" ] && [ "$(jq -r .lookup <<<"$lookup")" = stack-output ]; then
+      echo "$name comes from $(jq -r '"\(.stackName) in \(.region)"' <<<"$lookup"), which is not deployed yet" > "$GANTRY_TMP/waiting"
+      return 3
     fi
     if [ -z "$value" ]; then
       error "Lookup found nothing" "$name for $(jq -r .stackName <<<"$stack") ($(jq -c . <<<"$lookup")) does not exist in this account and region"
@@ -110,7 +124,8 @@ artifacts_bucket() {
 
 # create_change_set STACK_JSON TARGET_STACK TYPE CHANGE_SET [ROLE_ARN]: creates the change set
 # and waits (bounded) until CloudFormation has computed it. Prints CREATE_COMPLETE, NO_CHANGES,
-# or FAILED followed by CloudFormation's reason.
+# WAITING followed by the stack not deployed yet that it reads an output of, or FAILED followed by
+# CloudFormation's reason.
 create_change_set() {
   local stack=$1 target=$2 type=$3 set_name=$4 role=${5:-} template bucket key out status reason deadline
   local -a args parameters
@@ -126,7 +141,11 @@ create_change_set() {
   else
     args+=(--template-body "file://$template")
   fi
-  lookup_parameters "$stack" > "$GANTRY_TMP/parameters" || return 1
+  lookup_parameters "$stack" > "$GANTRY_TMP/parameters" || {
+    local status=$?
+    if [ "$status" = 3 ]; then echo "WAITING $(cat "$GANTRY_TMP/waiting")"; return 0; fi
+    return 1
+  }
   mapfile -t parameters < "$GANTRY_TMP/parameters"
   if [ "${#parameters[@]}" -gt 0 ]; then args+=(--parameters "${parameters[@]}"); fi
   if ! aws cloudformation create-change-set "${args[@]}" > /dev/null 2> "$GANTRY_TMP/stderr"; then

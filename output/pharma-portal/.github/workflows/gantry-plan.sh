@@ -47,6 +47,9 @@ for target in "${target_list[@]}"; do
       NO_CHANGES)
         jq -n --arg stack "$name" '{StackName: $stack, Status: "NO_CHANGES", Changes: []}' > "$dir/$name.json"
         echo "- **$name**: no changes" >> "$GITHUB_STEP_SUMMARY" ;;
+      "WAITING "*)
+        jq -n --arg stack "$name" --arg reason "${result#WAITING }" '{StackName: $stack, Status: "WAITING", StatusReason: $reason}' > "$dir/$name.json"
+        echo "- **$name**: planned after ${result#WAITING }" >> "$GITHUB_STEP_SUMMARY" ;;
       "FAILED "*"No export named"*)
         jq -n --arg stack "$name" --arg reason "${result#FAILED }" '{StackName: $stack, Status: "WAITING", StatusReason: $reason}' > "$dir/$name.json"
         echo "- **$name**: planned after the stacks it imports from are deployed" >> "$GITHUB_STEP_SUMMARY" ;;
