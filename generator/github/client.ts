@@ -186,7 +186,15 @@ export class RestClient implements GithubClient {
         await this.wait(this.backoff(attempt), what, error.message);
         continue;
       }
-      if (response.status < 400) return response;
+      if (response.status >= 300 && response.status < 400) {
+        // Following it would send the token wherever Location points (GitHub answers 301 for a renamed repository).
+        const location = String(response.headers.location ?? '').slice(0, 200);
+        throw new GithubError(
+          `GitHub redirected ${what} (HTTP ${response.status}${location ? ` to ${location}` : ''}); gantry does not follow redirects with its token: if the repository was renamed or moved, use its new owner/name`,
+          'http', response.status,
+        );
+      }
+      if (response.status < 300) return response;
 
       const limit = rateLimit(response);
       if (limit) {
