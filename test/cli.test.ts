@@ -101,15 +101,30 @@ describe('usage', () => {
 });
 
 describe('gantry init', () => {
-  it('writes a valid spec with the editor schema line', async () => {
+  it('points the editor at the schema of the gantry installed in the repository, relative to the spec', async () => {
+    // GIVEN a repository with gantry in node_modules (here a link to this checkout, as npm links a local install)
     const dir = tempDir();
-    const result = await runCli(['init', '--from', 'pharma-portal'], { cwd: dir });
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.symlinkSync(REPO_ROOT, path.join(dir, 'node_modules', 'gantry'), 'dir');
+    const result = await runCli(['init', '--from', 'pharma-portal', '--spec', 'infra/platform.yaml'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const written = fs.readFileSync(path.join(dir, 'infra/platform.yaml'), 'utf8');
+    const schemaLine = /^# yaml-language-server: \$schema=(.*)\n/.exec(written);
+    expect(schemaLine![1]).toBe('../node_modules/gantry/schemas/environment.schema.json');
+    expect(fs.existsSync(path.resolve(dir, 'infra', schemaLine![1]!))).toBe(true);
+    expect(written.slice(schemaLine![0].length)).toBe(fs.readFileSync(example('pharma-portal'), 'utf8'));
+    expect((await runCli(['validate', '--spec', 'infra/platform.yaml'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('writes a note instead of a path into one machine\'s folders when gantry is not installed in the repository', async () => {
+    // GIVEN gantry run from outside the repository (npx's cache, a global install) WHEN init THEN no schema path, a note on how to get completion
+    const dir = tempDir();
+    const result = await runCli(['init', '--from', 'minimal'], { cwd: dir });
     expect(result.code).toBe(0);
     const written = fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8');
-    const schemaLine = /^# yaml-language-server: \$schema=(.*)\n/.exec(written);
-    expect(schemaLine).not.toBeNull();
-    expect(fs.existsSync(path.resolve(dir, schemaLine![1]!))).toBe(true);
-    expect(written.slice(schemaLine![0].length)).toBe(fs.readFileSync(example('pharma-portal'), 'utf8'));
+    expect(written).not.toMatch(/^# yaml-language-server:/m);
+    expect(written).not.toContain(REPO_ROOT);
+    expect(written).toMatch(/^# Editor completion: gantry is not installed in this repository.*\n# .*"gantry init --force" again, or save "gantry schema" to a\n# file and add the line: # yaml-language-server: \$schema=<that file>\n/);
     expect((await runCli(['validate'], { cwd: dir })).code).toBe(0);
   });
 
@@ -122,7 +137,7 @@ describe('gantry init', () => {
     expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toBe('my own work\n');
     const forced = await runCli(['init', '--force'], { cwd: dir });
     expect(forced.code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toMatch(/^# yaml-language-server/);
+    expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toMatch(/^# Editor completion: /);
   });
 });
 
@@ -167,10 +182,9 @@ describe('gantry generate, check, diff and lint', () => {
     // GIVEN a fresh project from an example
     const dir = tempDir();
     await runCli(['init', '--from', 'minimal'], { cwd: dir });
-    fs.mkdirSync(path.join(dir, 'output'));
-    fs.writeFileSync(path.join(dir, 'output', 'NOTES.md'), 'mine\n');
     // WHEN it generates THEN every stack is written, with a summary
     const generated = await runCli(['generate'], { cwd: dir });
+    fs.writeFileSync(path.join(dir, 'output', 'NOTES.md'), 'mine\n');
     expect(generated.code).toBe(0);
     expect(generated.stdout).toMatch(/Generated output and \.github\/workflows from environment\.yaml: 14 created, 0 updated, 0 unchanged, 0 removed\./);
     for (const file of ['prod/bootstrap.yaml', 'prod/eu-west-1/notifications.yaml', 'prod/eu-west-1/network.yaml', 'prod/eu-west-1/web.yaml']) {
@@ -204,10 +218,21 @@ describe('gantry generate, check, diff and lint', () => {
     await runCli(['init'], { cwd: dir });
     fs.mkdirSync(path.join(dir, 'output/prod'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'output/prod/bootstrap.yaml'), 'mine\n');
+    // a folder gantry has not written yet (no manifest) that holds someone else's files is refused whole
+    const refused = await runCli(['generate'], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--out output already holds files gantry did not write \(prod\/bootstrap\.yaml\) and has no \.gantry-manifest\.json/);
+    expect(fs.readdirSync(path.join(dir, 'output'))).toEqual(['prod']);
+    // in gantry's own folder, a file it did not write is never overwritten
+    fs.renameSync(path.join(dir, 'output/prod/bootstrap.yaml'), path.join(dir, 'bootstrap.yaml'));
+    expect((await runCli(['generate'], { cwd: dir })).code).toBe(0);
+    fs.renameSync(path.join(dir, 'bootstrap.yaml'), path.join(dir, 'output/prod/bootstrap.yaml'));
+    const manifest = path.join(dir, 'output/.gantry-manifest.json');
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace(/\n\s*"prod\/bootstrap\.yaml": "[0-9a-f]+",/, ''));
     const result = await runCli(['generate'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/bootstrap\.yaml exists and was not generated by gantry[\s\S]*Nothing was written/);
-    expect(fs.readdirSync(path.join(dir, 'output/prod'))).toEqual(['bootstrap.yaml']);
+    expect(fs.readFileSync(path.join(dir, 'output/prod/bootstrap.yaml'), 'utf8')).toBe('mine\n');
   });
 
   it('lints the generated templates with AWS\'s validator', async () => {

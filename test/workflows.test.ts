@@ -114,4 +114,26 @@ describe('generated workflows', () => {
     expect(pr.jobs.check!.permissions).toEqual({ contents: 'read' });
     expect(pr.on).toEqual({ pull_request: expect.objectContaining({ branches: ['main'] }) });
   });
+
+  test.each(generated.map((g) => [g.spec, g]))('%s: installs run no install scripts and a job that can mint an OIDC token restores no npm cache', (_spec, { workflows }) => {
+    // GIVEN every job of every workflow WHEN it installs THEN `npm ci --ignore-scripts`, and gantry runs from what it installed
+    let tokenJobs = 0;
+    for (const file of workflows) {
+      const workflow = load(file.content) as Workflow;
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        const steps = job.steps as { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }[];
+        const installs = steps.filter((s) => s.run && /\bnpm (ci|install|i)\b/.test(s.run));
+        for (const s of installs) expect([file.path, id, s.run]).toEqual([file.path, id, 'npm ci --ignore-scripts --no-audit --no-fund']);
+        expect([file.path, id, steps.some((s) => s.run && /\bnpx (?!--no-install )/.test(s.run))]).toEqual([file.path, id, false]);
+        const setupNode = steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
+        if (job.permissions?.['id-token'] === 'write') {
+          tokenJobs++;
+          expect([file.path, id, installs.length, setupNode?.with]).toEqual([file.path, id, 1, { 'node-version': expect.any(String), 'package-manager-cache': false }]);
+        }
+        const env = { ...(job as { env?: Record<string, string> }).env, ...Object.assign({}, ...steps.map((s) => s.env ?? {})) };
+        if (env.GANTRY) expect(env.GANTRY).toBe('npx --no-install gantry');
+      }
+    }
+    expect(tokenJobs).toBeGreaterThanOrEqual(4);
+  });
 });

@@ -27,7 +27,7 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
       strategy: { 'fail-fast': false, matrix: { region: matrixRegions } },
       steps: [
         checkout(),
-        ...installGantry(),
+        ...installGantry({ idToken: true }),
         awsCredentials(roleArn(model, environment, 'deploy'), id.endsWith('-global') ? awsRegionOf('global') : '${{ matrix.region }}', `gantry-deploy-${environment.name}`),
         {
           name: 'Deploy the stacks in order',

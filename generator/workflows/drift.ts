@@ -20,7 +20,7 @@ export function buildDriftWorkflow(model: PlatformModel, context: WorkflowContex
       strategy: { 'fail-fast': false, matrix: { region: deployTargets(model, environment) } },
       steps: [
         checkout(),
-        ...installGantry(),
+        ...installGantry({ idToken: true }),
         awsCredentials(roleArn(model, environment, 'drift'), "${{ matrix.region == 'global' && 'us-east-1' || matrix.region }}", `gantry-drift-${environment.name}`),
         {
           name: 'Detect drift on every stack',

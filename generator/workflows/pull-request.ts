@@ -50,7 +50,7 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
         strategy: { 'fail-fast': false, matrix: { include } },
         steps: [
           checkout(),
-          ...installGantry(),
+          ...installGantry({ idToken: true }),
           awsCredentials('${{ matrix.role }}', '${{ matrix.aws-region }}', 'gantry-pr-${{ github.event.pull_request.number }}'),
           {
             name: 'Create, describe and delete change sets',

@@ -32,7 +32,7 @@ export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowCont
       'timeout-minutes': 240,
       steps: [
         checkout(),
-        ...installGantry(),
+        ...installGantry({ idToken: true }),
         awsCredentials(roleArn(model, environment, 'deploy'), regions[0] as string, `gantry-${mode}-${environment.name}`),
         {
           name: mode === 'release' ? 'Release the AMI, region by region' : 'Roll back, region by region',

@@ -8,11 +8,18 @@ export function checkout(): Step {
   return { name: 'Check out', uses: ACTIONS.checkout, with: { 'persist-credentials': false } };
 }
 
-/** Node.js and the repository's dependencies (gantry among them), cached by package-lock.json. */
-export function installGantry(): Step[] {
+/**
+ * Node.js and the repository's dependencies (gantry among them, at the version package-lock.json pins).
+ * `--ignore-scripts`: no dependency's install script runs, so none can reach a job's OIDC token (gantry
+ * and its dependencies need none; gantry's release tarball carries its build). A job that can mint a
+ * token (`idToken`) also restores no npm cache, which a less trusted run could have written: setup-node's
+ * README recommends `package-manager-cache: false` for privileged workflows.
+ */
+export function installGantry(options: { idToken?: boolean } = {}): Step[] {
+  const cache: Record<string, string | boolean> = options.idToken ? { 'package-manager-cache': false } : { cache: 'npm' };
   return [
-    { name: 'Set up Node.js', uses: ACTIONS.setupNode, with: { 'node-version': NODE_VERSION, cache: 'npm' } },
-    { name: 'Install gantry', run: 'npm ci --no-audit --no-fund' },
+    { name: 'Set up Node.js', uses: ACTIONS.setupNode, with: { 'node-version': NODE_VERSION, ...cache } },
+    { name: 'Install gantry', run: 'npm ci --ignore-scripts --no-audit --no-fund' },
   ];
 }
 
