@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadSpecText } from '../../../../generator/spec/load';
 import { validateSpec } from '../../../../generator/validate';
 import { entropy, findSecret } from '../../../../generator/validate/rules/secret-patterns';
+import { invisibleTextRule } from '../../../../generator/validate/rules/invisible-text';
 import { secretsRule } from '../../../../generator/validate/rules/secrets';
 import { REPO_ROOT, ruleFindings } from '../../../helpers';
 
@@ -84,7 +85,9 @@ describe('secretsRule', () => {
   test.each(specs)('flags nothing in %s', (file) => {
     const loaded = loadSpecText(file, fs.readFileSync(path.join(REPO_ROOT, file)));
     if (!loaded.ok) throw new Error(`${file} does not load`);
-    expect(secretsRule({ document: loaded.spec.data, project: 'p', environments: [] })).toEqual([]);
+    const context = { document: loaded.spec.data, project: 'p', environments: [] };
+    expect(secretsRule(context)).toEqual([]);
+    expect(invisibleTextRule(context)).toEqual([]);
   });
   it('checks the examples and test specs', () => {
     expect(specs.filter((s) => s.startsWith('examples/')).length).toBeGreaterThanOrEqual(3);
