@@ -48,6 +48,10 @@ describe('secretsRule', () => {
     expect(ruleFindings(secretsRule, fragment)).toEqual(expected);
   });
 
+  test.each(['ghp', 'gho', 'ghu', 'ghs', 'ghr'])('finds a classic %s_ GitHub token', (prefix) => {
+    expect(findSecret(`token: ${prefix}_${GHP.slice(4)}`)?.what).toBe('a GitHub token');
+  });
+
   // What a spec legitimately holds: none of it may be taken for a secret.
   test.each([
     'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
