@@ -54,12 +54,14 @@ describe('export --format stacksets', () => {
     for (const stackSet of manifest.stackSets) {
       expect(stackSet.deploymentTargets.accounts).toEqual([environment.account]);
       expect(stackSet.instances.map((i) => i.region)).toEqual(stackSet.deploymentTargets.regions);
-      expect(stackSet.deploymentTargets.regions).toEqual(['budget', 'edge'].some((g) => stackSet.name.endsWith(`-${g}`)) ? ['us-east-1'] : regions);
+      // A stack whose template differs by region (a standby's database) is a stack set per variant, named after its region.
+      const variantOf = regions.find((r) => stackSet.name.endsWith(`-${r}`));
+      expect(stackSet.deploymentTargets.regions).toEqual(['budget', 'edge'].some((g) => stackSet.name.endsWith(`-${g}`)) ? ['us-east-1'] : variantOf ? [variantOf] : regions);
     }
     // each region's stacks keep the order they deploy in one by one
     const names = manifest.stackSets.map((s) => s.name);
     for (const region of environment.regions) {
-      const order = regionStacks(bundle.model, environment, region).map((s) => names.indexOf(s.stackName));
+      const order = regionStacks(bundle.model, environment, region).map((s) => Math.max(names.indexOf(s.stackName), names.indexOf(`${s.stackName}-${region.region}`)));
       expect(order.every((index) => index >= 0)).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
     }
@@ -105,12 +107,15 @@ describe('export --format stacksets', () => {
     const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => !fs.statSync(path.join(dir, f)).isDirectory()).sort();
     expect(files).toEqual([
       '.gantry-manifest.json', 'README.md', 'deploy.sh', 'stacksets.json',
-      ...['01-notifications', '02-network', '03-database', '04-api', '05-budget', '06-edge'].map((f) => `templates/${f}.yaml`),
+      ...['01-notifications', '02-network', '03-database-af-south-1', '04-database-eu-west-1', '05-api', '06-budget', '07-edge'].map((f) => `templates/${f}.yaml`),
     ]);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'stacksets.json'), 'utf8')) as StackSetsManifest;
     const api = manifest.stackSets.find((s) => s.name === 'medlogix-prod-api')!;
     expect(api.lookups.map((l) => [l.name, l.perRegion])).toEqual([['HostedZoneId', false], ['CloudFrontPrefixListId', true]]);
-    expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-edge')!.parameters).toEqual([{ ParameterKey: 'OriginRegions', ParameterValue: 'af-south-1,eu-west-1' }]);
+    expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-edge')!.parameters).toEqual([]);
+    expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-database-eu-west-1')!.lookups).toEqual([
+      { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'af-south-1', stackName: 'medlogix-prod-database', output: 'DatabaseArn', perRegion: false },
+    ]);
     const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
     expect(readme).toContain('| 2 | `medlogix-prod-network` | [templates/02-network.yaml](templates/02-network.yaml) | af-south-1, eu-west-1 | IsolatedSubnetCidrs, PrivateSubnetCidrs, PublicSubnetCidrs, VpcCidr | - |');
     expect(readme).toContain('--accounts 444444444444 --regions eu-west-1');
@@ -136,8 +141,10 @@ describe('export --format stacksets', () => {
     (prod.regions[1]!.tiers[0] as { instanceType: string }).instanceType = 'm7i.large';
     const manifest = JSON.parse(buildStackSetsBundle(model, prod).find((f) => f.path === 'stacksets.json')!.content) as StackSetsManifest;
     expect(manifest.stackSets.map((s) => `${s.name}@${s.deploymentTargets.regions.join(',')}`)).toEqual([
-      'medlogix-prod-notifications@af-south-1,eu-west-1', 'medlogix-prod-network@af-south-1,eu-west-1', 'medlogix-prod-database@af-south-1,eu-west-1',
-      'medlogix-prod-api-af-south-1@af-south-1', 'medlogix-prod-api-eu-west-1@eu-west-1',
+      'medlogix-prod-notifications@af-south-1,eu-west-1', 'medlogix-prod-network@af-south-1,eu-west-1',
+      // the primary database before the standby's cross-region replica of it
+      'medlogix-prod-database-af-south-1@af-south-1', 'medlogix-prod-api-af-south-1@af-south-1',
+      'medlogix-prod-database-eu-west-1@eu-west-1', 'medlogix-prod-api-eu-west-1@eu-west-1',
       'medlogix-prod-budget@us-east-1', 'medlogix-prod-edge@us-east-1',
     ]);
   });

@@ -258,6 +258,31 @@ describe('gantry comment against a stand-in GitHub API', () => {
     expect(elsewhere).toEqual([]);
   });
 
+  it('never repeats a POST that failed with a 5xx (it may have posted): one comment at most', async () => {
+    state.override = (req, _url, _body, res) => {
+      if (req.method !== 'POST') return false;
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end('{"message":"Bad gateway"}');
+      return true;
+    };
+    const result = await comment();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\(HTTP 502\): GitHub failed to answer; gantry does not repeat a POST/);
+    expect(state.requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
+  });
+
+  it('does not follow a redirect with its token', async () => {
+    state.override = (req, url, _body, res) => {
+      if (!(req.method === 'GET' && url.pathname.endsWith('/comments'))) return false;
+      res.writeHead(301, { location: 'http://elsewhere.invalid/repositories/1/issues/7/comments' });
+      res.end();
+      return true;
+    };
+    const result = await comment();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/GitHub redirected GET .*\/comments \(HTTP 301 to http:\/\/elsewhere\.invalid\/repositories\/1\/issues\/7\/comments\); gantry does not follow redirects/);
+  });
+
   it('names a malformed answer as such', async () => {
     state.override = (_req, url, _body, res) => {
       if (url.pathname !== '/user') return false;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Artifact } from '../generator/artifact';
+import { checkTemplateRules } from '../generator/lint/template-rules';
 import { validateTemplates } from '../generator/lint/validate-templates';
 import { readSpec } from '../generator/pipeline';
 import { INLINE_TEMPLATE_BYTES } from '../generator/stacks/plan';
@@ -24,6 +25,19 @@ const templates: Artifact[] = specs.flatMap((spec) => {
 describe('generated templates', () => {
   it('get no errors and no warnings from AWS\'s CloudFormation validator', () => {
     expect(validateTemplates(templates).map((f) => `${f.file} ${f.ruleId} ${f.logicalId ?? ''}: ${f.message}`)).toEqual([]);
+  });
+
+  it("pass gantry's deploy-time rules (each spec's templates together, as gantry lint reads them)", () => {
+    // NOTE: GNT401 (the API origin group on a behavior that allows POST) is fixed by the
+    // multi-region work of issue 16, which replaces the origin group with one failover origin;
+    // until it lands, only that rule is left out here, and `gantry lint` still reports it.
+    const pendingIssue16 = new Set(['GNT401']);
+    const findings = specs.flatMap((spec) => {
+      const own = templates.filter((t) => t.path.startsWith(`${spec}: `)).map((t) => ({ ...t, path: t.path.slice(spec.length + 2) }));
+      return checkTemplateRules(own).filter((f) => !pendingIssue16.has(f.ruleId))
+        .map((f) => `${spec}: ${f.file}:${f.line} ${f.ruleId} ${f.logicalId ?? ''}: ${f.message}`);
+    });
+    expect(findings).toEqual([]);
   });
 
   it('get no unacknowledged cdk-nag AwsSolutions findings', () => {

@@ -14,5 +14,9 @@ export const LOOKUP_FUNCTION = `lookup() {
       # AWS-managed prefix lists have the same id in every account of a region.
       aws ec2 describe-managed-prefix-lists --region "$region" --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \\
         --query 'PrefixLists[0].PrefixListId' --output text ;;
+    stack-output)
+      # An output of the environment's stack in another region, deployed before this one.
+      aws cloudformation describe-stacks --region "$(jq -r .region <<<"$item")" --stack-name "$(jq -r .stackName <<<"$item")" \\
+        --query "Stacks[0].Outputs[?OutputKey=='$(jq -r .output <<<"$item")'].OutputValue | [0]" --output text 2>/dev/null || true ;;
   esac
 }`;

@@ -60,6 +60,8 @@ export class GithubError extends Error {
     message: string,
     readonly kind: GithubErrorKind,
     readonly status?: number,
+    /** For network errors: Node's code (ECONNREFUSED, ...). */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'GithubError';
@@ -183,10 +185,19 @@ export class RestClient implements GithubClient {
       } catch (error) {
         if (!(error instanceof GithubError) || (error.kind !== 'network' && error.kind !== 'timeout')) throw error;
         if (attempt >= this.options.maxRetries) throw error;
+        if (!repeatable(method) && !NOT_SENT.has(error.code ?? '')) throw error;
         await this.wait(this.backoff(attempt), what, error.message);
         continue;
       }
-      if (response.status < 400) return response;
+      if (response.status >= 300 && response.status < 400) {
+        // Following it would send the token wherever Location points (GitHub answers 301 for a renamed repository).
+        const location = String(response.headers.location ?? '').slice(0, 200);
+        throw new GithubError(
+          `GitHub redirected ${what} (HTTP ${response.status}${location ? ` to ${location}` : ''}); gantry does not follow redirects with its token: if the repository was renamed or moved, use its new owner/name`,
+          'http', response.status,
+        );
+      }
+      if (response.status < 300) return response;
 
       const limit = rateLimit(response);
       if (limit) {
@@ -201,7 +212,7 @@ export class RestClient implements GithubClient {
         await this.wait(waitMs, what, `the ${limit.kind} rate limit resets at ${when}`);
         continue;
       }
-      if (response.status >= 500 && attempt < this.options.maxRetries) {
+      if (response.status >= 500 && attempt < this.options.maxRetries && repeatable(method)) {
         await this.wait(this.backoff(attempt), what, `HTTP ${response.status}`);
         continue;
       }
@@ -269,6 +280,18 @@ export class RestClient implements GithubClient {
   }
 }
 
+/**
+ * A POST that failed with a 5xx or a dropped connection may have been carried out (a second
+ * comment would be posted); it is repeated only when it certainly never reached GitHub, or when a
+ * rate limit refused it. GET, PUT, PATCH and DELETE are idempotent.
+ */
+function repeatable(method: string): boolean {
+  return method !== 'POST';
+}
+
+/** Network errors raised before a request was sent. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /** "GET https://api.github.com/repos/acme/shop/issues/7/comments", without the query. */
 function describe(method: string, url: URL): string {
   return `${method} ${url.origin}${url.pathname}`;
@@ -289,7 +312,7 @@ function networkError(error: Error, method: string, url: URL): GithubError {
     UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's TLS certificate cannot be verified",
   };
   const why = (code && reason[code]) ?? error.message;
-  return new GithubError(`could not reach GitHub for ${describe(method, url)}: ${why}; check GITHUB_API_URL and the network`, 'network');
+  return new GithubError(`could not reach GitHub for ${describe(method, url)}: ${why}; check GITHUB_API_URL and the network`, 'network', undefined, code);
 }
 
 /** The parsed JSON of a successful response; empty bodies (204) are undefined. */
@@ -377,7 +400,10 @@ function httpError(response: RawResponse, what: string, route: string): GithubEr
     404: 'not found: the repository, pull request or environment does not exist, or the token cannot see it',
     422: 'GitHub rejected the request as invalid',
   };
-  const why = hint[status] ?? (status >= 500 ? 'GitHub failed to answer, also on retries; try again later' : 'GitHub refused the request');
+  const failed = route.startsWith('POST ')
+    ? `GitHub failed to answer; gantry does not repeat a POST, which may have been carried out: run the command again (${route.includes('comments') ? 'it updates its own comment' : 'it changes only what is not right yet'})`
+    : 'GitHub failed to answer, also on retries; try again later';
+  const why = hint[status] ?? (status >= 500 ? failed : 'GitHub refused the request');
   return new GithubError(`GitHub refused ${what} (HTTP ${status}): ${why}${quoted}`, 'http', status);
 }
 

@@ -12,7 +12,9 @@ export const INLINE_TEMPLATE_BYTES = 51_200;
  */
 export type ParameterLookup =
   | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string }
-  | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id' };
+  | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id' }
+  /** An output of a stack in another region of the environment (which deploys first). */
+  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly output: string };
 
 /** One stack to deploy: what the workflows (and people) need to run `aws cloudformation deploy`. */
 export interface StackDeployment {
@@ -28,6 +30,23 @@ export interface StackDeployment {
   readonly imageParameter?: string;
 }
 
+/**
+ * A standby's replica reads its source's ARN from the primary region's database stack; a primary
+ * replicating its backups reads the key of the standby's database stack. Each of those deploys first.
+ */
+function crossRegionLookups(environment: EnvironmentModel, parameters: readonly string[]): ParameterLookup[] {
+  const found: ParameterLookup[] = [];
+  const primary = environment.regions.find((r) => r.primary);
+  const backupsTarget = environment.regions.find((r) => r.databaseRole === 'backups');
+  if (parameters.includes('SourceDatabaseArn') && primary) {
+    found.push({ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' });
+  }
+  if (parameters.includes('BackupReplicationKeyArn') && backupsTarget) {
+    found.push({ name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backupsTarget.region, stackName: backupsTarget.stackNames.database, output: 'KeyArn' });
+  }
+  return found;
+}
+
 /** The stacks of one environment and region ('global' for its us-east-1 stacks), in deploy order. */
 export function deployPlan(model: PlatformModel, environment: EnvironmentModel, region: string): StackDeployment[] {
   const lookups = (template: Record<string, unknown>): ParameterLookup[] => {
@@ -35,6 +54,7 @@ export function deployPlan(model: PlatformModel, environment: EnvironmentModel, 
     const found: ParameterLookup[] = [];
     if (parameters.includes('HostedZoneId') && environment.edge) found.push({ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone });
     if (parameters.includes('CloudFrontPrefixListId')) found.push({ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' });
+    found.push(...crossRegionLookups(environment, parameters));
     return found;
   };
   // The deploy sends the rendered file, so its bytes are what count.

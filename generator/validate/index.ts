@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics';
 import { applyDefaults, type MergedSections } from '../model/defaults';
+import { withOwnEdgeDomains } from '../model/edge-domains';
 import { deepMerge, sourcePath } from '../model/merge';
 import { OVERRIDABLE_SECTIONS } from '../model/spec-types';
 import type { LoadedSpec } from '../spec/load';
@@ -41,11 +42,11 @@ export function validateSpec(spec: LoadedSpec): { diagnostics: Diagnostic[]; env
 /** Each environment's fields as written, and its sections with overrides merged and defaults filled. */
 export function buildRuleContext(document: Readonly<Record<string, unknown>>): RuleContext {
   const project = typeof document.project === 'string' ? document.project : 'project';
-  const environments: EnvironmentContext[] = [];
+  const contexts: EnvironmentContext[] = [];
   const declared = isPlainObject(document.environments) ? document.environments : {};
   for (const [name, value] of Object.entries(declared)) {
     if (!isPlainObject(value)) continue;
-    environments.push({
+    contexts.push({
       name,
       // Rules compare against valid ids only; the schema reports the others.
       account: typeof value.account === 'string' && /^\d{12}$/.test(value.account) ? value.account : undefined,
@@ -54,6 +55,9 @@ export function buildRuleContext(document: Readonly<Record<string, unknown>>): R
       spec: applyDefaults(project, name, mergedSections(document, name)),
     });
   }
+  // Environments sharing one edge.domain each get their own (model/edge-domains.ts).
+  const specs = withOwnEdgeDomains(document, contexts);
+  const environments = contexts.map((c) => ({ ...c, spec: specs.get(c.name) ?? c.spec }));
   return { document, project, environments };
 }
 
@@ -80,6 +84,8 @@ function regionRefs(environment: string, regions: unknown): RegionRef[] {
         cidr: typeof entry.cidr === 'string' ? entry.cidr : undefined,
         path,
         namePath: [...path, 'name'],
+        role: entry.role,
+        tiers: entry.tiers,
       };
     }
     return { path, namePath: path };

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { readChangeSets } from '../../github/change-sets';
+import { readBootstrapStates, readChangeSets } from '../../github/change-sets';
 import { createGithubClient, GithubError } from '../../github/client';
 import { COMMENT_MARKER, renderChangeSetComment } from '../../github/comment-markdown';
 import { commentAuthor, upsertComment } from '../../github/sticky-comment';
@@ -42,7 +42,13 @@ export function commentCommand(io: CliIo, exit: (code: number) => void): Command
       // A wrong path must not post "no change sets were produced" as if the plans had run.
       if (!stat) throw new UsageError(`--change-sets ${changeSets} does not exist; name the folder the plan jobs' change sets were downloaded to`);
       if (!stat.isDirectory()) throw new UsageError(`--change-sets ${changeSets} is not a folder`);
-      const body = renderChangeSetComment(readChangeSets(changeSets));
+      const env = io.env;
+      const runUrl = env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}`
+        : undefined;
+      const body = renderChangeSetComment(readChangeSets(changeSets), {
+        commit: env.GANTRY_COMMIT_SHA || env.GITHUB_SHA, runUrl, bootstrap: readBootstrapStates(changeSets),
+      });
       if (io.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(io.env.GITHUB_STEP_SUMMARY, body);
       try {
         const client = createGithubClient(io.env);

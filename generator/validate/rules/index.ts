@@ -5,8 +5,10 @@ import { certificatesRule } from './certificates';
 import { databaseRule } from './database';
 import { deployTimeoutRule } from './deploy-timeout';
 import { edgeDomainRule } from './edge-domain';
+import { edgeNamesRule } from './edge-names';
 import { httpOnlyRule } from './http-only';
 import { invisibleTextRule } from './invisible-text';
+import { multiRegionRule } from './multi-region';
 import { namesRule } from './names';
 import { natApprovalRule } from './nat-approval';
 import { networkRule } from './network';
@@ -34,8 +36,10 @@ export const RULES: readonly Rule[] = [
   callCyclesRule,
   databaseRule,
   edgeDomainRule,
+  edgeNamesRule,
   certificatesRule,
   httpOnlyRule,
   natApprovalRule,
   sharedAccountsRule,
+  multiRegionRule,
 ];

@@ -41,7 +41,7 @@ export const invisibleTextRule: Rule = ({ document }) => {
     const found = findBidiControl(text);
     if (!found) return;
     findings.push({
-      ...error('GNT240', isKey ? path.slice(0, -1) : path, `${isKey ? 'a key holds' : 'holds'} an invisible bidirectional control character (${found.name}): it makes the text display differently from what it says`,
+      ...error('GNT233', isKey ? path.slice(0, -1) : path, `${isKey ? 'a key holds' : 'holds'} an invisible bidirectional control character (${found.name}): it makes the text display differently from what it says`,
         'delete it (an editor that shows invisible characters helps, e.g. VS Code\'s "editor.unicodeHighlight"); write right-to-left text without direction overrides'),
       needle: found.char,
     });

@@ -18,11 +18,22 @@ describe('the generated README', () => {
     const diagrams = readme.split('```mermaid\n').slice(1).map((block) => block.split('```')[0]!);
     expect(diagrams).toHaveLength(model.environments.length);
     const prod = diagrams[1]!;
-    expect(prod).toContain('subgraph af_south_1["af-south-1 · 3 AZs"]');
-    expect(prod).toContain('subgraph eu_west_1["eu-west-1 · 3 AZs"]');
+    expect(prod).toContain('subgraph af_south_1["af-south-1 · 3 AZs · primary"]');
+    expect(prod).toContain('subgraph eu_west_1["eu-west-1 · 3 AZs · standby"]');
+    expect(prod).toContain('db_eu_west_1[("cross-region replica<br/>promoted on failover")]');
+    expect(prod).toContain('db_af_south_1 -. "asynchronous replication" .-> db_eu_west_1');
     expect(prod).toContain('cdn -- "/api/*" --> lb_api_af_south_1');
     expect(prod).toContain('cdn -- "/api/* (failover)" --> lb_api_eu_west_1');
     expect(prod).toContain('db_af_south_1[("postgres 16.4, Multi-AZ, 1 replica")]');
+  });
+
+  it('says per multi-region environment which region is primary, how data reaches the standby, RPO/RTO with sources, and the runbook', () => {
+    const section = readme.split('### prod: regions and failover')[1]!.split('\n## ')[0]!;
+    expect(section).toContain('**Primary region: af-south-1.**');
+    expect(section).toContain('cross-region read replica in eu-west-1');
+    expect(section).toContain('https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html');
+    expect(section).toContain('gantry-failover.yml');
+    expect(readme).not.toContain('### preprod: regions and failover');
   });
 
   it('shows how to deploy without the workflows: a bundle, or StackSets', () => {

@@ -1,5 +1,6 @@
 import { loadSpecText } from '../../../generator/spec/load';
 import { checkLoadedSpec } from '../../../generator/pipeline';
+import { regionWaves } from '../../../generator/model/deploy-waves';
 import { deployPlan } from '../../../generator/stacks/plan';
 import { runCli } from '../../helpers';
 
@@ -51,6 +52,37 @@ environments:
     ]);
     expect((await runCli(['stacks', '--spec', 'examples/pharma-portal.yaml', '--environment', 'prod', '--region', 'eu-west-1'])).stderr)
       .toMatch(/environment "prod" has no region "eu-west-1"/);
+  });
+});
+
+describe('deployPlan across regions', () => {
+  const spec = (engine: string) => model(`version: 1
+project: shop
+github: { repository: acme/shop }
+tiers:
+  web: {}
+database: { engine: ${engine}, version: "1" }
+environments:
+  prod: { account: "123456789012", regions: [eu-west-1, { name: eu-central-1, cidr: 10.1.0.0/16 }] }
+`);
+  const databaseLookups = (m: ReturnType<typeof spec>, region: string) =>
+    deployPlan(m, m.environments[0]!, region).find((s) => s.stackName === 'shop-prod-database')!.lookups;
+
+  it('gives a standby replica the primary database\'s ARN, and deploys the primary first', () => {
+    const m = spec('postgres');
+    expect(databaseLookups(m, 'eu-central-1')).toEqual([
+      { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'eu-west-1', stackName: 'shop-prod-database', output: 'DatabaseArn' },
+    ]);
+    expect(databaseLookups(m, 'eu-west-1')).toEqual([]);
+    expect(regionWaves(m.environments[0]!)).toEqual([['eu-west-1'], ['eu-central-1']]);
+  });
+
+  it('gives a primary replicating its backups the standby\'s key, and deploys the standby first', () => {
+    const m = spec('sqlserver-se');
+    expect(databaseLookups(m, 'eu-west-1')).toEqual([
+      { name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: 'eu-central-1', stackName: 'shop-prod-database', output: 'KeyArn' },
+    ]);
+    expect(regionWaves(m.environments[0]!)).toEqual([['eu-central-1'], ['eu-west-1']]);
   });
 });
 

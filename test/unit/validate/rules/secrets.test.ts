@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadSpecText } from '../../../../generator/spec/load';
 import { validateSpec } from '../../../../generator/validate';
 import { entropy, findSecret } from '../../../../generator/validate/rules/secret-patterns';
+import { invisibleTextRule } from '../../../../generator/validate/rules/invisible-text';
 import { secretsRule } from '../../../../generator/validate/rules/secrets';
 import { REPO_ROOT, ruleFindings } from '../../../helpers';
 
@@ -47,6 +48,10 @@ describe('secretsRule', () => {
     expect(ruleFindings(secretsRule, fragment)).toEqual(expected);
   });
 
+  test.each(['ghp', 'gho', 'ghu', 'ghs', 'ghr'])('finds a classic %s_ GitHub token', (prefix) => {
+    expect(findSecret(`token: ${prefix}_${GHP.slice(4)}`)?.what).toBe('a GitHub token');
+  });
+
   // What a spec legitimately holds: none of it may be taken for a secret.
   test.each([
     'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
@@ -84,7 +89,9 @@ describe('secretsRule', () => {
   test.each(specs)('flags nothing in %s', (file) => {
     const loaded = loadSpecText(file, fs.readFileSync(path.join(REPO_ROOT, file)));
     if (!loaded.ok) throw new Error(`${file} does not load`);
-    expect(secretsRule({ document: loaded.spec.data, project: 'p', environments: [] })).toEqual([]);
+    const context = { document: loaded.spec.data, project: 'p', environments: [] };
+    expect(secretsRule(context)).toEqual([]);
+    expect(invisibleTextRule(context)).toEqual([]);
   });
   it('checks the examples and test specs', () => {
     expect(specs.filter((s) => s.startsWith('examples/')).length).toBeGreaterThanOrEqual(3);
