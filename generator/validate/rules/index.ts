@@ -6,6 +6,7 @@ import { databaseRule } from './database';
 import { deployTimeoutRule } from './deploy-timeout';
 import { edgeDomainRule } from './edge-domain';
 import { httpOnlyRule } from './http-only';
+import { instanceTypesRule } from './instance-types';
 import { namesRule } from './names';
 import { natApprovalRule } from './nat-approval';
 import { networkRule } from './network';
@@ -31,6 +32,7 @@ export const RULES: readonly Rule[] = [
   referencesRule,
   callCyclesRule,
   databaseRule,
+  instanceTypesRule,
   edgeDomainRule,
   certificatesRule,
   httpOnlyRule,
