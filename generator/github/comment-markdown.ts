@@ -1,3 +1,4 @@
+import { markdownCode, markdownInline as text } from '../render/markdown';
 import type { ResourceChange, StackPlan } from './change-sets';
 
 /** The hidden marker that finds gantry's one comment among a pull request's comments. */
@@ -38,24 +39,24 @@ export function renderChangeSetComment(plans: readonly StackPlan[]): string {
   if (destructive.length > 0) {
     lines.push('> [!WARNING]', '> These resources would be recreated or deleted; data they hold may be lost.');
     for (const { plan, change } of destructive) {
-      lines.push(`> - ${describeChange(change)} \`${change.logicalId}\` (${change.resourceType}) in ${plan.stack}, ${plan.environment} ${plan.region}`);
+      lines.push(`> - ${describeChange(change)} ${markdownCode(change.logicalId)} (${text(change.resourceType)}) in ${text(plan.stack)}, ${text(plan.environment)} ${text(plan.region)}`);
     }
     lines.push('');
   }
   const groups = new Map<string, StackPlan[]>();
   for (const plan of plans) {
-    const key = `${plan.environment} · ${plan.region}`;
+    const key = `${text(plan.environment)} · ${text(plan.region)}`;
     groups.set(key, [...(groups.get(key) ?? []), plan]);
   }
   for (const [group, stacks] of groups) {
     lines.push(`### ${group}`, '');
     for (const plan of stacks) {
-      if (plan.status === 'no-changes') lines.push(`- **${plan.stack}**: no changes`);
-      else if (plan.status === 'waiting') lines.push(`- **${plan.stack}**: planned after the stacks it imports from are deployed (${plan.reason ?? 'an export is missing'})`);
-      else if (plan.status === 'failed') lines.push(`- **${plan.stack}**: :x: the change set failed: ${plan.reason ?? 'see the workflow run'}`);
+      if (plan.status === 'no-changes') lines.push(`- **${text(plan.stack)}**: no changes`);
+      else if (plan.status === 'waiting') lines.push(`- **${text(plan.stack)}**: planned after the stacks it imports from are deployed (${text(plan.reason ?? 'an export is missing')})`);
+      else if (plan.status === 'failed') lines.push(`- **${text(plan.stack)}**: :x: the change set failed: ${text(plan.reason ?? 'see the workflow run')}`);
       else {
-        lines.push(`- **${plan.stack}**: ${plural(plan.changes.length, 'change')}`, '', '  | Action | Logical id | Type |', '  |---|---|---|');
-        for (const change of plan.changes) lines.push(`  | ${describeChange(change)} | \`${change.logicalId}\` | ${change.resourceType} |`);
+        lines.push(`- **${text(plan.stack)}**: ${plural(plan.changes.length, 'change')}`, '', '  | Action | Logical id | Type |', '  |---|---|---|');
+        for (const change of plan.changes) lines.push(`  | ${describeChange(change)} | ${markdownCode(change.logicalId)} | ${text(change.resourceType)} |`);
         lines.push('');
       }
     }

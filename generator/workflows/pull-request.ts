@@ -87,7 +87,9 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
           {
             name: 'gantry comment',
             env: { GITHUB_TOKEN: '${{ github.token }}', PR_NUMBER: '${{ github.event.pull_request.number }}', GANTRY },
-            run: '$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
+            // No artifact when every plan job failed early: an empty folder makes the comment say so
+            // ("no change sets were produced"), where gantry refuses a folder that does not exist.
+            run: 'mkdir -p change-sets\n$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
           },
         ],
       },

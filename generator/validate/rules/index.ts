@@ -7,6 +7,7 @@ import { deployTimeoutRule } from './deploy-timeout';
 import { edgeDomainRule } from './edge-domain';
 import { httpOnlyRule } from './http-only';
 import { instanceTypesRule } from './instance-types';
+import { invisibleTextRule } from './invisible-text';
 import { namesRule } from './names';
 import { natApprovalRule } from './nat-approval';
 import { networkRule } from './network';
@@ -22,6 +23,7 @@ import { sharedAccountsRule } from './shared-accounts';
 export const RULES: readonly Rule[] = [
   namesRule,
   secretsRule,
+  invisibleTextRule,
   overridesRule,
   regionsRule,
   networkRule,

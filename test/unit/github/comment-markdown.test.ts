@@ -32,4 +32,13 @@ describe('the change-set comment', () => {
   it('says so when there is nothing to show', () => {
     expect(renderChangeSetComment([])).toContain('No change sets were produced');
   });
+
+  it('shows text from change sets as text: a failure reason cannot open a fence or raw HTML', () => {
+    const body = renderChangeSetComment([{
+      environment: 'prod', region: 'eu-west-1', stack: 'shop-prod-web', status: 'failed', changes: [],
+      reason: '```\n<!-- hidden --> | *x*',
+    }]);
+    expect(body).toContain('- **shop-prod-web**: :x: the change set failed: \\`\\`\\` \\<\\!-- hidden --\\> \\| \\*x\\*');
+    expect(body.split('\n').filter((l) => l.startsWith('```'))).toEqual([]);
+  });
 });
