@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +59,14 @@ export async function runCli(argv: string[], options: { cwd?: string; env?: Reco
   } finally {
     process.chdir(previous);
   }
+}
+
+/** Runs the built binary in a child process (for tests that need a server in this process). */
+export function runBuiltGantry(args: string[], options: { cwd?: string; env: Record<string, string> }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(REPO_ROOT, 'bin/gantry.js'), ...args], { cwd: options.cwd ?? REPO_ROOT, env: { PATH: process.env.PATH, ...options.env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
 }
 
 /** A fresh temporary folder; tests that write files write only there. */

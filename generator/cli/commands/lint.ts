@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { validateTemplates } from '../../lint/validate-templates';
 import { hasHeader } from '../../render/yaml';
 import { ExitCode, type CliIo } from '../io';
-import type { SharedOptions } from '../options';
+import { dataOut, reportOptions, type SharedOptions } from '../options';
 
 /**
  * `gantry lint`: AWS's CloudFormation validator over the generated templates in --out, each
@@ -23,6 +23,9 @@ export function lintCommand(io: CliIo, exit: (code: number) => void): CommandMod
         return exit(ExitCode.usage);
       }
       const findings = validateTemplates(templates);
+      if (reportOptions(args.format, io).format === 'json') {
+        dataOut(io)(`${JSON.stringify({ templates: templates.length, findings: findings.map((f) => ({ ...f, file: path.join(args.out, f.file) })) }, null, 2)}\n`);
+      }
       for (const f of findings) {
         io.stdout(`${path.join(args.out, f.file)}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}${f.logicalId ? ` ${f.logicalId}` : ''}: ${f.message}\n`);
       }

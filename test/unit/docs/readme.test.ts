@@ -27,7 +27,7 @@ describe('the generated README', () => {
 
   it('shows how to deploy without the workflows: a bundle, or StackSets', () => {
     expect(readme).toContain(`\`gantry export --spec ${model.specFile} --environment ENV --region REGION\``);
-    expect(readme).toContain(`\`gantry export --spec ${model.specFile} --format stacksets --environment ENV\``);
+    expect(readme).toContain(`\`gantry export --spec ${model.specFile} --layout stacksets --environment ENV\``);
   });
 
   it('lists the stacks in deploy order, linked to their templates', () => {
