@@ -3,6 +3,7 @@ import { markdownCode, markdownFence, markdownInline, markdownParagraphs, mermai
 import { markdownHeaderLine } from '../render/yaml';
 import { stackOutline } from '../stacks/registry';
 import { bootstrapDeployCommand } from './bootstrap-command';
+import { prerequisitesSection } from './prerequisites';
 import { deployTargets } from '../workflows/shared';
 
 /** What each kind of stack holds, for the stacks table. */
@@ -53,6 +54,7 @@ export function buildReadme(model: PlatformModel, outDir: string): string {
     '',
     ...markdownFence('sh', model.environments.map((e) => bootstrapDeployCommand(e, outDir))),
     '',
+    ...prerequisitesSection(model),
   );
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
