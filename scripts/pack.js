@@ -3,8 +3,8 @@
 // The tarball is `npm pack` of a staged copy of the package whose package.json has no scripts and no
 // devDependencies: `prepare` builds dist/ in gantry's own clone, but in a user's install it could only fail
 // (no TypeScript there), and npm lists it as an install script waiting for approval. The tarball carries
-// dist/ already built. (npm ignores an npm-shrinkwrap.json in a tarball installed by path or URL, so the
-// dependency versions a user gets are pinned in package.json itself; see the README.)
+// dist/ already built. (npm ignores an npm-shrinkwrap.json in a tarball installed by path or URL: a user's
+// package-lock.json pins gantry's dependencies at the versions package.json names, exactly for the direct ones.)
 // Prints the tarball's path on stdout.
 'use strict';
 const { execFileSync } = require('node:child_process');

@@ -41,7 +41,7 @@ const bundles = specs.flatMap((spec) => {
   });
 });
 
-describe('export --format stacksets', () => {
+describe('export --layout stacksets', () => {
   const validateManifest = new Ajv({ allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas/stacksets.schema.json'), 'utf8')));
 
   it.each(bundles.map((b) => [b.name, b]))('%s: the manifest follows schemas/stacksets.schema.json', (_name, bundle) => {
@@ -101,7 +101,7 @@ describe('export --format stacksets', () => {
 
   it('writes the manifest, templates, README and a shellcheck-clean deploy.sh', async () => {
     const out = tempDir();
-    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--format', 'stacksets', '--environment', 'prod', '--out', out]);
+    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--layout', 'stacksets', '--environment', 'prod', '--out', out]);
     expect(result.code).toBe(0);
     const dir = path.join(out, 'prod', 'stacksets');
     const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => !fs.statSync(path.join(dir, f)).isDirectory()).sort();
@@ -127,7 +127,7 @@ describe('export --format stacksets', () => {
 
   it('adds an instance in a region the spec does not list, on the next free CIDR', async () => {
     const out = tempDir();
-    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--format', 'stacksets', '--environment', 'prod', '--region', 'eu-central-1', '--out', out]);
+    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--layout', 'stacksets', '--environment', 'prod', '--region', 'eu-central-1', '--out', out]);
     expect(result.stdout).toContain('VPC CIDR 10.22.0.0/16');
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'prod', 'stacksets', 'stacksets.json'), 'utf8')) as StackSetsManifest;
     const network = manifest.stackSets.find((s) => s.name === 'medlogix-prod-network')!;
@@ -151,10 +151,18 @@ describe('export --format stacksets', () => {
 
   it('exports every environment with --all, and needs an environment otherwise', async () => {
     const out = tempDir();
-    expect((await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--format', 'stacksets', '--all', '--out', out])).code).toBe(0);
+    expect((await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--layout', 'stacksets', '--all', '--out', out])).code).toBe(0);
     expect(['preprod', 'prod'].map((e) => fs.existsSync(path.join(out, e, 'stacksets', 'stacksets.json')))).toEqual([true, true]);
-    const usage = await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--format', 'stacksets']);
+    const usage = await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--layout', 'stacksets']);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringMatching(/name --environment \(and --region to add one\), or give --all/)]);
+  });
+
+  it('still takes the layout as --format stacksets, with a deprecation notice on stderr', async () => {
+    const out = tempDir();
+    const old = await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--format', 'stacksets', '--environment', 'prod', '--out', out]);
+    expect(old.code).toBe(0);
+    expect(old.stderr).toBe('gantry: --format stacksets is deprecated for export; use --layout stacksets (--format now says how problems print, as on every command)\n');
+    expect(fs.existsSync(path.join(out, 'prod', 'stacksets', 'stacksets.json'))).toBe(true);
   });
 
   it('orders stack sets so that every region keeps its order', () => {

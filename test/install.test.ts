@@ -73,7 +73,7 @@ describe('gantry installed from its packed tarball into a fresh repository', () 
       [['check'], /^✔ output and \.github\/workflows are current/],
       [['diff'], /^$/],
       [['export', '--all'], /Exported prod af-south-1 to export\/prod\/af-south-1\//],
-      [['export', '--format', 'stacksets', '--environment', 'prod'], /Exported prod's stack sets/],
+      [['export', '--layout', 'stacksets', '--environment', 'prod'], /Exported prod's stack sets/],
       [['lint'], /no findings/],
       [['schema'], /"\$schema"/],
     ];

@@ -25,7 +25,7 @@ esac
 
 async function rollout(args: string[], env: Record<string, string> = {}) {
   const out = tempDir();
-  expect((await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--format', 'stacksets', '--environment', 'prod', '--out', out])).code).toBe(0);
+  expect((await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--layout', 'stacksets', '--environment', 'prod', '--out', out])).code).toBe(0);
   const bin = path.join(out, 'bin');
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(bin, 'aws'), FAKE_AWS, { mode: 0o755 });

@@ -3,6 +3,8 @@ import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { markdownCode, markdownFence, markdownInline, markdownParagraphs, mermaidLabel } from '../render/markdown';
 import { markdownHeaderLine } from '../render/yaml';
 import { stackOutline } from '../stacks/registry';
+import { bootstrapDeployCommand } from './bootstrap-command';
+import { prerequisitesSection } from './prerequisites';
 import { deployTargets } from '../workflows/shared';
 
 /** What each kind of stack holds, for the stacks table. */
@@ -45,14 +47,15 @@ export function buildReadme(model: PlatformModel, outDir: string): string {
     '## Deploying without the workflows',
     '',
     `- ${markdownCode(`gantry export --spec ${model.specFile} --environment ENV --region REGION`)} writes a bundle of one environment and region: its templates in deploy order, parameter files and a \`deploy.sh\` of plain AWS CLI calls (a region the spec does not list yet gets the next free CIDR).`,
-    `- ${markdownCode(`gantry export --spec ${model.specFile} --format stacksets --environment ENV`)} writes the environment as CloudFormation StackSets: templates that name no account or region, a manifest of stack sets with their deployment targets in rollout order, and a \`deploy.sh\` for the SELF_MANAGED or SERVICE_MANAGED permission model.`,
+    `- ${markdownCode(`gantry export --spec ${model.specFile} --layout stacksets --environment ENV`)} writes the environment as CloudFormation StackSets: templates that name no account or region, a manifest of stack sets with their deployment targets in rollout order, and a \`deploy.sh\` for the SELF_MANAGED or SERVICE_MANAGED permission model.`,
     '',
     '## Bootstrapping an account',
     '',
     'Once per environment, with administrator rights, in its first region (the first environment of an account first):',
     '',
-    ...markdownFence('sh', model.environments.map((e) => `aws cloudformation deploy --region ${e.regions[0]?.region} --stack-name ${e.stackNames.bootstrap} --template-file ${outDir}/${e.name}/bootstrap.yaml --capabilities CAPABILITY_NAMED_IAM`)),
+    ...markdownFence('sh', model.environments.map((e) => bootstrapDeployCommand(e, outDir))),
     '',
+    ...prerequisitesSection(model),
   );
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

@@ -11,7 +11,7 @@ export function stackSetsReadme(model: PlatformModel, environment: EnvironmentMo
   const region = manifest.administrationRegion;
   const images = manifest.stackSets.flatMap((s) => s.instances.filter((i) => i.imageParameter).map((i) => `\`${i.imageParameter}\` in ${i.region}`));
   return [
-    headerFor('README.md', model.specFile, 'gantry export --format stacksets'),
+    headerFor('README.md', model.specFile, 'gantry export --layout stacksets'),
     `# ${model.project} ${environment.name} as CloudFormation StackSets`,
     '',
     `Environment **${environment.name}** (account \`${environment.account}\`) as ${manifest.stackSets.length} stack sets. Their templates name no account and no region:`,

@@ -10,7 +10,7 @@ import { LOOKUP_FUNCTION } from './lookup-script';
  */
 export function stackSetsDeployScript(model: PlatformModel): string {
   return `#!/usr/bin/env bash
-${headerFor('deploy.sh', model.specFile, 'gantry export --format stacksets')}
+${headerFor('deploy.sh', model.specFile, 'gantry export --layout stacksets')}
 # Rolls this environment's stack sets out in the order of stacksets.json with the AWS CLI.
 # Needs: bash, the AWS CLI v2, jq, and credentials of the StackSets administrator account
 # (SELF_MANAGED) or of the organization's management or delegated administrator account

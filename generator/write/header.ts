@@ -6,7 +6,7 @@
  */
 
 /** The command that rewrites a file, named in its header. */
-export type HeaderCommand = 'gantry generate' | 'gantry export' | 'gantry export --format stacksets';
+export type HeaderCommand = 'gantry generate' | 'gantry export' | 'gantry export --layout stacksets';
 
 /** The header's words, without comment markers. */
 function headerText(specFile: string, command: HeaderCommand): string {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ExitCode, type CliIo } from '../io';
-import { reportOptions, type SharedOptions } from '../options';
+import { dataOut, reportOptions, type SharedOptions } from '../options';
 import { formatReport } from '../../report';
 import { fastCheckAllowed } from '../../write/fingerprint';
 import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
@@ -38,11 +38,15 @@ export function checkCommand(io: CliIo, exit: (code: number) => void): CommandMo
       const { describeDrift } = buildSide();
       const drift = [unfinishedWrite(args.out), ...result.plans.flatMap(describeDrift)].filter((line): line is string => line !== undefined);
       const files = result.plans.reduce((n, plan) => n + plan.changes.length, 0);
+      if (reportOptions(args.format, io).format === 'json') dataOut(io)(`${JSON.stringify({ current: drift.length === 0, files, problems: drift }, null, 2)}\n`);
       if (drift.length === 0) {
         io.stdout(`✔ ${args.out} and ${args.workflows} are current (${files} files from ${args.spec}).\n`);
         return exit(ExitCode.ok);
       }
-      io.stdout(`${drift.join('\n')}\n✖ ${drift.length} generated file${drift.length === 1 ? '' : 's'} differ from what "gantry generate" writes; run it and commit the result.\n`);
+      const handEdited = drift.some((line) => line.endsWith(': edited by hand'));
+      io.stdout(`${drift.join('\n')}\n✖ ${drift.length === 1 ? '1 generated file differs' : `${drift.length} generated files differ`} from what "gantry generate" writes from ${args.spec}. ` +
+        `See what would change with "gantry diff", then run "gantry generate" and commit the result` +
+        `${handEdited ? `; a hand edit is overwritten, so make the change in ${args.spec} instead` : ''}.\n`);
       return exit(ExitCode.invalid);
     },
   };

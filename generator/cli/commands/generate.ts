@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { WriteRefusal } from '../../write/errors';
 import { ExitCode, type CliIo } from '../io';
 import type { SharedOptions } from '../options';
+import { bootstrapNotices } from '../bootstrap-notice';
 import { buildSide, planTargets, targetsFromSpec, withOutputExamples } from './plan';
 
 /** `gantry generate`: writes the templates, touching only files gantry generated. */
@@ -40,9 +41,11 @@ export function generateCommand(io: CliIo, exit: (code: number) => void): Comman
       for (const plan of plans) for (const k of plan.kept) io.stderr(`gantry: ${path.join(plan.outDir, k.path)}: ${k.reason}\n`);
       const count = (kind: string) => changes.filter((c) => c.kind === kind).length;
       for (const change of changes) {
-        if (change.kind !== 'unchanged') io.stdout(`  ${change.kind === 'create' ? 'created' : change.kind === 'update' ? 'updated' : 'removed'} ${change.file}\n`);
+        const handEdit = change.kind === 'update' && change.editedByHand ? ` (it had been edited by hand; that edit is gone: make it in ${args.spec} instead)` : '';
+        if (change.kind !== 'unchanged') io.stdout(`  ${change.kind === 'create' ? 'created' : change.kind === 'update' ? 'updated' : 'removed'} ${change.file}${handEdit}\n`);
       }
       io.stdout(`Generated ${args.out} and ${args.workflows} from ${args.spec}: ${count('create')} created, ${count('update')} updated, ${count('unchanged')} unchanged, ${count('remove')} removed.\n`);
+      for (const line of bootstrapNotices(built.model, args.out, changes)) io.stdout(line);
       return exit(ExitCode.ok);
     },
   };

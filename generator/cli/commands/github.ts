@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { didYouMean } from '../../util/suggest';
 import { createGithubClient, GithubError } from '../../github/client';
 import { setupEnvironments } from '../../github/setup';
 import { ExitCode, UsageError, type CliIo } from '../io';
@@ -9,15 +10,17 @@ interface SetupOptions extends SharedOptions {
   repository?: string;
 }
 
+const SETUP_DESCRIBE = "create or update a GitHub environment per spec environment (GITHUB_TOKEN with the repository's admin rights)";
+
 /** `gantry github setup`: the repository's GitHub environments, as the spec describes them. */
-export function githubCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
+export function githubCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions & { action?: string }> {
   return {
-    command: 'github <action>',
+    command: 'github [action]',
     describe: 'set up the GitHub side: environments with reviewers and a deploy-branch policy',
     builder: (yargs) =>
       yargs.command<SetupOptions>({
         command: 'setup',
-        describe: "create or update a GitHub environment per spec environment (GITHUB_TOKEN with the repository's admin rights)",
+        describe: SETUP_DESCRIBE,
         builder: (setup) => setup
           .option('repository', { type: 'string', describe: 'owner/name (default: github.repository of the spec)', requiresArg: true })
           .example('$0 github setup', 'after creating the repository, and whenever approval or reviewers change'),
@@ -42,7 +45,11 @@ export function githubCommand(io: CliIo, exit: (code: number) => void): CommandM
             exit(ExitCode.invalid);
           }
         },
-      }).demandCommand(1, 'name a github action: setup'),
-    handler: () => undefined,
+      }).positional('action', { type: 'string', describe: 'setup' }),
+    // Reached only without a known action: list the actions rather than yargs' "Not enough non-option arguments".
+    handler: (args) => {
+      const actions = `gantry github has one action:\n  gantry github setup   ${SETUP_DESCRIBE}`;
+      throw new UsageError(args.action ? `there is no github action "${args.action}"; ${didYouMean(args.action, ['setup']) ?? 'the only one is setup'}\n${actions}` : `name an action.\n${actions}`);
+    },
   };
 }

@@ -5,7 +5,7 @@ import { checkTemplateRules, describeRules } from '../../lint/template-rules';
 import { validateTemplates } from '../../lint/validate-templates';
 import { hasHeader } from '../../render/yaml';
 import { ExitCode, type CliIo } from '../io';
-import type { SharedOptions } from '../options';
+import { dataOut, reportOptions, type SharedOptions } from '../options';
 
 /**
  * `gantry lint`: gantry's deploy-time rules (what AWS rejects when a template deploys, which
@@ -30,6 +30,9 @@ export function lintCommand(io: CliIo, exit: (code: number) => void): CommandMod
         return exit(ExitCode.usage);
       }
       const findings = [...checkTemplateRules(templates), ...validateTemplates(templates)];
+      if (reportOptions(args.format, io).format === 'json') {
+        dataOut(io)(`${JSON.stringify({ templates: templates.length, findings: findings.map((f) => ({ ...f, file: path.join(args.out, f.file) })) }, null, 2)}\n`);
+      }
       for (const f of findings) {
         io.stdout(`${path.join(args.out, f.file)}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}${f.logicalId ? ` ${f.logicalId}` : ''}: ${f.message}\n`);
       }

@@ -10,7 +10,7 @@ import { provenance, type Provenance } from '../../write/fingerprint';
 import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
 import type { WritePlan } from '../../write/writer';
 import { ExitCode, type CliIo } from '../io';
-import { reportOptions, type SharedOptions } from '../options';
+import { dataOut, reportOptions, type SharedOptions } from '../options';
 
 /** A folder gantry writes, with what it writes there and where that folder's manifest is. */
 export interface WriteTarget {
@@ -28,15 +28,20 @@ export interface WriteTarget {
  * output folder and the workflows folder (each with its own manifest, both kept in the output
  * folder). An invalid spec prints its diagnostics and gives an exit code instead; nothing is written.
  */
-export function targetsFromSpec(args: SharedOptions, io: CliIo, read = modelOrExit(args, io)): { targets: WriteTarget[] } | { exit: number } {
+export function targetsFromSpec(args: SharedOptions, io: CliIo, read = modelOrExit(args, io)): { targets: WriteTarget[]; model: PlatformModel } | { exit: number } {
   if ('exit' in read) return read;
   const { report } = read;
-  if (report.diagnostics.length > 0) io.stderr(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
+  if (report.diagnostics.length > 0) {
+    // Warnings: beside the command's own messages, or on stdout with --format json (the only JSON there).
+    const options = reportOptions(args.format, io);
+    (options.format === 'json' ? dataOut(io) : io.stderr)(formatReport(args.spec, report.diagnostics, options));
+  }
   const { buildOutputFiles, buildWorkflows } = buildSide();
   const slashes = (p: string) => p.split(path.sep).join('/');
   const context = { specFile: slashes(args.spec), outDir: slashes(args.out), workflowsDir: slashes(args.workflows) };
   const source = specProvenance(args);
   return {
+    model: report.model,
     targets: [
       { option: '--out', outDir: args.out, specFile: args.spec, artifacts: buildOutputFiles(report.model, context.outDir), manifestFile: path.join(args.out, MANIFEST_FILE), provenance: source },
       { option: '--workflows', outDir: args.workflows, specFile: args.spec, artifacts: buildWorkflows(report.model, context), manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE), provenance: source },
@@ -69,7 +74,7 @@ export function planFromSpec(args: SharedOptions, io: CliIo, read = modelOrExit(
 export function modelOrExit(args: SharedOptions, io: CliIo): { report: SpecReport & { model: PlatformModel } } | { exit: number } {
   const report = readSpec(args.spec);
   if (!report.model || hasErrors(report.diagnostics)) {
-    io.stdout(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
+    dataOut(io)(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
     return { exit: report.unreadable ? ExitCode.usage : ExitCode.invalid };
   }
   return { report: report as SpecReport & { model: PlatformModel } };

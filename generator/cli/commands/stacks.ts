@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { didYouMean } from '../../util/suggest';
 import { ExitCode, UsageError, type CliIo } from '../io';
-import type { SharedOptions } from '../options';
+import { dataOut, type SharedOptions } from '../options';
 import { buildSide, modelOrExit } from './plan';
 
 interface StacksOptions extends SharedOptions {
@@ -36,7 +36,7 @@ export function stacksCommand(io: CliIo, exit: (code: number) => void): CommandM
         throw new UsageError(`environment "${environment.name}" has no region "${args.region}"; ${didYouMean(args.region, regions) ?? `choose one of ${regions.join(', ')}`}`);
       }
       const stacks = buildSide().deployPlan(report.model, environment, args.region).map((s) => ({ ...s, template: path.join(args.out, s.template).split(path.sep).join('/') }));
-      io.stdout(`${JSON.stringify({ environment: environment.name, account: environment.account, region: args.region, stacks }, null, 2)}\n`);
+      dataOut(io)(`${JSON.stringify({ environment: environment.name, account: environment.account, region: args.region, stacks }, null, 2)}\n`);
       return exit(ExitCode.ok);
     },
   };

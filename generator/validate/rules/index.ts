@@ -7,6 +7,7 @@ import { deployTimeoutRule } from './deploy-timeout';
 import { edgeDomainRule } from './edge-domain';
 import { edgeNamesRule } from './edge-names';
 import { httpOnlyRule } from './http-only';
+import { instanceTypesRule } from './instance-types';
 import { invisibleTextRule } from './invisible-text';
 import { multiRegionRule } from './multi-region';
 import { namesRule } from './names';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   referencesRule,
   callCyclesRule,
   databaseRule,
+  instanceTypesRule,
   edgeDomainRule,
   edgeNamesRule,
   certificatesRule,

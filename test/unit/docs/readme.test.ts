@@ -38,7 +38,18 @@ describe('the generated README', () => {
 
   it('shows how to deploy without the workflows: a bundle, or StackSets', () => {
     expect(readme).toContain(`\`gantry export --spec ${model.specFile} --environment ENV --region REGION\``);
-    expect(readme).toContain(`\`gantry export --spec ${model.specFile} --format stacksets --environment ENV\``);
+    expect(readme).toContain(`\`gantry export --spec ${model.specFile} --layout stacksets --environment ENV\``);
+  });
+
+  it('says what to do before the first deploy, with this spec\'s names, and when to redeploy the bootstrap stack', () => {
+    const section = readme.split('## Before the first deploy\n')[1]!;
+    expect(section).toContain('whenever `gantry generate` reports that its `bootstrap.yaml` changed');
+    expect(section).toContain('- prod: an AMI id in the SSM parameter `/medlogix/prod/api/ami` in af-south-1, eu-west-1');
+    expect(section).toContain('- The Slack workspace `T0MEDLOG01` authorised in the AWS Chatbot console of accounts `333333333333`, `444444444444`');
+    expect(section).toContain('- The regions `af-south-1`, `eu-west-1` enabled in each account');
+    expect(section).toContain('GitHub OIDC provider');
+    // Every link stays inside the output folder: none climbs out of it.
+    expect([...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]).filter((href) => href!.startsWith('..') || href!.startsWith('/'))).toEqual([]);
   });
 
   it('lists the stacks in deploy order, linked to their templates', () => {
