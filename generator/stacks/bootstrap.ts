@@ -259,7 +259,7 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
     }],
   });
   role.overrideLogicalId('FailoverRole');
-  if (environment.firstInAccount) role.addDependency(blueprint.getResource('GitHubOidcProvider'));
+  if (environment.firstInAccount) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
   acknowledge(role, [{
     id: 'AwsSolutions-IAM5',
     reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement is limited to the actions a promotion or restore needs, KMS only through RDS and PassRole only to RDS monitoring.',
