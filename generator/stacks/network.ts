@@ -1,5 +1,5 @@
-import { Aws, CfnCondition, CfnMapping, CfnOutput, Fn, type CfnResource } from 'aws-cdk-lib';
-import { KNOWN_GOOD_ZONE_IDS, REGION_AVAILABILITY_ZONES } from '../aws/regions';
+import { CfnOutput, Fn, type CfnResource } from 'aws-cdk-lib';
+import { KNOWN_GOOD_ZONE_IDS } from '../aws/regions';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnVPC, CfnEIP, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSecurityGroup, CfnSubnet, CfnSubnetRouteTableAssociation, CfnVPCEndpoint } from 'aws-cdk-lib/aws-ec2';
 import type { Endpoint, EnvironmentModel, RegionModel, SubnetKind, SubnetModel } from '../model/types';
@@ -64,32 +64,11 @@ export function buildNetworkTemplate(environment: EnvironmentModel, region: Regi
     return resource;
   };
   // Zones by id where an index could land in a constrained zone (us-east-1), by index elsewhere.
-  // A stack set's template names no region: it picks by condition at deploy time.
-  const zoneIds = Object.entries(KNOWN_GOOD_ZONE_IDS);
-  let zonePlacement: (index: number) => { availabilityZone?: string; availabilityZoneId?: string };
-  if (!values.portable) {
-    const ids = KNOWN_GOOD_ZONE_IDS[region.region];
-    zonePlacement = (index) => (ids ? { availabilityZoneId: ids[index] } : { availabilityZone: Fn.select(index, Fn.getAzs()) });
-  } else {
-    // Every region, so the template names none outside its mappings: zone ids where gantry knows
-    // good ones, 'none' (never read) elsewhere.
-    const slots = Math.max(...Object.values(REGION_AVAILABILITY_ZONES), ...zoneIds.map(([, ids]) => ids.length));
-    const mapping = new CfnMapping(stack, 'AvailabilityZoneIds', {
-      mapping: Object.fromEntries(Object.keys(REGION_AVAILABILITY_ZONES).sort().map((r) => {
-        const ids = KNOWN_GOOD_ZONE_IDS[r];
-        return [r, { ByZoneId: ids ? 'true' : 'false', ...Object.fromEntries(Array.from({ length: slots }, (_, i) => [`Zone${i + 1}`, ids?.[i] ?? 'none'])) }];
-      })),
-    });
-    mapping.overrideLogicalId('AvailabilityZoneIds');
-    const byId = new CfnCondition(stack, 'PlacesSubnetsByZoneId', {
-      expression: Fn.conditionEquals(mapping.findInMap(Fn.ref('AWS::Region'), 'ByZoneId'), 'true'),
-    });
-    byId.overrideLogicalId('PlacesSubnetsByZoneId');
-    zonePlacement = (index) => ({
-      availabilityZoneId: Fn.conditionIf(byId.logicalId, mapping.findInMap(Fn.ref('AWS::Region'), `Zone${index + 1}`), Aws.NO_VALUE).toString(),
-      availabilityZone: Fn.conditionIf(byId.logicalId, Aws.NO_VALUE, Fn.select(index, Fn.getAzs())).toString(),
-    });
-  }
+  // NOTE: a stack set's template names no region, and carrying both AvailabilityZone and
+  // AvailabilityZoneId behind Fn::If is rejected by AWS's validator (F3020), so stack sets keep
+  // picking by index (docs/facts.md, "Availability zones by id").
+  const ids = values.portable ? undefined : KNOWN_GOOD_ZONE_IDS[region.region];
+  const zonePlacement = (index: number) => (ids ? { availabilityZoneId: ids[index] } : { availabilityZone: Fn.select(index, Fn.getAzs()) });
   const subnetsOf = (kind: SubnetKind) => network.subnets.filter((s) => s.kind === kind);
 
   // Subnets, each associated with its kind's route table.
