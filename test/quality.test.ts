@@ -28,14 +28,9 @@ describe('generated templates', () => {
   });
 
   it("pass gantry's deploy-time rules (each spec's templates together, as gantry lint reads them)", () => {
-    // NOTE: GNT401 (the API origin group on a behavior that allows POST) is fixed by the
-    // multi-region work of issue 16, which replaces the origin group with one failover origin;
-    // until it lands, only that rule is left out here, and `gantry lint` still reports it.
-    const pendingIssue16 = new Set(['GNT401']);
     const findings = specs.flatMap((spec) => {
       const own = templates.filter((t) => t.path.startsWith(`${spec}: `)).map((t) => ({ ...t, path: t.path.slice(spec.length + 2) }));
-      return checkTemplateRules(own).filter((f) => !pendingIssue16.has(f.ruleId))
-        .map((f) => `${spec}: ${f.file}:${f.line} ${f.ruleId} ${f.logicalId ?? ''}: ${f.message}`);
+      return checkTemplateRules(own).map((f) => `${spec}: ${f.file}:${f.line} ${f.ruleId} ${f.logicalId ?? ''}: ${f.message}`);
     });
     expect(findings).toEqual([]);
   });
