@@ -114,7 +114,7 @@ describe('export --layout stacksets', () => {
     expect(api.lookups.map((l) => [l.name, l.perRegion])).toEqual([['HostedZoneId', false], ['CloudFrontPrefixListId', true]]);
     expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-edge')!.parameters).toEqual([]);
     expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-database-eu-west-1')!.lookups).toEqual([
-      { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'af-south-1', stackName: 'medlogix-prod-database', output: 'DatabaseArn', perRegion: false },
+      { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'af-south-1', stackName: 'medlogix-prod-database', stackSet: 'medlogix-prod-database-af-south-1', output: 'DatabaseArn', perRegion: false },
     ]);
     const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
     expect(readme).toContain('| 2 | `medlogix-prod-network` | [templates/02-network.yaml](templates/02-network.yaml) | af-south-1, eu-west-1 | IsolatedSubnetCidrs, PrivateSubnetCidrs, PublicSubnetCidrs, VpcCidr | - |');

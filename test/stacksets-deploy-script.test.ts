@@ -19,6 +19,8 @@ case "$*" in
   *list-hosted-zones-by-name*) echo /hostedzone/Z0123456789 ;;
   *describe-managed-prefix-lists*) echo "pl-$(printf '%s' "$*" | grep -o -- '--region [a-z0-9-]*' | cut -d' ' -f2)" ;;
   *list-parents*) echo ou-ab12-cdef3456 ;;
+  *list-stack-instances*) echo arn:aws:cloudformation:af-south-1:444444444444:stack/StackSet-medlogix-prod-database-af-south-1-abc/1 ;;
+  *describe-stacks*) echo arn:aws:rds:af-south-1:444444444444:db:medlogix-prod-database-database-abc ;;
   *) echo "unexpected call: $*" >&2; exit 1 ;;
 esac
 `;
@@ -57,7 +59,9 @@ describe('the stack sets rollout (deploy.sh)', () => {
     expect(creates).toEqual([
       'set medlogix-prod-notifications', 'instance medlogix-prod-notifications af-south-1', 'instance medlogix-prod-notifications eu-west-1',
       'set medlogix-prod-network', 'instance medlogix-prod-network af-south-1', 'instance medlogix-prod-network eu-west-1',
-      'set medlogix-prod-database', 'instance medlogix-prod-database af-south-1', 'instance medlogix-prod-database eu-west-1',
+      // the standby's replica after the primary it reads its source from
+      'set medlogix-prod-database-af-south-1', 'instance medlogix-prod-database-af-south-1 af-south-1',
+      'set medlogix-prod-database-eu-west-1', 'instance medlogix-prod-database-eu-west-1 eu-west-1',
       'set medlogix-prod-api', 'instance medlogix-prod-api af-south-1', 'instance medlogix-prod-api eu-west-1',
       'set medlogix-prod-budget', 'instance medlogix-prod-budget us-east-1',
       'set medlogix-prod-edge', 'instance medlogix-prod-edge us-east-1',

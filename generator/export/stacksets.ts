@@ -18,7 +18,7 @@ export type StackSetLookup =
   | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string; readonly perRegion: false }
   | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id'; readonly perRegion: true }
   /** An output of the environment's stack in another region (rolled out before this stack set). */
-  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly output: string; readonly perRegion: false };
+  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly stackSet: string; readonly output: string; readonly perRegion: false };
 
 export interface StackSetInstance {
   readonly account: string;
@@ -123,8 +123,10 @@ function stackSetEntry(environment: EnvironmentModel, name: string, template: st
   if (declared.includes('HostedZoneId') && environment.edge) lookups.push({ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone, perRegion: false });
   if (declared.includes('CloudFrontPrefixListId')) lookups.push({ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id', perRegion: true });
   for (const [parameter, source, output] of [['SourceDatabaseArn', environment.regions.find((r) => r.primary), 'DatabaseArn'], ['BackupReplicationKeyArn', environment.regions.find((r) => r.databaseRole === 'backups'), 'KeyArn']] as const) {
-    // A stack set instance's stack is named StackSet-<set>-<id>; the other region's stack is the one gantry's own deploys create.
-    if (declared.includes(parameter) && source) lookups.push({ name: parameter, lookup: 'stack-output', region: source.region, stackName: source.stackNames.database, output, perRegion: false });
+    // A stack set instance's stack is StackSet-<set>-<id>: the rollout finds it through the source variant's stack set.
+    if (declared.includes(parameter) && source) {
+      lookups.push({ name: parameter, lookup: 'stack-output', region: source.region, stackName: source.stackNames.database, stackSet: `${source.stackNames.database}-${source.region}`, output, perRegion: false });
+    }
   }
   return {
     name,
