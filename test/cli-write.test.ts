@@ -188,7 +188,7 @@ describe('check without building (an unchanged spec and gantry version)', () => 
     expect(manifest.inputs).toMatch(/^[0-9a-f]{64}$/);
     const current = await runCli(['check'], { cwd: dir, env: fast });
     expect(current.code).toBe(0);
-    expect(current.stdout).toContain('(14 files from environment.yaml; the spec and gantry are unchanged since they were generated, so their hashes were checked without building)');
+    expect(current.stdout).toContain('(17 files from environment.yaml; the spec and gantry are unchanged since they were generated, so their hashes were checked without building)');
     // a hand edit and a missing file are found from the hashes alone
     fs.appendFileSync(path.join(dir, 'output/prod/bootstrap.yaml'), '# mine\n');
     fs.rmSync(path.join(dir, '.github/workflows/gantry-drift.yml'));
@@ -201,7 +201,7 @@ describe('check without building (an unchanged spec and gantry version)', () => 
     fs.appendFileSync(path.join(dir, 'environment.yaml'), '# a comment\n');
     const built = await runCli(['check'], { cwd: dir, env: fast });
     expect(built.code).toBe(0);
-    expect(built.stdout).toMatch(/are current \(14 files from environment\.yaml\)\./);
+    expect(built.stdout).toMatch(/are current \(17 files from environment\.yaml\)\./);
     // a forged entry is refused on the fast path too
     forge(path.join(dir, 'output', MANIFEST_FILE), '../x.yaml');
     expect((await runCli(['check'], { cwd: dir, env: fast })).code).toBe(2);
