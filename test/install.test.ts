@@ -71,7 +71,7 @@ describe('gantry installed from its packed tarball into a fresh repository', () 
       [['validate'], /^✔ environment\.yaml is valid: 2 environments/],
       [['generate'], /created output\/preprod\/bootstrap\.yaml/],
       [['check'], /^✔ output and \.github\/workflows are current/],
-      [['diff'], /^$/],
+      [['diff', '--exit-code'], /^No changes: /],
       [['export', '--all'], /Exported prod af-south-1 to export\/prod\/af-south-1\//],
       [['export', '--layout', 'stacksets', '--environment', 'prod'], /Exported prod's stack sets/],
       [['lint'], /no findings/],

@@ -92,7 +92,7 @@ environments:
   });
 
   it('resolves the database port and licence from the engine', () => {
-    const withDb = model(`${MINIMAL}database: { engine: sqlserver-se, version: 15.00.4415.2.v1 }\n`);
+    const withDb = model(`${MINIMAL}database: { engine: sqlserver-se, version: 15.00.4415.2.v1, instanceClass: db.m6i.xlarge }\n`);
     expect(withDb.environments[0]!.regions[0]!.database).toMatchObject({ family: 'sqlserver', port: 1433, licenseModel: 'license-included', clients: ['web', 'worker'] });
   });
 });

@@ -125,12 +125,14 @@ describe('database', () => {
     ['mariadb', '10.11.9', 'mariadb10.11'],
     ['sqlserver-se', '15.00.4415.2.v1', 'sqlserver-se-15.0'],
   ])('%s %s uses the %s parameter group family', (engine, version, family) => {
-    const { region } = first(model(`database: { engine: ${engine}, version: "${version}" }\n`));
+    // SQL Server Standard and Enterprise run on db.t3.xlarge and larger, not gantry's default db.t3.medium.
+    const instanceClass = engine.startsWith('sqlserver') ? ', instanceClass: db.m6i.xlarge' : '';
+    const { region } = first(model(`database: { engine: ${engine}, version: "${version}"${instanceClass} }\n`));
     expect(parameterGroupFamily(region.database!)).toBe(family);
   });
 
   it('builds SQL Server with its licence, TLS and no IAM authentication, and replicas for Enterprise', () => {
-    const { environment, region } = first(model('database: { engine: sqlserver-ee, version: 16.00.4165.4.v1, readReplicas: 2 }\n'));
+    const { environment, region } = first(model('database: { engine: sqlserver-ee, version: 16.00.4165.4.v1, instanceClass: db.m6i.xlarge, readReplicas: 2 }\n'));
     const template = buildDatabaseTemplate(environment, region) as Template;
     expect(template.Resources.Database!.Properties).toMatchObject({
       Engine: 'sqlserver-ee', LicenseModel: 'license-included', StorageEncrypted: true, MultiAZ: true, ManageMasterUserPassword: true, StorageType: 'gp3',
