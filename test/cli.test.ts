@@ -200,7 +200,7 @@ describe('gantry generate, check, diff and lint', () => {
     const diff = await runCli(['diff'], { cwd: dir });
     expect(diff.stdout).toContain('-          HttpTokens: optional\n+          HttpTokens: required');
     // THEN generate restores it, and the user's notes survive
-    expect((await runCli(['generate'], { cwd: dir })).stdout).toContain('0 created, 1 updated, 13 unchanged, 0 removed');
+    expect((await runCli(['generate'], { cwd: dir })).stdout).toContain('0 created, 1 updated, 16 unchanged, 0 removed');
     expect(fs.readFileSync(path.join(dir, 'output', 'NOTES.md'), 'utf8')).toBe('mine\n');
   });
 
