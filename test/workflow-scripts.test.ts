@@ -112,10 +112,16 @@ describe('gantry-cleanup.sh', () => {
         'gantry-review-p-prod-network': { status: 'REVIEW_IN_PROGRESS', changeSets: { 'cs-1': {} }, events: [] },
       } },
     });
-    expect(w.run('gantry-cleanup.sh', { TARGETS: 'eu-west-1', CHANGE_SET: 'cs-1' }).status).toBe(0);
+    expect(w.run('gantry-cleanup.sh', { TARGETS: 'eu-west-1', CHANGE_SET: 'cs-1', REVIEW_STACKS: 'true' }).status).toBe(0);
     const stacks = w.state().stacks!['eu-west-1']!;
     expect(Object.keys(stacks)).toEqual(['p-prod-api']);
     expect(Object.keys(stacks['p-prod-api']!.changeSets as object)).toEqual(['other']);
+  });
+
+  it('leaves review stacks to the plan jobs: the deploy role may not even read them', () => {
+    const w = world({ 'eu-west-1': [api] }, { stacks: { 'eu-west-1': { 'p-prod-api': deployed({ changeSets: { 'cs-1': {} } }) } } });
+    expect(w.run('gantry-cleanup.sh', { TARGETS: 'eu-west-1', CHANGE_SET: 'cs-1', DELETE_UNUSED_STACKS: 'true' }).status).toBe(0);
+    expect(w.calls().some((c) => c.includes('gantry-review-'))).toBe(false);
   });
 });
 

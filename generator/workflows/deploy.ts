@@ -55,7 +55,7 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
           uses: ACTIONS.uploadArtifact,
           with: { name: `plan-${environment.name}`, path: 'plan/', 'if-no-files-found': 'error', 'retention-days': 7 },
         },
-        cleanUp({ ...env, ENVIRONMENT: environment.name, TARGETS: targets.join(' '), CHANGE_SET: 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}' }),
+        cleanUp({ ...env, ENVIRONMENT: environment.name, TARGETS: targets.join(' '), CHANGE_SET: 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}', REVIEW_STACKS: 'true' }),
       ],
     };
     jobs[deployJob] = {

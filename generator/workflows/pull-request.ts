@@ -80,7 +80,7 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
           },
           cleanUp({
             GANTRY, ...gantryPaths(context), ENVIRONMENT: '${{ matrix.environment }}', TARGETS: '${{ matrix.region }}', CHANGE_SET,
-            BOOTSTRAP_STACK: '${{ matrix.bootstrap-stack }}', BOOTSTRAP_REGION: '${{ matrix.bootstrap-region }}',
+            BOOTSTRAP_STACK: '${{ matrix.bootstrap-stack }}', BOOTSTRAP_REGION: '${{ matrix.bootstrap-region }}', REVIEW_STACKS: 'true',
           }),
         ],
       },
