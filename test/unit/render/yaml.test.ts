@@ -20,7 +20,10 @@ describe('the YAML renderer', () => {
   });
 
   it('round-trips any text, keys and values', () => {
-    fc.assert(fc.property(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.array(fc.string()))), (inner) => {
+    // `__proto__` is left out: js-yaml, like JSON.parse into a plain object, never makes it an own
+    // key, and the keys gantry renders are its own logical ids and property names.
+    const key = fc.string().filter((k) => k !== '__proto__');
+    fc.assert(fc.property(fc.dictionary(key, fc.oneof(fc.string(), fc.array(fc.string()))), (inner) => {
       expect(load(renderYaml({ Resources: inner }))).toEqual({ Resources: inner });
     }));
   });
