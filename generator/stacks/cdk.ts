@@ -12,19 +12,63 @@ export const BLUEPRINTS_DIR = path.join(PACKAGE_ROOT, 'blueprints');
  * A CDK stack that renders to a plain template: no CDKMetadata, no path metadata, no bootstrap
  * version rule or asset parameters (the legacy synthesizer), and no synth-time validation, which
  * would cost over a second per run (`gantry lint` validates instead).
+ * NOTE: construct metadata never reaches a template rendered by `_toCloudFormation`, so gantry
+ * asks for none: no creation stack trace per construct (aws-cdk-lib captures and parses one for
+ * every resource, parameter and output, about a tenth of a build) and no logical-id metadata.
  */
 export function newTemplateStack(): Stack {
   tokensBefore ??= registeredTokens();
+  serveParsedBlueprints();
   const app = new App({
     builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:enable-path-metadata': false, 'aws:cdk:disable-version-reporting': true },
+    stackTraces: false,
+    context: {
+      'aws:cdk:enable-path-metadata': false,
+      'aws:cdk:disable-version-reporting': true,
+      'aws:cdk:disable-creation-stack-traces': true,
+      'aws:cdk:disable-logicalId-metadata': true,
+    },
   });
   return new Stack(app, 'Template', { synthesizer: new LegacyStackSynthesizer(), analyticsReporting: false });
 }
 
 /** Includes `blueprints/<name>.yaml` with its logical ids preserved. */
 export function includeBlueprint(stack: Stack, name: string): CfnInclude {
-  return new CfnInclude(stack, 'Blueprint', { templateFile: path.join(BLUEPRINTS_DIR, `${name}.yaml`), preserveLogicalIds: true });
+  return new CfnInclude(stack, 'Blueprint', { templateFile: blueprintFile(name), preserveLogicalIds: true });
+}
+
+function blueprintFile(name: string): string {
+  return path.join(BLUEPRINTS_DIR, `${name}.yaml`);
+}
+
+/** Each blueprint's parsed template, read once per run. */
+const parsedBlueprints = new Map<string, unknown>();
+let serving = false;
+
+/**
+ * NOTE: CfnInclude reads and parses its template file for every stack (`readYamlSync` of
+ * cloudformation-include/lib/file-utils.js, CloudFormation's YAML with its short-form tags), and
+ * parsing was about a seventh of a build. It only takes a file name, so gantry wraps that reader:
+ * a blueprint is parsed the first time and each CfnInclude gets its own deep copy (an included
+ * resource keeps parts of the template, such as its Metadata, and builders add to them).
+ * Any other file goes to the original reader.
+ */
+function serveParsedBlueprints(): void {
+  if (serving) return;
+  serving = true;
+  const root = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fileUtils = require(path.join(root, 'cloudformation-include/lib/file-utils.js')) as { readYamlSync(file: string): unknown };
+  const read = fileUtils.readYamlSync;
+  fileUtils.readYamlSync = (file: string) => {
+    if (path.dirname(file) !== BLUEPRINTS_DIR) return read(file);
+    let parsed = parsedBlueprints.get(file);
+    if (parsed === undefined) {
+      parsed = read(file);
+      parsedBlueprints.set(file, parsed);
+    }
+    return structuredClone(parsed);
+  };
 }
 
 /**
