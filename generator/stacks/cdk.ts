@@ -1,6 +1,4 @@
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { App, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import type { IConstruct } from 'constructs';
@@ -19,7 +17,7 @@ export const BLUEPRINTS_DIR = path.join(PACKAGE_ROOT, 'blueprints');
 export function newTemplateStack(): Stack {
   tokensBefore ??= registeredTokens();
   serveParsedBlueprints();
-  const app = new App({
+  app ??= new App({
     builtinCloudFormationValidation: false,
     stackTraces: false,
     context: {
@@ -29,8 +27,17 @@ export function newTemplateStack(): Stack {
       'aws:cdk:disable-logicalId-metadata': true,
     },
   });
-  return new Stack(app, 'Template', { synthesizer: new LegacyStackSynthesizer(), analyticsReporting: false });
+  return new Stack(app, `Template${++stacksBuilt}`, { synthesizer: new LegacyStackSynthesizer(), analyticsReporting: false });
 }
+
+/**
+ * NOTE: one App holds every template's stack while it is built, and lets go of it once it is
+ * resolved (templateOf). An App per template cost a temporary cloud assembly folder each (created
+ * when the App is, removed at exit) and a context load: about a tenth of a build. The stack's id
+ * never reaches its template (logical ids are relative to the stack; AWS::StackName stays a Ref).
+ */
+let app: App | undefined;
+let stacksBuilt = 0;
 
 /** Includes `blueprints/<name>.yaml` with its logical ids preserved. */
 export function includeBlueprint(stack: Stack, name: string): CfnInclude {
@@ -74,7 +81,10 @@ function serveParsedBlueprints(): void {
 /**
  * The stack's template as a plain object.
  * NOTE: `_toCloudFormation` is the resolution step `app.synth()` runs per stack, without writing
- * a cloud assembly to disk; it has been stable across aws-cdk-lib v2.
+ * a cloud assembly to disk; it has been stable across aws-cdk-lib v2. Once it is resolved nothing
+ * holds the stack any more (not the App, the token map or the reference table), so V8 collects it
+ * when it likes: 1,150 templates (200 environment-regions) peak under 200 MB without forcing a
+ * collection (docs/performance.md).
  */
 export function templateOf(stack: Stack): Record<string, unknown> {
   const template = (stack as unknown as { _toCloudFormation(): Record<string, unknown> })._toCloudFormation();
@@ -83,32 +93,8 @@ export function templateOf(stack: Stack): Record<string, unknown> {
   if (token) throw new Error(`gantry bug: an unresolved CDK token ${token[0]} remains in a template`);
   forgetTokens();
   forgetReferences(stack);
-  if (++templatesSinceCollection >= TEMPLATES_PER_COLLECTION) collectGarbage();
+  stack.node.scope?.node.tryRemoveChild(stack.node.id);
   return template;
-}
-
-/** How many templates are built between two garbage collections. */
-const TEMPLATES_PER_COLLECTION = 100;
-let templatesSinceCollection = 0;
-let gc: (() => void) | undefined;
-
-/**
- * NOTE: every template's construct tree is garbage once it is resolved, but V8 lets the heap grow
- * long before collecting it: 1,000 templates peaked at about 320 MB. A full collection every 100
- * templates (tens of milliseconds each) keeps the peak near 210 MB. `gc` is V8's own, reached
- * through its --expose-gc flag at run time; where that is refused, V8 simply collects when it likes.
- */
-function collectGarbage(): void {
-  templatesSinceCollection = 0;
-  try {
-    if (!gc) {
-      v8.setFlagsFromString('--expose-gc');
-      gc = vm.runInNewContext('gc') as () => void;
-    }
-    gc();
-  } catch {
-    gc = () => undefined;
-  }
 }
 
 interface TokenMapInternals {
@@ -139,7 +125,7 @@ function forgetTokens(): void {
  */
 function forgetReferences(stack: Stack): void {
   const table = cfnReferenceTable();
-  for (const target of [...table.keys()]) if (target.node.root === stack.node.root) table.delete(target);
+  for (const target of [...table.keys()]) if (target.node.scopes.includes(stack)) table.delete(target);
 }
 
 let referenceTable: Map<IConstruct, unknown> | undefined;
