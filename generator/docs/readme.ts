@@ -1,6 +1,6 @@
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { markdownHeaderLine } from '../render/yaml';
-import { stackOutline } from '../stacks/registry';
+import { stackOutline } from '../stacks/outline';
 import { deployTargets } from '../workflows/shared';
 
 /** What each kind of stack holds, for the stacks table. */
