@@ -1,7 +1,7 @@
 // Benchmark: one table of gantry's commands, each timed against a bare `node -e 0` in the same run.
 // - generate of each example, of bench/ten-environment-regions.yaml (4 environments in 10
 //   environment-regions, 68 stacks) and of a synthetic 50 environments x 4 regions (200), for linearity;
-// - stacks (what every workflow job runs), validate, check of an unchanged tree, lint;
+// - stacks (what every workflow job runs), validate, check of an unchanged tree, lint, export;
 // - the same platform as an idiomatic CDK app (bench/cdk-app.js), synthesized in the same run,
 //   with and without CDK's built-in CloudFormation validation.
 // Runs go round robin over the cases, so a busy machine slows them all alike. Each row: median,
@@ -89,6 +89,8 @@ const cases = [
   ['check medical-logistics.yaml (unchanged tree)', [bin, 'check', '--spec', largest, '--out', largestTree, '--workflows', path.join(largestTree, 'workflows')]],
   ['check 10 environment-regions (unchanged tree)', [bin, 'check', '--spec', scale, '--out', scaleTree, '--workflows', path.join(scaleTree, 'workflows')]],
   ['lint medical-logistics.yaml', [bin, 'lint', '--out', largestTree]],
+  ['export --all medical-logistics.yaml', [bin, 'export', '--spec', largest, '--all', '--out', path.join(scratch, 'export')]],
+  ['export --format stacksets --all medical-logistics.yaml', [bin, 'export', '--spec', largest, '--all', '--format', 'stacksets', '--out', path.join(scratch, 'stacksets')]],
   ...(quick ? [] : [
     ['CDK app synth, same platform (bench/cdk-app.js)', [path.join(root, 'bench/cdk-app.js'), path.join(scratch, 'cdk.out')], Math.min(runs, 3)],
     ['CDK app synth, built-in validation off', ['-e', `process.env.GANTRY_BENCH_CDK_VALIDATION='off'; process.argv[2]=${JSON.stringify(path.join(scratch, 'cdk-off.out'))}; require(${JSON.stringify(path.join(root, 'bench/cdk-app.js'))})`], Math.min(runs, 3)],
