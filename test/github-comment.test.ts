@@ -2,7 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { COMMENT_MARKER } from '../generator/github/comment-markdown';
-import { REPO_ROOT, runBuiltGantry } from './helpers';
+import { REPO_ROOT, runSourceGantry } from './helpers';
 
 /** A stand-in for GitHub's REST API: issue comments, with pagination and one transient 502. */
 function fakeGithub() {
@@ -48,7 +48,7 @@ function fakeGithub() {
 }
 
 function gantryComment(apiUrl: string, changeSets: string, token = 'test-token') {
-  return runBuiltGantry(['comment', '--repository', 'acme/shop', '--pr', '7', '--change-sets', changeSets],
+  return runSourceGantry(['comment', '--repository', 'acme/shop', '--pr', '7', '--change-sets', changeSets],
     { env: { GITHUB_TOKEN: token, GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' } });
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { runBuiltGantry, tempDir } from './helpers';
+import { runSourceGantry, tempDir } from './helpers';
 
 /** A stand-in for GitHub's environments API, keeping the state the requests build. */
 function fakeGithub() {
@@ -38,7 +38,7 @@ function fakeGithub() {
 }
 
 function gantry(args: string[], cwd: string, apiUrl: string) {
-  return runBuiltGantry(args, { cwd, env: { GITHUB_TOKEN: 't', GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' } });
+  return runSourceGantry(args, { cwd, env: { GITHUB_TOKEN: 't', GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' } });
 }
 
 describe('gantry github setup against a stand-in GitHub API', () => {

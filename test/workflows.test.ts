@@ -44,7 +44,8 @@ function actionlint(files: { name: string; content: string }[]): string[] {
 
 describe('generated workflows', () => {
   it('get no actionlint findings', () => {
-    const findings = generated.flatMap(({ spec, workflows }) => actionlint(workflows.map((w) => ({ name: `${spec}/.github/workflows/${w.path}`, content: w.content }))));
+    // One linter process for every spec's workflows (largest first, see above).
+    const findings = actionlint(generated.flatMap(({ spec, workflows }) => workflows.map((w) => ({ name: `${spec}/.github/workflows/${w.path}`, content: w.content }))));
     expect(generated.every((g) => g.workflows.length === 5)).toBe(true);
     expect(findings).toEqual([]);
   });
