@@ -23,15 +23,27 @@ case "$*" in
 esac
 `;
 
+/** The stack sets of prod, exported once for every rollout below (deploy.sh only reads them). */
+let exported: Promise<string> | undefined;
+function exportOnce(): Promise<string> {
+  exported ??= (async () => {
+    const dir = tempDir();
+    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--format', 'stacksets', '--environment', 'prod', '--out', dir]);
+    if (result.code !== 0) throw new Error(`export failed: ${result.stdout}${result.stderr}`);
+    return dir;
+  })();
+  return exported;
+}
+
 async function rollout(args: string[], env: Record<string, string> = {}) {
+  const exportDir = await exportOnce();
   const out = tempDir();
-  expect((await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--format', 'stacksets', '--environment', 'prod', '--out', out])).code).toBe(0);
   const bin = path.join(out, 'bin');
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(bin, 'aws'), FAKE_AWS, { mode: 0o755 });
   const log = path.join(out, 'aws.log');
   fs.writeFileSync(log, '');
-  const run = spawnSync(path.join(out, 'prod', 'stacksets', 'deploy.sh'), args, {
+  const run = spawnSync(path.join(exportDir, 'prod', 'stacksets', 'deploy.sh'), args, {
     encoding: 'utf8',
     env: { PATH: `${bin}:${process.env.PATH}`, AWS_LOG: log, ...env },
   });
