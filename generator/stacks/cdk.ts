@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { App, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
@@ -56,8 +58,10 @@ let serving = false;
  * NOTE: CfnInclude reads and parses its template file for every stack (`readYamlSync` of
  * cloudformation-include/lib/file-utils.js, CloudFormation's YAML with its short-form tags), and
  * parsing was about a seventh of a build. It only takes a file name, so gantry wraps that reader:
- * a blueprint is parsed the first time and each CfnInclude gets its own deep copy (an included
- * resource keeps parts of the template, such as its Metadata, and builders add to them).
+ * a blueprint is read once per run and each CfnInclude gets its own deep copy (an included
+ * resource keeps parts of the template, such as its Metadata, and builders add to them). Even
+ * once, that YAML parser takes tens of milliseconds per blueprint, so the build parses them into
+ * dist/blueprints/*.json (scripts/compile-blueprints.js), used while the YAML's hash matches.
  * Any other file goes to the original reader.
  */
 function serveParsedBlueprints(): void {
@@ -71,11 +75,19 @@ function serveParsedBlueprints(): void {
     if (path.dirname(file) !== BLUEPRINTS_DIR) return read(file);
     let parsed = parsedBlueprints.get(file);
     if (parsed === undefined) {
-      parsed = read(file);
+      parsed = precompiledBlueprint(file) ?? read(file);
       parsedBlueprints.set(file, parsed);
     }
     return structuredClone(parsed);
   };
+}
+
+/** The build's parse of a blueprint (dist/blueprints/<name>.json), when it is of the blueprint as it is now. */
+function precompiledBlueprint(file: string): unknown {
+  const json = path.join(__dirname, '..', 'blueprints', `${path.basename(file, '.yaml')}.json`);
+  if (path.extname(__filename) !== '.js' || !fs.existsSync(json)) return undefined;
+  const { source, template } = JSON.parse(fs.readFileSync(json, 'utf8')) as { source: string; template: unknown };
+  return source === createHash('sha256').update(fs.readFileSync(file)).digest('hex') ? template : undefined;
 }
 
 /**
