@@ -43,7 +43,39 @@ let stacksBuilt = 0;
 
 /** Includes `blueprints/<name>.yaml` with its logical ids preserved. */
 export function includeBlueprint(stack: Stack, name: string): CfnInclude {
-  return new CfnInclude(stack, 'Blueprint', { templateFile: blueprintFile(name), preserveLogicalIds: true });
+  const blueprint = new CfnInclude(stack, 'Blueprint', { templateFile: blueprintFile(name), preserveLogicalIds: true });
+  blueprintNames.set(blueprint, name);
+  return blueprint;
+}
+
+const blueprintNames = new WeakMap<CfnInclude, string>();
+
+/**
+ * A property path of a blueprint resource for `addPropertyOverride`, with each list item named by
+ * one of its fields instead of its position: `LoadBalancerAttributes[Key=deletion_protection.enabled].Value`
+ * becomes `LoadBalancerAttributes.3.Value`, found in the blueprint as written. Reordering or
+ * adding items in a blueprint cannot make an override land on the wrong one; a selector that
+ * matches no item, or more than one, is a gantry bug and fails the build.
+ */
+export function propertyPath(blueprint: CfnInclude, logicalId: string, keyed: string): string {
+  const name = blueprintNames.get(blueprint);
+  const template = name === undefined ? undefined : parsedBlueprints.get(blueprintFile(name)) as { Resources?: Record<string, { Properties?: unknown }> } | undefined;
+  let node: unknown = template?.Resources?.[logicalId]?.Properties;
+  const segments = keyed.match(/[^.[\]]+(\[[^=\]]+=[^\]]+\])?/g) ?? [];
+  const out: string[] = [];
+  for (const segment of segments) {
+    const selector = /^([^[]+)\[([^=]+)=(.+)\]$/.exec(segment);
+    const key = selector ? selector[1] as string : segment;
+    node = (node as Record<string, unknown> | undefined)?.[key];
+    out.push(key);
+    if (!selector) continue;
+    const [, , field, value] = selector as unknown as [string, string, string, string];
+    const matches = Array.isArray(node) ? node.flatMap((item, i) => ((item as Record<string, unknown>)?.[field] === value ? [i] : [])) : [];
+    if (matches.length !== 1) throw new Error(`gantry bug: ${name ?? 'the'} blueprint's ${logicalId}.${out.join('.')} has ${matches.length} items with ${field} ${value}, not one`);
+    out.push(String(matches[0]));
+    node = (node as unknown[])[matches[0] as number];
+  }
+  return out.join('.');
 }
 
 function blueprintFile(name: string): string {
