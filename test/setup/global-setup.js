@@ -37,6 +37,13 @@ function transpileSource(into) {
   for (const name of ['blueprints', 'schemas', 'examples', 'node_modules', 'package.json']) {
     fs.symlinkSync(path.join(REPO_ROOT, name), path.join(into, name));
   }
+  // The schema validator as the build precompiles it (scripts/compile-schema.js), so a child
+  // process does not compile the schema with ajv on every start.
+  const standaloneCode = require('ajv/dist/standalone').default;
+  const { createAjv } = require(path.join(into, 'dist/validate/ajv.js'));
+  const ajv = createAjv({ standalone: true });
+  const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas/environment.schema.json'), 'utf8')));
+  fs.writeFileSync(path.join(into, 'dist/validate/schema-validator.js'), standaloneCode(ajv, validate));
   // A copy, not a link: Node runs a linked main module from where the link points (the real dist/).
   fs.mkdirSync(path.join(into, 'bin'));
   fs.copyFileSync(path.join(REPO_ROOT, 'bin/gantry.js'), path.join(into, 'bin/gantry.js'));
