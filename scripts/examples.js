@@ -10,6 +10,7 @@ const { goldenModelJson } = require('../dist/model/golden.js');
 const { buildOutputFiles } = require('../dist/output.js');
 const { applyWrite, planWrite } = require('../dist/write/writer.js');
 const { buildWorkflows } = require('../dist/workflows/registry.js');
+const { provenance } = require('../dist/write/fingerprint.js');
 
 const root = path.join(__dirname, '..');
 process.chdir(root);
@@ -28,9 +29,10 @@ for (const file of fs.readdirSync('examples').filter((f) => f.endsWith('.yaml'))
   const spec = `examples/${file}`;
   const out = `output/${name}`;
   const workflows = `${out}/.github/workflows`;
+  const source = provenance({ specText: fs.readFileSync(spec, 'utf8'), specFile: spec, outDir: out, workflowsDir: workflows });
   for (const plan of [
-    planWrite(out, spec, buildOutputFiles(report.model, out)),
-    planWrite(workflows, spec, buildWorkflows(report.model, { specFile: spec, outDir: out, workflowsDir: workflows }), { manifestFile: `${out}/.gantry-workflows.json` }),
+    planWrite(out, spec, buildOutputFiles(report.model, out), { provenance: source }),
+    planWrite(workflows, spec, buildWorkflows(report.model, { specFile: spec, outDir: out, workflowsDir: workflows }), { manifestFile: `${out}/.gantry-workflows.json`, provenance: source }),
   ]) {
     if (plan.conflicts.length > 0) throw new Error(JSON.stringify(plan.conflicts));
     applyWrite(plan);

@@ -84,15 +84,51 @@ describe('usage', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('prints help with examples for every command', async () => {
-    for (const command of ['validate', 'init', 'schema']) {
-      const result = await runCli([command, '--help']);
+  it('prints help with examples for every command, listing only the options it uses', async () => {
+    const options: [string[], string[]][] = [
+      [['validate'], ['--spec', '--format']],
+      [['init'], ['--spec', '--format', '--from', '--force']],
+      [['schema'], ['--format']],
+      [['generate'], ['--spec', '--out', '--workflows', '--format']],
+      [['check'], ['--spec', '--out', '--workflows', '--format']],
+      [['diff'], ['--spec', '--out', '--workflows', '--format', '--exit-code']],
+      [['lint'], ['--out', '--format', '--rules']],
+      [['stacks'], ['--spec', '--out', '--format', '--environment', '--region']],
+      [['export'], ['--spec', '--out', '--format', '--layout', '--environment', '--region', '--cidr', '--all']],
+      [['comment'], ['--format', '--repository', '--pr', '--change-sets', '--author']],
+      [['github', 'setup'], ['--spec', '--format', '--repository']],
+    ];
+    for (const [command, expected] of options) {
+      const result = await runCli([...command, '--help']);
       expect([command, result.code]).toEqual([command, 0]);
       expect(result.stdout).toContain('Examples:');
-      expect(result.stdout).toContain('--spec');
-      expect(result.stdout).toContain('--out');
-      expect(result.stdout).toContain('--workflows');
+      const listed = [...result.stdout.split('Examples:')[0]!.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => !['--debug', '--version', '--help'].includes(o!));
+      expect([command, listed.sort()]).toEqual([command, [...expected].sort()]);
     }
+  });
+
+  it('lists the github actions when none is named', async () => {
+    for (const argv of [['github'], ['github', 'teardown']]) {
+      const result = await runCli(argv);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('gantry github has one action:\n  gantry github setup   create or update a GitHub environment per spec environment');
+      expect(result.stderr).not.toContain('Not enough non-option arguments');
+    }
+  });
+
+  it('prints only JSON on stdout with --format json, whatever the command', async () => {
+    const dir = tempDir();
+    await runCli(['init', '--from', 'minimal'], { cwd: dir });
+    for (const argv of [['validate'], ['generate'], ['check'], ['diff'], ['stacks', '--environment', 'prod', '--region', 'eu-west-1'], ['schema']]) {
+      const result = await runCli([...argv, '--format', 'json'], { cwd: dir });
+      expect([argv, result.code]).toEqual([argv, 0]);
+      if (result.stdout !== '') expect(() => JSON.parse(result.stdout)).not.toThrow();
+    }
+    const check = await runCli(['check', '--format', 'json'], { cwd: dir });
+    expect(JSON.parse(check.stdout)).toEqual({ current: true, files: 17, problems: [] });
+    expect(check.stderr).toMatch(/^✔ output and \.github\/workflows are current/);
+    const generate = await runCli(['generate', '--format=json'], { cwd: dir });
+    expect([generate.stdout, generate.stderr]).toEqual(['', expect.stringContaining('17 unchanged')]);
   });
 
   it('prints its version', async () => {
@@ -102,15 +138,30 @@ describe('usage', () => {
 });
 
 describe('gantry init', () => {
-  it('writes a valid spec with the editor schema line', async () => {
+  it('points the editor at the schema of the gantry installed in the repository, relative to the spec', async () => {
+    // GIVEN a repository with gantry in node_modules (here a link to this checkout, as npm links a local install)
     const dir = tempDir();
-    const result = await runCli(['init', '--from', 'pharma-portal'], { cwd: dir });
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.symlinkSync(REPO_ROOT, path.join(dir, 'node_modules', 'gantry'), 'dir');
+    const result = await runCli(['init', '--from', 'pharma-portal', '--spec', 'infra/platform.yaml'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const written = fs.readFileSync(path.join(dir, 'infra/platform.yaml'), 'utf8');
+    const schemaLine = /^# yaml-language-server: \$schema=(.*)\n/.exec(written);
+    expect(schemaLine![1]).toBe('../node_modules/gantry/schemas/environment.schema.json');
+    expect(fs.existsSync(path.resolve(dir, 'infra', schemaLine![1]!))).toBe(true);
+    expect(written.slice(schemaLine![0].length)).toBe(fs.readFileSync(example('pharma-portal'), 'utf8'));
+    expect((await runCli(['validate', '--spec', 'infra/platform.yaml'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('writes a note instead of a path into one machine\'s folders when gantry is not installed in the repository', async () => {
+    // GIVEN gantry run from outside the repository (npx's cache, a global install) WHEN init THEN no schema path, a note on how to get completion
+    const dir = tempDir();
+    const result = await runCli(['init', '--from', 'minimal'], { cwd: dir });
     expect(result.code).toBe(0);
     const written = fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8');
-    const schemaLine = /^# yaml-language-server: \$schema=(.*)\n/.exec(written);
-    expect(schemaLine).not.toBeNull();
-    expect(fs.existsSync(path.resolve(dir, schemaLine![1]!))).toBe(true);
-    expect(written.slice(schemaLine![0].length)).toBe(fs.readFileSync(example('pharma-portal'), 'utf8'));
+    expect(written).not.toMatch(/^# yaml-language-server:/m);
+    expect(written).not.toContain(REPO_ROOT);
+    expect(written).toMatch(/^# Editor completion: gantry is not installed in this repository.*\n# .*"gantry init --force" again, or save "gantry schema" to a\n# file and add the line: # yaml-language-server: \$schema=<that file>\n/);
     expect((await runCli(['validate'], { cwd: dir })).code).toBe(0);
   });
 
@@ -123,7 +174,7 @@ describe('gantry init', () => {
     expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toBe('my own work\n');
     const forced = await runCli(['init', '--force'], { cwd: dir });
     expect(forced.code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toMatch(/^# yaml-language-server/);
+    expect(fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8')).toMatch(/^# Editor completion: /);
   });
 });
 
@@ -140,7 +191,8 @@ describe('the installed binary', () => {
 
   (built ? it : it.skip)('validates an example and uses the precompiled schema', () => {
     const out = execFileSync(process.execPath, [bin, 'validate', '--spec', example('medical-logistics')], { encoding: 'utf8' });
-    expect(out).toMatch(/is valid: 2 environments, 3 regions, 1 tier/);
+    // Regions are counted once however many environments deploy there (prod and preprod share af-south-1).
+    expect(out).toMatch(/is valid: 2 environments, 2 regions, 1 tier/);
     expect(fs.existsSync(path.join(REPO_ROOT, 'dist/validate/schema-validator.js'))).toBe(true);
   });
 
@@ -200,12 +252,13 @@ describe('gantry generate, check, diff and lint', () => {
     // GIVEN a fresh project from an example
     const dir = tempDir();
     await runCli(['init', '--from', 'minimal'], { cwd: dir });
-    fs.mkdirSync(path.join(dir, 'output'));
-    fs.writeFileSync(path.join(dir, 'output', 'NOTES.md'), 'mine\n');
     // WHEN it generates THEN every stack is written, with a summary
     const generated = await runCli(['generate'], { cwd: dir });
+    fs.writeFileSync(path.join(dir, 'output', 'NOTES.md'), 'mine\n');
     expect(generated.code).toBe(0);
-    expect(generated.stdout).toMatch(/Generated output and \.github\/workflows from environment\.yaml: 14 created, 0 updated, 0 unchanged, 0 removed\./);
+    expect(generated.stdout).toMatch(/Generated output and \.github\/workflows from environment\.yaml: 17 created, 0 updated, 0 unchanged, 0 removed\./);
+    expect(generated.stdout).toContain('output/prod/bootstrap.yaml is new: deploy the bootstrap stack acme-shop-prod-bootstrap once, as an administrator, before the first workflow run:\n' +
+      '  aws cloudformation deploy --region eu-west-1 --stack-name acme-shop-prod-bootstrap --template-file output/prod/bootstrap.yaml --capabilities CAPABILITY_NAMED_IAM\n');
     for (const file of ['prod/bootstrap.yaml', 'prod/eu-west-1/notifications.yaml', 'prod/eu-west-1/network.yaml', 'prod/eu-west-1/web.yaml']) {
       expect(fs.readFileSync(path.join(dir, 'output', file), 'utf8')).toMatch(/^# Generated by gantry from environment\.yaml\. Do not edit; run "gantry generate"\.\n/);
     }
@@ -215,11 +268,19 @@ describe('gantry generate, check, diff and lint', () => {
     fs.writeFileSync(web, fs.readFileSync(web, 'utf8').replace('HttpTokens: required', 'HttpTokens: optional'));
     const check = await runCli(['check'], { cwd: dir });
     expect(check.code).toBe(1);
-    expect(check.stdout).toContain('output/prod/eu-west-1/web.yaml: edited by hand');
+    expect(check.stdout).toBe('output/prod/eu-west-1/web.yaml: edited by hand\n' +
+      '✖ 1 generated file differs from what "gantry generate" writes from environment.yaml. See what would change with "gantry diff", then run "gantry generate" and commit the result; a hand edit is overwritten, so make the change in environment.yaml instead.\n');
     const diff = await runCli(['diff'], { cwd: dir });
+    expect(diff.code).toBe(0);
     expect(diff.stdout).toContain('-          HttpTokens: optional\n+          HttpTokens: required');
-    // THEN generate restores it, and the user's notes survive
-    expect((await runCli(['generate'], { cwd: dir })).stdout).toContain('0 created, 1 updated, 13 unchanged, 0 removed');
+    expect((await runCli(['diff', '--exit-code'], { cwd: dir })).code).toBe(1);
+    // THEN generate restores it, saying so by name, and the user's notes survive
+    const restored = await runCli(['generate'], { cwd: dir });
+    expect(restored.stdout).toContain('  updated output/prod/eu-west-1/web.yaml (it had been edited by hand; that edit is gone: make it in environment.yaml instead)\n');
+    expect(restored.stdout).toContain('0 created, 1 updated, 16 unchanged, 0 removed');
+    expect(restored.stdout).not.toContain('bootstrap');
+    const same = await runCli(['diff', '--exit-code'], { cwd: dir });
+    expect([same.code, same.stdout]).toEqual([0, 'No changes: output and .github/workflows are what "gantry generate" writes from environment.yaml.\n']);
     expect(fs.readFileSync(path.join(dir, 'output', 'NOTES.md'), 'utf8')).toBe('mine\n');
   });
 
@@ -237,10 +298,21 @@ describe('gantry generate, check, diff and lint', () => {
     await runCli(['init'], { cwd: dir });
     fs.mkdirSync(path.join(dir, 'output/prod'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'output/prod/bootstrap.yaml'), 'mine\n');
+    // a folder gantry has not written yet (no manifest) that holds someone else's files is refused whole
+    const refused = await runCli(['generate'], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--out output already holds files gantry did not write \(prod\/bootstrap\.yaml\) and has no \.gantry-manifest\.json/);
+    expect(fs.readdirSync(path.join(dir, 'output'))).toEqual(['prod']);
+    // in gantry's own folder, a file it did not write is never overwritten
+    fs.renameSync(path.join(dir, 'output/prod/bootstrap.yaml'), path.join(dir, 'bootstrap.yaml'));
+    expect((await runCli(['generate'], { cwd: dir })).code).toBe(0);
+    fs.renameSync(path.join(dir, 'bootstrap.yaml'), path.join(dir, 'output/prod/bootstrap.yaml'));
+    const manifest = path.join(dir, 'output/.gantry-manifest.json');
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace(/\n\s*"prod\/bootstrap\.yaml": "[0-9a-f]+",/, ''));
     const result = await runCli(['generate'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/bootstrap\.yaml exists and was not generated by gantry[\s\S]*Nothing was written/);
-    expect(fs.readdirSync(path.join(dir, 'output/prod'))).toEqual(['bootstrap.yaml']);
+    expect(fs.readFileSync(path.join(dir, 'output/prod/bootstrap.yaml'), 'utf8')).toBe('mine\n');
   });
 
   it('lints the generated templates with AWS\'s validator', async () => {
@@ -248,5 +320,27 @@ describe('gantry generate, check, diff and lint', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/✔ 4 templates under output\/minimal: no findings/);
     expect((await runCli(['lint', '--out', tempDir()])).code).toBe(2);
+  });
+
+  it("reports gantry's deploy-time rules at file:line:column, and lists them with --rules", async () => {
+    // GIVEN a generated template whose security group keeps EC2's default egress
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'prod/eu-west-1'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'prod/eu-west-1/web.yaml'), [
+      '# Generated by gantry from environment.yaml. Do not edit; run "gantry generate".',
+      'Resources:',
+      '  Group:',
+      '    Type: AWS::EC2::SecurityGroup',
+      '    Properties:',
+      '      GroupDescription: open',
+      '',
+    ].join('\n'));
+    // WHEN gantry lint reads it  THEN the finding names the file, line, column, rule and logical id
+    const result = await runCli(['lint', '--out', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${path.join(dir, 'prod/eu-west-1/web.yaml')}:5:5: error GNT407 Group: Group has no inline SecurityGroupEgress`);
+    const rules = await runCli(['lint', '--rules']);
+    expect(rules.code).toBe(0);
+    expect(rules.stdout).toMatch(/GNT401[\s\S]*aws-cdk\/issues\/32450[\s\S]*GNT408/);
   });
 });

@@ -41,7 +41,7 @@ const bundles = specs.flatMap((spec) => {
   });
 });
 
-describe('export --format stacksets', () => {
+describe('export --layout stacksets', () => {
   const validateManifest = new Ajv({ allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas/stacksets.schema.json'), 'utf8')));
 
   it.each(bundles.map((b) => [b.name, b]))('%s: the manifest follows schemas/stacksets.schema.json', (_name, bundle) => {
@@ -54,12 +54,14 @@ describe('export --format stacksets', () => {
     for (const stackSet of manifest.stackSets) {
       expect(stackSet.deploymentTargets.accounts).toEqual([environment.account]);
       expect(stackSet.instances.map((i) => i.region)).toEqual(stackSet.deploymentTargets.regions);
-      expect(stackSet.deploymentTargets.regions).toEqual(['budget', 'edge'].some((g) => stackSet.name.endsWith(`-${g}`)) ? ['us-east-1'] : regions);
+      // A stack whose template differs by region (a standby's database) is a stack set per variant, named after its region.
+      const variantOf = regions.find((r) => stackSet.name.endsWith(`-${r}`));
+      expect(stackSet.deploymentTargets.regions).toEqual(['budget', 'edge'].some((g) => stackSet.name.endsWith(`-${g}`)) ? ['us-east-1'] : variantOf ? [variantOf] : regions);
     }
     // each region's stacks keep the order they deploy in one by one
     const names = manifest.stackSets.map((s) => s.name);
     for (const region of environment.regions) {
-      const order = regionStacks(bundle.model, environment, region).map((s) => names.indexOf(s.stackName));
+      const order = regionStacks(bundle.model, environment, region).map((s) => Math.max(names.indexOf(s.stackName), names.indexOf(`${s.stackName}-${region.region}`)));
       expect(order.every((index) => index >= 0)).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
     }
@@ -99,18 +101,21 @@ describe('export --format stacksets', () => {
 
   it('writes the manifest, templates, README and a shellcheck-clean deploy.sh', async () => {
     const out = tempDir();
-    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--format', 'stacksets', '--environment', 'prod', '--out', out]);
+    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--layout', 'stacksets', '--environment', 'prod', '--out', out]);
     expect(result.code).toBe(0);
     const dir = path.join(out, 'prod', 'stacksets');
     const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => !fs.statSync(path.join(dir, f)).isDirectory()).sort();
     expect(files).toEqual([
       '.gantry-manifest.json', 'README.md', 'deploy.sh', 'stacksets.json',
-      ...['01-notifications', '02-network', '03-database', '04-api', '05-budget', '06-edge'].map((f) => `templates/${f}.yaml`),
+      ...['01-notifications', '02-network', '03-database-af-south-1', '04-database-eu-west-1', '05-api', '06-budget', '07-edge'].map((f) => `templates/${f}.yaml`),
     ]);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'stacksets.json'), 'utf8')) as StackSetsManifest;
     const api = manifest.stackSets.find((s) => s.name === 'medlogix-prod-api')!;
     expect(api.lookups.map((l) => [l.name, l.perRegion])).toEqual([['HostedZoneId', false], ['CloudFrontPrefixListId', true]]);
-    expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-edge')!.parameters).toEqual([{ ParameterKey: 'OriginRegions', ParameterValue: 'af-south-1,eu-west-1' }]);
+    expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-edge')!.parameters).toEqual([]);
+    expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-database-eu-west-1')!.lookups).toEqual([
+      { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'af-south-1', stackName: 'medlogix-prod-database', stackSet: 'medlogix-prod-database-af-south-1', output: 'DatabaseArn', perRegion: false },
+    ]);
     const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
     expect(readme).toContain('| 2 | `medlogix-prod-network` | [templates/02-network.yaml](templates/02-network.yaml) | af-south-1, eu-west-1 | IsolatedSubnetCidrs, PrivateSubnetCidrs, PublicSubnetCidrs, VpcCidr | - |');
     expect(readme).toContain('--accounts 444444444444 --regions eu-west-1');
@@ -122,7 +127,7 @@ describe('export --format stacksets', () => {
 
   it('adds an instance in a region the spec does not list, on the next free CIDR', async () => {
     const out = tempDir();
-    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--format', 'stacksets', '--environment', 'prod', '--region', 'eu-central-1', '--out', out]);
+    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--layout', 'stacksets', '--environment', 'prod', '--region', 'eu-central-1', '--out', out]);
     expect(result.stdout).toContain('VPC CIDR 10.22.0.0/16');
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'prod', 'stacksets', 'stacksets.json'), 'utf8')) as StackSetsManifest;
     const network = manifest.stackSets.find((s) => s.name === 'medlogix-prod-network')!;
@@ -136,18 +141,28 @@ describe('export --format stacksets', () => {
     (prod.regions[1]!.tiers[0] as { instanceType: string }).instanceType = 'm7i.large';
     const manifest = JSON.parse(buildStackSetsBundle(model, prod).find((f) => f.path === 'stacksets.json')!.content) as StackSetsManifest;
     expect(manifest.stackSets.map((s) => `${s.name}@${s.deploymentTargets.regions.join(',')}`)).toEqual([
-      'medlogix-prod-notifications@af-south-1,eu-west-1', 'medlogix-prod-network@af-south-1,eu-west-1', 'medlogix-prod-database@af-south-1,eu-west-1',
-      'medlogix-prod-api-af-south-1@af-south-1', 'medlogix-prod-api-eu-west-1@eu-west-1',
+      'medlogix-prod-notifications@af-south-1,eu-west-1', 'medlogix-prod-network@af-south-1,eu-west-1',
+      // the primary database before the standby's cross-region replica of it
+      'medlogix-prod-database-af-south-1@af-south-1', 'medlogix-prod-api-af-south-1@af-south-1',
+      'medlogix-prod-database-eu-west-1@eu-west-1', 'medlogix-prod-api-eu-west-1@eu-west-1',
       'medlogix-prod-budget@us-east-1', 'medlogix-prod-edge@us-east-1',
     ]);
   });
 
   it('exports every environment with --all, and needs an environment otherwise', async () => {
     const out = tempDir();
-    expect((await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--format', 'stacksets', '--all', '--out', out])).code).toBe(0);
+    expect((await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--layout', 'stacksets', '--all', '--out', out])).code).toBe(0);
     expect(['preprod', 'prod'].map((e) => fs.existsSync(path.join(out, e, 'stacksets', 'stacksets.json')))).toEqual([true, true]);
-    const usage = await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--format', 'stacksets']);
+    const usage = await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--layout', 'stacksets']);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringMatching(/name --environment \(and --region to add one\), or give --all/)]);
+  });
+
+  it('still takes the layout as --format stacksets, with a deprecation notice on stderr', async () => {
+    const out = tempDir();
+    const old = await runCli(['export', '--spec', 'examples/pharma-portal.yaml', '--format', 'stacksets', '--environment', 'prod', '--out', out]);
+    expect(old.code).toBe(0);
+    expect(old.stderr).toBe('gantry: --format stacksets is deprecated for export; use --layout stacksets (--format now says how problems print, as on every command)\n');
+    expect(fs.existsSync(path.join(out, 'prod', 'stacksets', 'stacksets.json'))).toBe(true);
   });
 
   it('orders stack sets so that every region keeps its order', () => {

@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Artifact } from '../generator/artifact';
+import { checkTemplateRules } from '../generator/lint/template-rules';
 import { validateTemplates } from '../generator/lint/validate-templates';
 import { INLINE_TEMPLATE_BYTES } from '../generator/stacks/plan';
 import { readTree, REPO_ROOT, sharedTrees } from './helpers';
 import { nagFindings } from './nag';
+
+/** Every example and every spec kept aside in test/specs/. */
+const specs = sharedTrees().map((tree) => tree.spec);
 
 /** The templates of every example and every spec kept aside in test/specs/, generated once per test run. */
 const templates: Artifact[] = sharedTrees().flatMap((tree) => Object.entries(readTree(tree.dir))
@@ -14,6 +18,14 @@ const templates: Artifact[] = sharedTrees().flatMap((tree) => Object.entries(rea
 describe('generated templates', () => {
   it('get no errors and no warnings from AWS\'s CloudFormation validator', () => {
     expect(validateTemplates(templates).map((f) => `${f.file} ${f.ruleId} ${f.logicalId ?? ''}: ${f.message}`)).toEqual([]);
+  });
+
+  it("pass gantry's deploy-time rules (each spec's templates together, as gantry lint reads them)", () => {
+    const findings = specs.flatMap((spec) => {
+      const own = templates.filter((t) => t.path.startsWith(`${spec}: `)).map((t) => ({ ...t, path: t.path.slice(spec.length + 2) }));
+      return checkTemplateRules(own).map((f) => `${spec}: ${f.file}:${f.line} ${f.ruleId} ${f.logicalId ?? ''}: ${f.message}`);
+    });
+    expect(findings).toEqual([]);
   });
 
   it('get no unacknowledged cdk-nag AwsSolutions findings', () => {

@@ -19,31 +19,21 @@ case "$*" in
   *list-hosted-zones-by-name*) echo /hostedzone/Z0123456789 ;;
   *describe-managed-prefix-lists*) echo "pl-$(printf '%s' "$*" | grep -o -- '--region [a-z0-9-]*' | cut -d' ' -f2)" ;;
   *list-parents*) echo ou-ab12-cdef3456 ;;
+  *list-stack-instances*) echo arn:aws:cloudformation:af-south-1:444444444444:stack/StackSet-medlogix-prod-database-af-south-1-abc/1 ;;
+  *describe-stacks*) echo arn:aws:rds:af-south-1:444444444444:db:medlogix-prod-database-database-abc ;;
   *) echo "unexpected call: $*" >&2; exit 1 ;;
 esac
 `;
 
-/** The stack sets of prod, exported once for every rollout below (deploy.sh only reads them). */
-let exported: Promise<string> | undefined;
-function exportOnce(): Promise<string> {
-  exported ??= (async () => {
-    const dir = tempDir();
-    const result = await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--format', 'stacksets', '--environment', 'prod', '--out', dir]);
-    if (result.code !== 0) throw new Error(`export failed: ${result.stdout}${result.stderr}`);
-    return dir;
-  })();
-  return exported;
-}
-
 async function rollout(args: string[], env: Record<string, string> = {}) {
-  const exportDir = await exportOnce();
   const out = tempDir();
+  expect((await runCli(['export', '--spec', 'examples/medical-logistics.yaml', '--layout', 'stacksets', '--environment', 'prod', '--out', out])).code).toBe(0);
   const bin = path.join(out, 'bin');
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(bin, 'aws'), FAKE_AWS, { mode: 0o755 });
   const log = path.join(out, 'aws.log');
   fs.writeFileSync(log, '');
-  const run = spawnSync(path.join(exportDir, 'prod', 'stacksets', 'deploy.sh'), args, {
+  const run = spawnSync(path.join(out, 'prod', 'stacksets', 'deploy.sh'), args, {
     encoding: 'utf8',
     env: { PATH: `${bin}:${process.env.PATH}`, AWS_LOG: log, ...env },
   });
@@ -69,7 +59,9 @@ describe('the stack sets rollout (deploy.sh)', () => {
     expect(creates).toEqual([
       'set medlogix-prod-notifications', 'instance medlogix-prod-notifications af-south-1', 'instance medlogix-prod-notifications eu-west-1',
       'set medlogix-prod-network', 'instance medlogix-prod-network af-south-1', 'instance medlogix-prod-network eu-west-1',
-      'set medlogix-prod-database', 'instance medlogix-prod-database af-south-1', 'instance medlogix-prod-database eu-west-1',
+      // the standby's replica after the primary it reads its source from
+      'set medlogix-prod-database-af-south-1', 'instance medlogix-prod-database-af-south-1 af-south-1',
+      'set medlogix-prod-database-eu-west-1', 'instance medlogix-prod-database-eu-west-1 eu-west-1',
       'set medlogix-prod-api', 'instance medlogix-prod-api af-south-1', 'instance medlogix-prod-api eu-west-1',
       'set medlogix-prod-budget', 'instance medlogix-prod-budget us-east-1',
       'set medlogix-prod-edge', 'instance medlogix-prod-edge us-east-1',

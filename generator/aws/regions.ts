@@ -37,10 +37,25 @@ export const REGION_AVAILABILITY_ZONES: Readonly<Record<string, number>> = {
   'me-south-1': 3,
   'mx-central-1': 3,
   'sa-east-1': 3,
-  'us-east-1': 6,
+  // Six zones, but use1-az3 is constrained (no current-generation instance types): gantry places
+  // subnets by zone id in the other five (KNOWN_GOOD_ZONE_IDS).
+  'us-east-1': 5,
   'us-east-2': 3,
   'us-west-1': 2,
   'us-west-2': 4,
+};
+
+/**
+ * Regions where picking zones by index is not safe, with the zone ids gantry uses instead, in
+ * order. AZ names (us-east-1a) map to different physical zones in each account, AZ ids (use1-az1)
+ * do not; in us-east-1, Fn::GetAZs may return use1-az3, which cannot launch Nitro (current
+ * generation) instance types, so an Auto Scaling group spanning it never fills that zone.
+ * Elsewhere Fn::GetAZs lists only the zones open to the account, and an index is fine.
+ * @see https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html (AvailabilityZoneId)
+ */
+export const KNOWN_GOOD_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
+  'us-east-1': ['use1-az1', 'use1-az2', 'use1-az4', 'use1-az5', 'use1-az6'],
 };
 
 export const REGIONS: readonly string[] = Object.keys(REGION_AVAILABILITY_ZONES);

@@ -2,6 +2,8 @@
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Where machine-readable output goes (JSON reports, `stacks`, `schema`); stdout when unset. */
+  readonly data?: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Whether stdout is a terminal (colour). */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yargs from 'yargs';
 import { PACKAGE_ROOT } from '../paths';
+import { describeFileSystemError, WriteFailure, WriteRefusal } from '../write/errors';
 import { checkCommand } from './commands/check';
 import { commentCommand } from './commands/comment';
 import { diffCommand } from './commands/diff';
@@ -14,14 +15,16 @@ import { schemaCommand } from './commands/schema';
 import { stacksCommand } from './commands/stacks';
 import { validateCommand } from './commands/validate';
 import { ExitCode, processIo, UsageError, type CliIo } from './io';
-import { withReportFormat, withSharedOptions } from './options';
+import { ioForFormat, requestedFormat, withOptions, withSharedOptions } from './options';
 
 /**
  * Runs the CLI with the given arguments and returns the exit code. Never throws: user mistakes
  * are messages with exit 1 or 2, and anything else is an internal error (exit 70) whose stack
  * trace is printed only with --debug.
  */
-export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function run(argv: readonly string[], baseIo: CliIo = processIo()): Promise<number> {
+  // With --format json, stdout holds only JSON: every message goes to stderr.
+  const io = ioForFormat(baseIo, requestedFormat(argv));
   let code: number = ExitCode.ok;
   const exit = (c: number) => {
     code = c;
@@ -31,17 +34,17 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     const parser = withSharedOptions(yargs())
       .scriptName('gantry')
       .usage('$0 <command> [options]\n\nTurns environment.yaml into CloudFormation templates and GitHub Actions workflows.')
-      .command(withReportFormat(validateCommand(io, exit)))
-      .command(withReportFormat(initCommand(io, exit)))
-      .command(withReportFormat(schemaCommand(io, exit)))
-      .command(withReportFormat(generateCommand(io, exit)))
-      .command(withReportFormat(checkCommand(io, exit)))
-      .command(withReportFormat(diffCommand(io, exit)))
-      .command(withReportFormat(lintCommand(io, exit)))
-      .command(withReportFormat(stacksCommand(io, exit)))
-      .command(exportCommand(io, exit))
-      .command(withReportFormat(commentCommand(io, exit)))
-      .command(withReportFormat(githubCommand(io, exit)))
+      .command(withOptions(validateCommand(io, exit), ['spec']))
+      .command(withOptions(initCommand(io, exit), ['spec']))
+      .command(withOptions(schemaCommand(io, exit)))
+      .command(withOptions(generateCommand(io, exit), ['spec', 'out', 'workflows']))
+      .command(withOptions(checkCommand(io, exit), ['spec', 'out', 'workflows']))
+      .command(withOptions(diffCommand(io, exit), ['spec', 'out', 'workflows']))
+      .command(withOptions(lintCommand(io, exit), ['out']))
+      .command(withOptions(stacksCommand(io, exit), ['spec', 'out']))
+      .command(withOptions(exportCommand(io, exit), ['spec']))
+      .command(withOptions(commentCommand(io, exit)))
+      .command(withOptions(githubCommand(io, exit), ['spec']))
       .demandCommand(1, 'name a command')
       .recommendCommands()
       .strict()
@@ -68,6 +71,12 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`gantry: ${error.message}\nRun "gantry --help" for the commands and options.\n`);
+      return ExitCode.usage;
+    }
+    // The writer's refusals and file-system failures are the user's situation, not a bug.
+    const refusal = error instanceof WriteRefusal || error instanceof WriteFailure ? (error as Error).message : describeFileSystemError(error);
+    if (refusal) {
+      io.stderr(`gantry: ${refusal}\n`);
       return ExitCode.usage;
     }
     io.stderr(`gantry: internal error: ${(error as Error)?.message ?? String(error)}\n` +

@@ -1,6 +1,10 @@
+import { apiOriginDomainName } from '../stacks/tier';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
+import { markdownCode, markdownFence, markdownInline, markdownParagraphs, mermaidLabel } from '../render/markdown';
 import { markdownHeaderLine } from '../render/yaml';
 import { stackOutline } from '../stacks/outline';
+import { bootstrapDeployCommand } from './bootstrap-command';
+import { prerequisitesSection } from './prerequisites';
 import { deployTargets } from '../workflows/shared';
 
 /** What each kind of stack holds, for the stacks table. */
@@ -13,17 +17,19 @@ const STACK_PURPOSE: Record<string, string> = {
 };
 
 /**
- * output/README.md: what the generated files deploy, for people. Per environment a Mermaid diagram
+ * output/README.md: what the generated files deploy, for people. Text from the spec or the command
+ * line is escaped for where it lands (render/markdown.ts): a description cannot open a code fence
+ * or raw HTML, a path cannot break a Mermaid label. Per environment a Mermaid diagram
  * (GitHub renders it, in pull-request diffs too), the stacks in deploy order, then the workflows
  * and how to bootstrap an account.
  */
 export function buildReadme(model: PlatformModel, outDir: string): string {
   const lines: string[] = [
     markdownHeaderLine(model.specFile),
-    `# ${model.project}`,
+    `# ${markdownInline(model.project)}`,
     '',
-    ...(model.description ? [model.description, ''] : []),
-    `The platform that \`${model.specFile}\` describes, as gantry generated it. Environments deploy in this order: ${model.environments.map((e) => `**${e.name}**`).join(', then ')}.`,
+    ...(model.description ? [markdownParagraphs(model.description), ''] : []),
+    `The platform that ${markdownCode(model.specFile)} describes, as gantry generated it. Environments deploy in this order: ${model.environments.map((e) => `**${e.name}**`).join(', then ')}.`,
     '',
   ];
   for (const environment of model.environments) lines.push(...environmentSection(model, environment));
@@ -33,24 +39,23 @@ export function buildReadme(model: PlatformModel, outDir: string): string {
     '| workflow | what it does |',
     '|---|---|',
     '| `gantry-pull-request.yml` | checks the generated files, then shows each stack\'s change set in one pull-request comment |',
-    `| \`gantry-deploy.yml\` | on merge to \`${model.github.branch}\`: ${model.environments.map((e) => `${e.name}${e.approval ? ' (after approval)' : ''}`).join(', then ')}; regions in parallel |`,
+    `| \`gantry-deploy.yml\` | on merge to \`${model.github.branch}\`: ${model.environments.map((e) => `${e.name}${e.approval ? ' (after approval)' : ''}`).join(', then ')}; per environment, change sets first (the approver reads them in the run), then one job executes them, region after region, then the us-east-1 stacks |`,
     '| `gantry-release.yml` | puts a new AMI in a tier, batch by batch, region by region |',
-    '| `gantry-rollback.yml` | puts the previous (or a given) AMI back the same way |',
+    '| `gantry-rollback.yml` | puts back the last release that succeeded in every region (or a given AMI) the same way |',
     '| `gantry-drift.yml` | daily drift detection on every stack |',
     '',
     '## Deploying without the workflows',
     '',
-    `- \`gantry export --spec ${model.specFile} --environment ENV --region REGION\` writes a bundle of one environment and region: its templates in deploy order, parameter files and a \`deploy.sh\` of plain AWS CLI calls (a region the spec does not list yet gets the next free CIDR).`,
-    `- \`gantry export --spec ${model.specFile} --format stacksets --environment ENV\` writes the environment as CloudFormation StackSets: templates that name no account or region, a manifest of stack sets with their deployment targets in rollout order, and a \`deploy.sh\` for the SELF_MANAGED or SERVICE_MANAGED permission model.`,
+    `- ${markdownCode(`gantry export --spec ${model.specFile} --environment ENV --region REGION`)} writes a bundle of one environment and region: its templates in deploy order, parameter files and a \`deploy.sh\` of plain AWS CLI calls (a region the spec does not list yet gets the next free CIDR).`,
+    `- ${markdownCode(`gantry export --spec ${model.specFile} --layout stacksets --environment ENV`)} writes the environment as CloudFormation StackSets: templates that name no account or region, a manifest of stack sets with their deployment targets in rollout order, and a \`deploy.sh\` for the SELF_MANAGED or SERVICE_MANAGED permission model.`,
     '',
     '## Bootstrapping an account',
     '',
     'Once per environment, with administrator rights, in its first region (the first environment of an account first):',
     '',
-    '```sh',
-    ...model.environments.map((e) => `aws cloudformation deploy --region ${e.regions[0]?.region} --stack-name ${e.stackNames.bootstrap} --template-file ${outDir}/${e.name}/bootstrap.yaml --capabilities CAPABILITY_NAMED_IAM`),
-    '```',
+    ...markdownFence('sh', model.environments.map((e) => bootstrapDeployCommand(e, outDir))),
     '',
+    ...prerequisitesSection(model),
   );
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
@@ -61,9 +66,7 @@ function environmentSection(model: PlatformModel, environment: EnvironmentModel)
     '',
     `Account \`${environment.account}\`, ${environment.regions.map((r) => `${r.region} (\`${r.network.cidr}\`)`).join(', ')}${environment.approval ? '; deploys wait for approval' : ''}.`,
     '',
-    '```mermaid',
-    ...diagram(environment),
-    '```',
+    ...markdownFence('mermaid', diagram(environment)),
     '',
     '| order | stack | region | template | holds |',
     '|---|---|---|---|---|',
@@ -76,38 +79,91 @@ function environmentSection(model: PlatformModel, environment: EnvironmentModel)
       lines.push(`| ${order++} | \`${stack.stackName}\` | ${target === 'global' ? 'us-east-1' : target} | [${template}](${template}) | ${kind} |`);
     }
   }
-  lines.push('');
+  lines.push('', ...multiRegionSection(model, environment));
   return lines;
 }
 
-/** A Mermaid flowchart of one environment: edge, regions as subgraphs, tiers, database, notifications. */
+/**
+ * For an environment with standby regions: which region is primary, how data reaches the
+ * standbys, the recovery point and time to expect, and the failover runbook.
+ */
+function multiRegionSection(_model: PlatformModel, environment: EnvironmentModel): string[] {
+  if (environment.regions.length < 2) return [];
+  const primary = environment.regions.find((r) => r.primary)!;
+  const standbys = environment.regions.filter((r) => !r.primary);
+  const mode = primary.database && standbys.some((r) => r.database) ? primary.database.crossRegion : 'none';
+  const data: Record<string, string> = {
+    replica: `RDS replicates ${primary.database?.engine ?? ''} asynchronously to a cross-region read replica in ${standbys.map((r) => r.region).join(', ')} (encrypted with that region's key). Its lag is the \`ReplicaLag\` metric, alarmed above ${primary.alarms.replicaLagSeconds} s.`,
+    backups: `The primary replicates its automated backups and transaction logs to ${standbys.map((r) => r.region).join(', ')} (\`AutomaticBackupReplicationRegion\`), where the database stack holds the key, subnet group, security groups and parameter group a restore needs; no instance runs there.`,
+    none: 'No data reaches the standby regions: they serve without the database after a failover.',
+  };
+  const recovery: Record<string, string> = {
+    replica: '| cross-region read replica | the replica\'s lag at the moment of loss: typically seconds ([RDS: cross-Region read replicas](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html)) | the promotion, usually minutes ([promoting a read replica](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html)); DNS follows after the health check\'s two failed minutes and the load balancer\'s 60-second DNS TTL ([Route 53 failover](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring.html)) |',
+    backups: '| replicated automated backups | minutes: transaction logs are copied as they are written, and the latest restorable time of the replicated backups trails the source ([RDS: replicating automated backups](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html)) | the restore: from tens of minutes to hours, growing with the database size ([restoring to a point in time](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/AutomatedBackups.PiTR.html)) |',
+    none: '| none | everything in the database | — |',
+  };
+  const origin = environment.edge?.originTier ? apiOriginDomainName(environment.edge.domain) : undefined;
+  return [
+    `### ${environment.name}: regions and failover`,
+    '',
+    `**Primary region: ${primary.region}.** It holds the writable database${origin ? ` and answers \`${origin}\`, the API origin CloudFront uses, while its load balancer's health check passes; Route 53 answers with ${standbys[0]!.region} otherwise` : ''}. Standby: ${standbys.map((r) => `${r.region} (${r.tiers.map((t) => `${t.name} ${t.capacity.min}-${t.capacity.max}`).join(', ')})`).join(', ')}.`,
+    '',
+    `**How data reaches the standby:** ${data[mode]}`,
+    '',
+    '| mode | recovery point (data lost) | recovery time |',
+    '|---|---|---|',
+    recovery[mode] as string,
+    '',
+    '**Runbook: the primary region is lost.**',
+    '',
+    `1. Confirm the loss (the \`OriginHealthAlarm\` of the ${primary.region} tier stacks, the AWS Health Dashboard); a replica or backups that are far behind mean more data lost.`,
+    `2. Run **gantry: failover** (\`gantry-failover.yml\`) with environment \`${environment.name}\` and the standby region; the \`${environment.name}\` GitHub environment's reviewers approve it.`,
+    `3. It ${mode === 'replica' ? 'promotes the cross-region replica' : mode === 'backups' ? 'restores the latest replicated backup into the standby\'s database subnets' : 'skips the database'} (waiting at most 60 minutes), has RDS keep the master password in the standby's Secrets Manager, ${origin ? `swaps the failover records of \`${origin}\` so the standby stays primary even when the old region returns, ` : ''}reports to Slack and prints the spec change.`,
+    `4. ${mode === 'replica' ? 'The standby\'s tiers already use the promoted instance (its database stack exports the endpoint in that region); point them at the new master secret.' : mode === 'backups' ? 'Point the standby\'s applications at the restored instance\'s endpoint and master secret (the job summary names them).' : 'Check that the standby serves what it should without the data.'} Commit the printed spec change (\`role: primary\` on the promoted region), run \`gantry generate\` and merge: the old primary's stacks are rebuilt as the standby when its region is back.`,
+    '',
+  ];
+}
+
+/**
+ * A Mermaid flowchart of one environment: edge, regions as subgraphs, tiers, database,
+ * notifications. Ids are made of [A-Za-z0-9_] only; every label goes through `mermaidLabel`.
+ */
 function diagram(environment: EnvironmentModel): string[] {
   const id = (...parts: string[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
+  const label = mermaidLabel;
   const out = ['flowchart LR', '  users((Users))'];
   const edge = environment.edge;
   if (edge) {
-    out.push(`  cdn["CloudFront + WAF<br/>${edge.domain}"]`, '  users --> cdn');
+    out.push(`  cdn["CloudFront + WAF<br/>${label(edge.domain)}"]`, '  users --> cdn');
     if (edge.site) out.push('  site[("S3 site")]', '  cdn --> site');
   }
   environment.regions.forEach((region, index) => {
-    out.push(`  subgraph ${id(region.region)}["${region.region} · ${region.network.availabilityZones} AZs"]`);
+    out.push(`  subgraph ${id(region.region)}["${label(region.region)} · ${region.network.availabilityZones} AZs${environment.regions.length > 1 ? ` · ${region.role}` : ''}"]`);
     for (const tier of region.tiers) {
-      out.push(`    ${id('lb', tier.name, region.region)}{{"ALB ${tier.name}${tier.loadBalancer.public ? '' : ' (internal)'}"}}`);
-      out.push(`    ${id(tier.name, region.region)}["${tier.name}<br/>${tier.capacity.min}-${tier.capacity.max} x ${tier.instanceType}, ${tier.os}"]`);
+      out.push(`    ${id('lb', tier.name, region.region)}{{"ALB ${label(tier.name)}${tier.loadBalancer.public ? '' : ' (internal)'}"}}`);
+      out.push(`    ${id(tier.name, region.region)}["${label(tier.name)}<br/>${tier.capacity.min}-${tier.capacity.max} x ${label(tier.instanceType)}, ${label(tier.os)}"]`);
       out.push(`    ${id('lb', tier.name, region.region)} --> ${id(tier.name, region.region)}`);
       for (const caller of tier.from) out.push(`    ${id(caller, region.region)} --> ${id('lb', tier.name, region.region)}`);
     }
-    if (region.database) {
+    if (region.database && region.databaseRole === 'backups') {
+      out.push(`    ${id('db', region.region)}[("replicated backups<br/>restored on failover")]`);
+    } else if (region.database) {
       const db = region.database;
-      out.push(`    ${id('db', region.region)}[("${db.engine} ${db.version}${db.multiAz ? ', Multi-AZ' : ''}${db.readReplicas > 0 ? `, ${db.readReplicas} replica${db.readReplicas > 1 ? 's' : ''}` : ''}")]`);
+      if (region.databaseRole === 'replica') out.push(`    ${id('db', region.region)}[("cross-region replica<br/>promoted on failover")]`);
+      else out.push(`    ${id('db', region.region)}[("${label(`${db.engine} ${db.version}`)}${db.multiAz ? ', Multi-AZ' : ''}${db.readReplicas > 0 ? `, ${db.readReplicas} replica${db.readReplicas > 1 ? 's' : ''}` : ''}")]`);
       for (const client of db.clients) out.push(`    ${id(client, region.region)} --> ${id('db', region.region)}`);
     }
     out.push(`    ${id('topic', region.region)}(["SNS topic"])`, '  end');
     for (const tier of region.tiers.filter((t) => t.loadBalancer.public)) {
-      if (edge?.originTier === tier.name && index < 2) out.push(`  cdn -- "${edge.api?.path ?? '/*'}${index > 0 ? ' (failover)' : ''}" --> ${id('lb', tier.name, region.region)}`);
+      if (edge?.originTier === tier.name && index < 2) out.push(`  cdn -- "${label(edge.api?.path ?? '/*')}${index > 0 ? ' (failover)' : ''}" --> ${id('lb', tier.name, region.region)}`);
       else if (edge?.originTier !== tier.name) out.push(`  users --> ${id('lb', tier.name, region.region)}`);
     }
   });
+  // How data reaches the standbys.
+  const primary = environment.regions.find((r) => r.primary);
+  for (const standby of environment.regions.filter((r) => !r.primary && r.database)) {
+    if (primary?.database) out.push(`  ${id('db', primary.region)} -. "${standby.databaseRole === 'replica' ? 'asynchronous replication' : 'backups + transaction logs'}" .-> ${id('db', standby.region)}`);
+  }
   const slack = environment.notifications.slack;
   if (slack || environment.notifications.emails.length > 0) {
     out.push(`  alerts>"${[slack ? 'Slack' : '', environment.notifications.emails.length > 0 ? 'e-mail' : ''].filter(Boolean).join(' + ')}"]`);

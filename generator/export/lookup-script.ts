@@ -14,5 +14,17 @@ export const LOOKUP_FUNCTION = `lookup() {
       # AWS-managed prefix lists have the same id in every account of a region.
       aws ec2 describe-managed-prefix-lists --region "$region" --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \\
         --query 'PrefixLists[0].PrefixListId' --output text ;;
+    stack-output)
+      # An output of the environment's stack in another region, deployed before this one: by its
+      # name, or (stack sets) the stack of the source stack set's instance in that region.
+      local stack source_region
+      source_region=$(jq -r .region <<<"$item")
+      stack=$(jq -r .stackName <<<"$item")
+      if [ "$(jq -r '.stackSet // empty' <<<"$item")" != "" ]; then
+        stack=$(aws cloudformation --region "\${admin_region:-$source_region}" list-stack-instances --stack-set-name "$(jq -r .stackSet <<<"$item")" \\
+          --query "Summaries[?Region=='$source_region'].StackId | [0]" --output text 2>/dev/null || true)
+      fi
+      aws cloudformation --region "$source_region" describe-stacks --stack-name "$stack" \\
+        --query "Stacks[0].Outputs[?OutputKey=='$(jq -r .output <<<"$item")'].OutputValue | [0]" --output text 2>/dev/null || true ;;
   esac
 }`;

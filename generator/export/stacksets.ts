@@ -16,7 +16,9 @@ export interface Parameter {
 /** A parameter the rollout looks up: per region (CloudFront's prefix list) or once (a hosted zone's id). */
 export type StackSetLookup =
   | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string; readonly perRegion: false }
-  | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id'; readonly perRegion: true };
+  | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id'; readonly perRegion: true }
+  /** An output of the environment's stack in another region (rolled out before this stack set). */
+  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly stackSet: string; readonly output: string; readonly perRegion: false };
 
 export interface StackSetInstance {
   readonly account: string;
@@ -120,6 +122,12 @@ function stackSetEntry(environment: EnvironmentModel, name: string, template: st
   const lookups: StackSetLookup[] = [];
   if (declared.includes('HostedZoneId') && environment.edge) lookups.push({ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone, perRegion: false });
   if (declared.includes('CloudFrontPrefixListId')) lookups.push({ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id', perRegion: true });
+  for (const [parameter, source, output] of [['SourceDatabaseArn', environment.regions.find((r) => r.primary), 'DatabaseArn'], ['BackupReplicationKeyArn', environment.regions.find((r) => r.databaseRole === 'backups'), 'KeyArn']] as const) {
+    // A stack set instance's stack is StackSet-<set>-<id>: the rollout finds it through the source variant's stack set.
+    if (declared.includes(parameter) && source) {
+      lookups.push({ name: parameter, lookup: 'stack-output', region: source.region, stackName: source.stackNames.database, stackSet: `${source.stackNames.database}-${source.region}`, output, perRegion: false });
+    }
+  }
   return {
     name,
     template,

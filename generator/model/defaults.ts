@@ -1,8 +1,8 @@
 import type {
-  AlarmsSpec, BudgetSpec, DatabaseSpec, EdgeSpec, NetworkSpec, NotificationsSpec, TierSpec,
+  AlarmsSpec, BudgetSpec, DatabaseSpec, EdgeSpec, NetworkSpec, NotificationsSpec, RegionTierSpec, TierSpec,
 } from './spec-types';
 import { isPlainObject } from '../spec/path';
-import type { DeployStrategy, Endpoint, Engine, ManagedRule, NatGateways, Os } from './types';
+import type { CrossRegion, DeployStrategy, Endpoint, Engine, ManagedRule, NatGateways, Os } from './types';
 
 /**
  * One environment's spec with overrides merged and every default filled in: what the semantic
@@ -213,7 +213,21 @@ function defaultDatabase(database: DatabaseSpec, tierNames: string[]): Defaulted
     readReplicas: database.readReplicas ?? DEFAULTS.database.readReplicas,
     clients: list(database.clients, tierNames),
     deletionProtection: database.deletionProtection ?? DEFAULTS.database.deletionProtection,
+    crossRegion: database.crossRegion ?? defaultCrossRegion(database.engine),
   };
+}
+
+/** Engines with cross-region read replicas; SQL Server has them in Enterprise Edition only. */
+export const CROSS_REGION_REPLICA_ENGINES: readonly Engine[] = ['postgres', 'mysql', 'mariadb', 'sqlserver-ee'];
+
+/**
+ * A cross-region read replica where the engine has one (seconds of lag), else automated backups
+ * replicated to the standby region (minutes): every RDS engine gantry offers has the latter.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html
+ */
+export function defaultCrossRegion(engine: unknown): CrossRegion {
+  return CROSS_REGION_REPLICA_ENGINES.includes(engine as Engine) ? 'replica' : 'backups';
 }
 
 function defaultEdge(edge: EdgeSpec): DefaultedEdge {
@@ -228,4 +242,36 @@ function defaultEdge(edge: EdgeSpec): DefaultedEdge {
     },
     shieldAdvanced: edge.shieldAdvanced ?? DEFAULTS.edge.shieldAdvanced,
   };
+}
+
+/**
+ * A tier as one region runs it: the region entry's `tiers.<name>` capacity and certificate over
+ * the environment's. Values the environment left to their defaults follow the region's size
+ * (desired follows min, minInService stays below max), so `capacity: { min: 1, max: 2 }` in a
+ * standby region is all it takes to run it warm and small.
+ */
+export function applyRegionTier(tier: DefaultedTier, override: RegionTierSpec | undefined): DefaultedTier {
+  if (!override || !isPlainObject(override)) return tier;
+  const capacity = mapping((override as RegionTierSpec).capacity);
+  const loadBalancer = mapping((override as RegionTierSpec).loadBalancer);
+  const min = capacity.min ?? tier.capacity.min;
+  const max = capacity.max ?? tier.capacity.max;
+  const desiredWasDefault = tier.capacity.desired === tier.capacity.min;
+  const desired = capacity.desired ?? (desiredWasDefault ? min : tier.capacity.desired);
+  const minInServiceWasDefault = tier.deploy.minInService === Math.max(0, Math.min(tier.capacity.min, tier.capacity.max - 1));
+  return {
+    ...tier,
+    capacity: { min, max, desired },
+    loadBalancer: { ...tier.loadBalancer, certificateArn: loadBalancer.certificateArn ?? tier.loadBalancer.certificateArn },
+    deploy: {
+      ...tier.deploy,
+      minInService: minInServiceWasDefault && typeof min === 'number' && typeof max === 'number' ? Math.max(0, Math.min(min, max - 1)) : tier.deploy.minInService,
+    },
+  };
+}
+
+/** The index of an environment's primary region: the one that says `role: primary`, else the first. */
+export function primaryRegionIndex(regions: readonly unknown[]): number {
+  const explicit = regions.findIndex((entry) => isPlainObject(entry) && entry.role === 'primary');
+  return explicit >= 0 ? explicit : 0;
 }

@@ -1,8 +1,8 @@
-import type { DefaultedDatabase, DefaultedTier, EnvironmentSpecView } from './defaults';
+import { applyRegionTier, primaryRegionIndex, type DefaultedDatabase, type DefaultedTier, type EnvironmentSpecView } from './defaults';
 import { planSubnets } from './subnets';
 import type { RegionEntry, SpecDocument } from './spec-types';
 import type {
-  DatabaseModel, EngineFamily, EnvironmentModel, PlatformModel, RegionModel, TierModel,
+  DatabaseModel, DatabaseRole, EngineFamily, EnvironmentModel, PlatformModel, RegionModel, TierModel,
 } from './types';
 
 /**
@@ -21,6 +21,8 @@ export function resolveModel(document: SpecDocument, views: ReadonlyMap<string, 
     const firstInAccount = !seenAccounts.has(environment.account);
     seenAccounts.add(environment.account);
     const stack = (kind: string) => `${document.project}-${envName}-${kind}`;
+    const primaryIndex = primaryRegionIndex(environment.regions);
+    const regions = environment.regions.map((entry, index) => resolveRegion(document.project, envName, environment.account, entry, index === primaryIndex, view));
     return {
       name: envName,
       order,
@@ -39,7 +41,8 @@ export function resolveModel(document: SpecDocument, views: ReadonlyMap<string, 
       },
       budget: view.budget ? { monthlyUsd: view.budget.monthlyUsd, alertAtPercent: [...view.budget.alertAtPercent].sort((a, b) => a - b) } : undefined,
       edge: view.edge ? { ...view.edge, originTier: view.edge.api?.tier ?? view.tiers.find((t) => t.loadBalancer.public)?.name } : undefined,
-      regions: environment.regions.map((entry, index) => resolveRegion(document.project, envName, environment.account, entry, index === 0, view)),
+      regions,
+      primaryRegion: regions[primaryIndex]?.region ?? '',
       stackNames: { bootstrap: stack('bootstrap'), edge: stack('edge'), budget: stack('budget') },
     };
   });
@@ -65,11 +68,15 @@ function resolveRegion(project: string, environment: string, account: string, en
   const subnets = planSubnets(cidr, view.network.availabilityZones);
   if (!subnets) throw new Error(`gantry bug: ${cidr} passed validation but has no subnet plan`);
   const stack = (kind: string) => `${project}-${environment}-${kind}`;
+  const regionTiers = typeof entry === 'string' ? undefined : entry.tiers;
+  const tiers = view.tiers.map((tier) => applyRegionTier(tier, regionTiers?.[tier.name]));
+  const databaseRole = view.database ? regionDatabaseRole(primary, view.database) : undefined;
   return {
     environment,
     account,
     region,
     primary,
+    role: primary ? 'primary' : 'standby',
     network: {
       cidr,
       availabilityZones: view.network.availabilityZones,
@@ -79,8 +86,9 @@ function resolveRegion(project: string, environment: string, account: string, en
       endpoints: [...view.network.endpoints].sort(),
       subnets,
     },
-    tiers: view.tiers.map((tier) => resolveTier(tier, view)),
-    database: view.database ? resolveDatabase(view.database) : undefined,
+    tiers: tiers.map((tier) => resolveTier(tier, view)),
+    database: view.database && databaseRole ? resolveDatabase(view.database) : undefined,
+    databaseRole,
     alarms: { ...view.alarms },
     stackNames: {
       notifications: stack('notifications'),
@@ -115,6 +123,12 @@ function resolveTier(tier: DefaultedTier, view: EnvironmentSpecView): TierModel 
   };
 }
 
+/** A standby region never gets a database of its own: a replica, a restore target, or nothing. */
+function regionDatabaseRole(primary: boolean, database: DefaultedDatabase): DatabaseRole | undefined {
+  if (primary) return 'primary';
+  return database.crossRegion === 'none' ? undefined : database.crossRegion;
+}
+
 const ENGINE_PORTS: Record<EngineFamily, number> = { postgres: 5432, mysql: 3306, mariadb: 3306, sqlserver: 1433 };
 
 function resolveDatabase(database: DefaultedDatabase): DatabaseModel {
@@ -132,6 +146,7 @@ function resolveDatabase(database: DefaultedDatabase): DatabaseModel {
     clients: [...database.clients].sort(),
     deletionProtection: database.deletionProtection,
     licenseModel: family === 'sqlserver' ? 'license-included' : undefined,
+    crossRegion: database.crossRegion,
   };
 }
 

@@ -71,7 +71,11 @@ export interface DatabaseSpec {
   readReplicas?: number;
   clients?: string[];
   deletionProtection?: boolean;
+  crossRegion?: CrossRegion;
 }
+
+/** How a multi-region environment's data reaches its standby regions. */
+export type CrossRegion = 'replica' | 'backups' | 'none';
 
 export type ManagedRule =
   | 'common' | 'knownBadInputs' | 'sqlInjection' | 'ipReputation' | 'anonymousIpList'
@@ -104,7 +108,15 @@ export interface BudgetSpec {
   alertAtPercent?: number[];
 }
 
-export type RegionEntry = string | { name: string; cidr?: string };
+export type RegionRole = 'primary' | 'standby';
+
+/** What one region may set for a tier: a standby runs warm and small, and a certificate is regional. */
+export interface RegionTierSpec {
+  capacity?: { min?: number; max?: number; desired?: number };
+  loadBalancer?: { certificateArn?: string };
+}
+
+export type RegionEntry = string | { name: string; cidr?: string; role?: RegionRole; tiers?: Record<string, RegionTierSpec> };
 
 export interface EnvironmentSpec {
   account: string;

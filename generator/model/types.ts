@@ -1,6 +1,6 @@
-import type { DeployStrategy, Endpoint, Engine, ManagedRule, NatGateways, Os } from './spec-types';
+import type { CrossRegion, DeployStrategy, Endpoint, Engine, ManagedRule, NatGateways, Os, RegionRole } from './spec-types';
 
-export type { DeployStrategy, Endpoint, Engine, ManagedRule, NatGateways, Os } from './spec-types';
+export type { CrossRegion, DeployStrategy, Endpoint, Engine, ManagedRule, NatGateways, Os, RegionRole } from './spec-types';
 
 /**
  * The resolved model: defaults applied, environment overrides merged, one immutable value per
@@ -43,8 +43,10 @@ export interface EnvironmentModel {
   readonly notifications: NotificationsModel;
   readonly budget?: BudgetModel;
   readonly edge?: EdgeModel;
-  /** The first is the primary region: the edge's origin and the budget's home. */
+  /** In the spec's order; exactly one is the primary (the first, unless a region says `role: primary`). */
   readonly regions: readonly RegionModel[];
+  /** The region that holds the writable database and answers the API while it is healthy. */
+  readonly primaryRegion: string;
   readonly stackNames: EnvironmentStackNames;
 }
 
@@ -62,13 +64,23 @@ export interface RegionModel {
   readonly account: string;
   readonly region: string;
   readonly primary: boolean;
+  readonly role: RegionRole;
   readonly network: NetworkModel;
   /** In the spec's order. */
   readonly tiers: readonly TierModel[];
+  /** Absent in a standby region when `database.crossRegion` is `none`. */
   readonly database?: DatabaseModel;
+  /**
+   * What this region's database stack holds: the writable instance (the primary region), a
+   * cross-region read replica of it (`replica`), or no instance, only what restoring the
+   * replicated automated backups needs (`backups`).
+   */
+  readonly databaseRole?: DatabaseRole;
   readonly alarms: AlarmsModel;
   readonly stackNames: RegionStackNames;
 }
+
+export type DatabaseRole = 'primary' | 'replica' | 'backups';
 
 export interface RegionStackNames {
   readonly notifications: string;
@@ -141,6 +153,8 @@ export interface DatabaseModel {
   readonly deletionProtection: boolean;
   /** SQL Server's licence model; the open-source engines have none to set. */
   readonly licenseModel?: 'license-included';
+  /** How data reaches the standby regions (only meaningful with more than one region). */
+  readonly crossRegion: CrossRegion;
 }
 
 export interface EdgeModel {

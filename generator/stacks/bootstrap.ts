@@ -1,6 +1,11 @@
-import { Fn } from 'aws-cdk-lib';
+import { Fn, type Stack } from 'aws-cdk-lib';
+import { CfnManagedPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { EnvironmentModel, GithubModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { boundaryDocument, boundaryName, executionPolicies } from './execution-role';
+import { EDGE_REGION } from '../aws/regions';
+import { ROLE_SESSION_SECONDS } from '../workflows/timeouts';
+import { driftReadActions } from './drift-permissions';
 import { acknowledge, applyTags } from './tags';
 
 /**
@@ -23,28 +28,29 @@ export function oidcSubjects(github: GithubModel, context: string): string[] {
  */
 export function bootstrapRoleNames(project: string, environment: string) {
   const prefix = `${project}-${environment}`;
-  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, drift: `${prefix}-gh-drift`, execution: `${prefix}-cfn-exec` };
+  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, drift: `${prefix}-gh-drift`, execution: `${prefix}-cfn-exec`, failover: `${prefix}-gh-failover` };
 }
 
-/** Services whose resources the generated stacks create; the execution role may manage them. */
-const MANAGED_SERVICES = [
-  'acm', 'autoscaling', 'budgets', 'chatbot', 'cloudfront', 'cloudwatch', 'ec2', 'elasticloadbalancing', 'events',
-  'kms', 'logs', 'rds', 'route53', 's3', 'secretsmanager', 'shield', 'sns', 'wafv2',
-];
 const STACK_READS = [
   'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
   'cloudformation:DescribeStackResources', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate',
   'cloudformation:GetTemplateSummary', 'cloudformation:ListChangeSets', 'cloudformation:DescribeChangeSet',
 ];
 const CHANGE_SET_WRITES = ['cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet'];
+/** The deploy runs change sets only; it deletes a stack whose first creation failed (ROLLBACK_COMPLETE) or that a cancelled run left empty (REVIEW_IN_PROGRESS). */
 const DEPLOY_WRITES = [
-  'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:ExecuteChangeSet', 'cloudformation:ContinueUpdateRollback',
-  'cloudformation:CancelUpdateStack', 'cloudformation:TagResource', 'cloudformation:DetectStackDrift',
-  'cloudformation:DetectStackResourceDrift', 'cloudformation:DescribeStackResourceDrifts',
+  'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack', 'cloudformation:ContinueUpdateRollback', 'cloudformation:CancelUpdateStack',
 ];
-const ACCOUNT_READS = [
-  'cloudformation:ValidateTemplate', 'cloudformation:ListStacks', 'cloudformation:DescribeStackDriftDetectionStatus',
-  'route53:ListHostedZonesByName', 'ec2:DescribeImages', 'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities',
+/**
+ * Calls that accept no resource (IAM requires "*"), for the lookups that fill in stack parameters
+ * (hosted zone ids, the CloudFront prefix list id of the api tier's security group) and reads.
+ */
+const LOOKUPS = ['cloudformation:ValidateTemplate', 'cloudformation:ListStacks', 'route53:ListHostedZonesByName', 'ec2:DescribeManagedPrefixLists'];
+const RELEASE_READS = ['ec2:DescribeImages', 'ec2:DescribeInstances'];
+const DRIFT_DETECTION = [
+  'cloudformation:DetectStackDrift', 'cloudformation:DetectStackResourceDrift', 'cloudformation:DescribeStackResourceDrifts',
+  'cloudformation:DescribeStacks', 'cloudformation:DescribeStackResource', 'cloudformation:DescribeStackResources',
+  'cloudformation:ListStackResources', 'cloudformation:GetTemplate',
 ];
 
 /**
@@ -57,7 +63,13 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   const prefix = `${model.project}-${environment.name}`;
   const partitionArn = (service: string, region: string, resource: string) => Fn.sub(`arn:\${AWS::Partition}:${service}:${region}:\${AWS::AccountId}:${resource}`);
   const regions = environment.regions.map((r) => r.region);
-  const stacks = regions.map((region) => partitionArn('cloudformation', region, `stack/${prefix}-*/*`));
+  // Every region the environment's stacks live in: its own, and us-east-1 for its global stacks
+  // (budget, edge), which the workflows plan, deploy and check for drift there.
+  const stackRegions = [...new Set([...regions, ...(environment.budget || environment.edge ? [EDGE_REGION] : [])])];
+  const stacks = stackRegions.map((region) => partitionArn('cloudformation', region, `stack/${prefix}-*/*`));
+  const reviewStacks = stackRegions.map((region) => partitionArn('cloudformation', region, `stack/gantry-review-${prefix}-*/*`));
+  const ec2Arns = (kind: 'instance' | 'image' | 'snapshot') =>
+    regions.map((region) => Fn.sub(`arn:\${AWS::Partition}:ec2:${region}:${kind === 'instance' ? '${AWS::AccountId}' : ''}:${kind}/*`));
   const imageParameters = [...new Set(environment.regions.flatMap((r) => r.tiers.map((t) => t.imageParameter)))].sort();
   const parameters = regions.flatMap((region) => imageParameters.map((name) => partitionArn('ssm', region, `parameter${name}`)));
   const bucket = blueprint.getResource('ArtifactsBucket');
@@ -69,22 +81,28 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   drift.addPropertyOverride('RoleName', roleNames.drift);
   drift.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
     oidcSubjects(model.github, `ref:refs/heads/${model.github.branch}`));
+  drift.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.drift);
   drift.addPropertyOverride('Policies', [{
     PolicyName: 'detect-drift',
     PolicyDocument: {
       Version: '2012-10-17',
-      Statement: [{
-        Sid: 'DetectDriftOnThisEnvironmentsStacks', Effect: 'Allow',
-        Action: ['cloudformation:DetectStackDrift', 'cloudformation:DetectStackResourceDrift', 'cloudformation:DescribeStackResourceDrifts'],
-        Resource: stacks,
-      }],
+      Statement: [
+        { Sid: 'DetectDriftOnThisEnvironmentsStacks', Effect: 'Allow', Action: DRIFT_DETECTION, Resource: stacks },
+        { Sid: 'DriftDetectionStatus', Effect: 'Allow', Action: 'cloudformation:DescribeStackDriftDetectionStatus', Resource: '*' },
+        // Drift detection reads every resource with the caller's credentials: the configuration
+        // reads of gantry's resource types, never object data or secret values (see drift-permissions.ts).
+        { Sid: 'ReadResourceConfiguration', Effect: 'Allow', Action: driftReadActions(), Resource: '*' },
+      ],
     },
   }]);
   const bucketArn = bucket.getAtt('Arn').toString();
 
   // Environments sharing an account share its one GitHub OIDC provider; the first creates it.
   if (!environment.firstInAccount) blueprint.node.tryRemoveChild('GitHubOidcProvider');
-  acknowledge(drift, [{ id: 'AwsSolutions-IAM5', reason: `Drift detection is limited to this environment's stacks (stack/${prefix}-*), whose ids are not known beforehand.` }]);
+  acknowledge(drift, [{
+    id: 'AwsSolutions-IAM5',
+    reason: `Drift detection is limited to this environment's stacks (stack/${prefix}-*), whose ids are not known beforehand; it reads each resource's configuration through Describe/Get/List calls, most of which accept no resource ARN, and no object data or secret values.`,
+  }]);
   const trusting = ['DeployRole', 'ChangeSetRole', 'DriftRole'].map((id) => blueprint.getResource(id));
   // IAM checks that a trust policy's federated provider exists, so the roles wait for it.
   if (environment.firstInAccount) for (const role of trusting) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
@@ -92,87 +110,158 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   const deploy = blueprint.getResource('DeployRole');
   deploy.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
     oidcSubjects(model.github, `environment:${environment.name}`));
+  deploy.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.deploy);
   deploy.addPropertyOverride('Policies', [{
     PolicyName: 'deploy',
     PolicyDocument: {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'DeployThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES, ...DEPLOY_WRITES], Resource: stacks },
-        { Sid: 'Read', Effect: 'Allow', Action: ACCOUNT_READS, Resource: '*' },
+        { Sid: 'LookupsAndReads', Effect: 'Allow', Action: [...LOOKUPS, ...RELEASE_READS], Resource: '*' },
         {
           Sid: 'PassTheExecutionRoleToCloudFormation', Effect: 'Allow', Action: 'iam:PassRole', Resource: blueprint.getResource('ExecutionRole').getAtt('Arn'),
           Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
         },
         ...(parameters.length > 0 ? [{
+          // Releases write the AMI, and label the versions that succeeded everywhere: the history rollbacks read.
           Sid: 'ReleaseAndRollBackAmis', Effect: 'Allow',
-          Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter'], Resource: parameters,
+          Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:LabelParameterVersion', 'ssm:UnlabelParameterVersion'],
+          Resource: parameters,
+        }, {
+          // Baking from a build instance, and copying the AMI to the other regions, in this environment's regions only.
+          Sid: 'BakeAndCopyAmis', Effect: 'Allow', Action: ['ec2:CreateImage', 'ec2:CopyImage'],
+          Resource: [...ec2Arns('instance'), ...ec2Arns('image'), ...ec2Arns('snapshot')],
+        }, {
+          // Tags only on the AMIs and snapshots that a release creates, never on other EC2 resources.
+          Sid: 'TagNewAmis', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: [...ec2Arns('image'), ...ec2Arns('snapshot')],
+          Condition: { StringEquals: { 'ec2:CreateAction': ['CreateImage', 'CopyImage'] } },
         }] : []),
         { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: Fn.join('', [bucketArn, '/*']) },
-        { Sid: 'BakeAndCopyAmis', Effect: 'Allow', Action: ['ec2:CreateImage', 'ec2:CopyImage', 'ec2:CreateTags', 'ec2:DescribeInstances'], Resource: '*' },
         { Sid: 'ListArtifacts', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
       ],
     },
   }]);
   acknowledge(deploy, [{
     id: 'AwsSolutions-IAM5',
-    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*), and baking and copying AMIs for releases, whose ids do not exist beforehand.`,
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*), and baking, copying and tagging AMIs and their snapshots in this environment's regions for releases, whose ids do not exist beforehand.`,
   }]);
 
   const changeSets = blueprint.getResource('ChangeSetRole');
+  // Pull requests plan with it, and so does the deploy workflow on the deploy branch before its
+  // approval gate (a job without an environment); neither can execute a change set.
   changeSets.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
-    oidcSubjects(model.github, 'pull_request'));
+    [...oidcSubjects(model.github, 'pull_request'), ...oidcSubjects(model.github, `ref:refs/heads/${model.github.branch}`)]);
+  changeSets.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.changeSets);
   changeSets.addPropertyOverride('Policies', [{
     PolicyName: 'change-sets',
     PolicyDocument: {
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ChangeSetsOnThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES], Resource: stacks },
-        { Sid: 'Read', Effect: 'Allow', Action: ['cloudformation:ValidateTemplate', 'cloudformation:ListStacks', 'route53:ListHostedZonesByName'], Resource: '*' },
+        { Sid: 'ChangeSetsOnThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES], Resource: [...stacks, ...reviewStacks] },
+        // A stack not deployed yet is planned as gantry-review-<stack>, an empty REVIEW_IN_PROGRESS
+        // stack deleted after the plan: the only stacks this role may delete, so it never deletes a deployed one.
+        { Sid: 'DeleteEmptyReviewStacks', Effect: 'Allow', Action: 'cloudformation:DeleteStack', Resource: reviewStacks },
+        { Sid: 'Lookups', Effect: 'Allow', Action: LOOKUPS, Resource: '*' },
         ...(parameters.length > 0 ? [{ Sid: 'ResolveAmiParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: parameters }] : []),
-        { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: Fn.join('', [bucketArn, '/pull-requests/*']) },
+        {
+          Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: [Fn.join('', [bucketArn, '/pull-requests/*']), Fn.join('', [bucketArn, '/plans/*'])],
+        },
       ],
     },
   }]);
   acknowledge(changeSets, [{
     id: 'AwsSolutions-IAM5',
-    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), the pull-requests/ prefix of its artifacts bucket, and read-only calls that accept no resource.`,
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*) and their review stacks (stack/gantry-review-${prefix}-*), the pull-requests/ and plans/ prefixes of its artifacts bucket, and read-only calls that accept no resource.`,
   }]);
 
-  const execution = blueprint.getResource('ExecutionRole');
-  execution.addPropertyOverride('Policies', [{
-    PolicyName: 'deploy-resources',
-    PolicyDocument: {
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'ManageThePlatformsServices', Effect: 'Allow', Action: MANAGED_SERVICES.map((s) => `${s}:*`), Resource: '*' },
-        { Sid: 'ReadParameters', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: '*' },
-        {
-          Sid: 'ManageThisEnvironmentsRoles', Effect: 'Allow',
-          Action: [
-            'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy',
-            'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:AttachRolePolicy',
-            'iam:DetachRolePolicy', 'iam:PassRole', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile',
-            'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile',
-          ],
-          Resource: [Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-*`), Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:instance-profile/${prefix}-*`)],
-        },
-        {
-          Sid: 'NeverTheBootstrapRoles', Effect: 'Deny', Action: 'iam:*',
-          Resource: [`${prefix}-bootstrap-*`, roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution]
-            .map((name) => Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`)),
-        },
-        {
-          Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*',
-          Condition: { StringEquals: { 'iam:AWSServiceName': ['autoscaling.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'rds.amazonaws.com'] } },
-        },
-      ],
-    },
-  }]);
-  acknowledge(execution, [{
-    id: 'AwsSolutions-IAM5',
-    reason: `CloudFormation's execution role must create the platform's resources, whose ids are not known beforehand; only CloudFormation can assume it, only this environment's deploy role can pass it, it deploys only reviewed templates, and its IAM rights are limited to roles named ${prefix}-* and never the bootstrap's own.`,
-  }]);
+  buildExecutionRole(stack, blueprint, prefix, [roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution, roleNames.failover]);
+
+  if (environment.regions.length > 1) addFailoverRole(stack, blueprint, model, environment, roleNames.failover, stacks);
 
   applyTags(stack, environment.tags);
   return templateOf(stack);
+}
+
+/**
+ * The CloudFormation execution role: the handler permissions of exactly the resource types gantry
+ * generates (managed policies, which fit IAM's size limits), and IAM rights over this
+ * environment's roles only, each of which must carry the boundary that bootstrap defines here.
+ */
+function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, prefix: string, protectedRoles: readonly string[]): void {
+  const execution = blueprint.getResource('ExecutionRole');
+  const { inline, managed } = executionPolicies(prefix, protectedRoles);
+  execution.addPropertyOverride('Policies', [{ PolicyName: 'deploy-resources', PolicyDocument: inline }]);
+  const boundary = new CfnManagedPolicy(stack, 'PermissionsBoundary', {
+    managedPolicyName: boundaryName(prefix),
+    description: `The most any role of ${prefix}'s stacks may do; the execution role creates roles only with it`,
+    policyDocument: boundaryDocument(),
+  });
+  boundary.overrideLogicalId('PermissionsBoundary');
+  acknowledge(boundary, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A permissions boundary caps what the platform\'s roles may do (Session Manager, the CloudWatch agent, logs, reading their own objects); each role\'s own policy grants far less, and the boundary grants no IAM, STS or Organizations action.',
+  }]);
+  managed.forEach((document, i) => {
+    const policy = new CfnManagedPolicy(stack, `ExecutionRolePolicy${i + 1}`, {
+      description: `CloudFormation handler permissions of the resource types gantry generates (part ${i + 1} of ${managed.length}), from AWS's resource provider schemas`,
+      policyDocument: document,
+      roles: [execution.ref],
+    });
+    policy.overrideLogicalId(`ExecutionRolePolicy${i + 1}`);
+    acknowledge(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Exactly the actions AWS lists for the create, read, update and delete handlers of the resource types gantry generates, on resources whose ids do not exist before the deploy; some of AWS\'s own lists hold Describe* patterns.',
+    }]);
+  });
+  acknowledge(execution, [{
+    id: 'AwsSolutions-IAM5',
+    reason: `CloudFormation's execution role creates the platform's resources, whose ids are not known beforehand; only CloudFormation can assume it, only this environment's deploy role can pass it, and it creates roles only named ${prefix}-*, only with the ${boundaryName(prefix)} permissions boundary, never the bootstrap's own.`,
+  }]);
+}
+
+/**
+ * The role gantry-failover.yml assumes (trusted, like the deploy role, only by this repository's
+ * GitHub environment, so its required reviewers approve a failover): promote or restore the
+ * standby's database, hand its master password to Secrets Manager, and flip the API's failover
+ * records. It cannot change stacks.
+ */
+function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, model: PlatformModel, environment: EnvironmentModel, roleName: string, stacks: unknown[]): void {
+  const deploy = blueprint.getResource('DeployRole') as CfnRole;
+  // The deploy role's trust (the GitHub OIDC provider, audience sts.amazonaws.com), for this environment's jobs only.
+  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] };
+  trust.Statement[0]!.Condition.StringEquals['token.actions.githubusercontent.com:sub'] = oidcSubjects(model.github, `environment:${environment.name}`);
+  const role = new CfnRole(stack, 'FailoverRole', {
+    roleName,
+    description: `gantry-failover.yml: promotes a standby region of ${environment.name}`,
+    assumeRolePolicyDocument: trust,
+    maxSessionDuration: ROLE_SESSION_SECONDS.failover,
+    policies: [{
+      policyName: 'failover',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ReadThisEnvironmentsStacks', Effect: 'Allow', Action: ['cloudformation:DescribeStacks'], Resource: stacks },
+          {
+            Sid: 'PromoteOrRestoreTheDatabase', Effect: 'Allow',
+            Action: ['rds:DescribeDBInstances', 'rds:DescribeDBInstanceAutomatedBackups', 'rds:PromoteReadReplica', 'rds:ModifyDBInstance',
+              'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
+            Resource: '*',
+          },
+          { Sid: 'EncryptWithTheStandbysKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*',
+            Condition: { StringLike: { 'kms:ViaService': 'rds.*.amazonaws.com' } } },
+          { Sid: 'LetRdsManageTheMasterSecret', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: '*' },
+          { Sid: 'PassTheMonitoringRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*`),
+            Condition: { StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } } },
+          { Sid: 'FlipTheFailoverRecords', Effect: 'Allow', Action: ['route53:ListHostedZonesByName', 'route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets', 'route53:GetChange'], Resource: '*' },
+        ],
+      },
+    }],
+  });
+  role.overrideLogicalId('FailoverRole');
+  if (environment.firstInAccount) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
+  acknowledge(role, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement is limited to the actions a promotion or restore needs, KMS only through RDS and PassRole only to RDS monitoring.',
+  }]);
 }

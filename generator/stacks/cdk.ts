@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { App, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import type { IConstruct } from 'constructs';
 import { PACKAGE_ROOT } from '../paths';
@@ -47,6 +47,14 @@ let stacksBuilt = 0;
 export function includeBlueprint(stack: Stack, name: string): CfnInclude {
   const blueprint = new CfnInclude(stack, 'Blueprint', { templateFile: blueprintFile(name), preserveLogicalIds: true });
   blueprintNames.set(blueprint, name);
+  // NOTE: CfnInclude records a blueprint's DependsOn as construct dependencies, which only a full
+  // `app.synth()` turns back into DependsOn; templateOf renders the stack directly, so they are
+  // made resource dependencies here (else the ALB's wait for its log bucket policy, or the public
+  // route's for the internet gateway attachment, would silently disappear).
+  for (const child of blueprint.node.children) {
+    if (!(child instanceof CfnResource)) continue;
+    for (const dependency of child.node.dependencies) if (dependency instanceof CfnResource) child.addResourceDependency(dependency);
+  }
   return blueprint;
 }
 

@@ -1,10 +1,11 @@
-import { CfnOutput, Fn } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnSecurityGroup, CfnSecurityGroupEgress } from 'aws-cdk-lib/aws-ec2';
 import { CfnDBInstance, type CfnDBParameterGroup, type CfnDBSubnetGroup } from 'aws-cdk-lib/aws-rds';
 import type { DatabaseModel, EnvironmentModel, RegionModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { configureAlarms, DATABASE_ALARMS, pointAtTopic } from './alarms';
+import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
 
 const MIB = 1024 * 1024;
@@ -55,7 +56,7 @@ export function supportsPerformanceInsights(instanceClass: string): boolean {
  * in the isolated subnets, its key, TLS-only parameter group, monitoring, and read replicas. Its
  * client security group is exported; the tiers in `database.clients` attach it.
  */
-export function buildDatabaseTemplate(environment: EnvironmentModel, region: RegionModel): Record<string, unknown> | undefined {
+export function buildDatabaseTemplate(environment: EnvironmentModel, region: RegionModel, values: InstanceValues = LITERAL_VALUES): Record<string, unknown> | undefined {
   const database = region.database;
   if (!database) return undefined;
   const stack = newTemplateStack();
@@ -99,10 +100,31 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
     acknowledge(instance, [{ id: 'AwsSolutions-RDS10', reason: `The spec sets database.deletionProtection: false for environment ${environment.name}; DeletionPolicy Snapshot still keeps a final snapshot.` }]);
   }
 
-  for (let i = 1; i <= database.readReplicas; i++) {
+  const standbys = environment.regions.filter((r) => !r.primary && r.databaseRole !== undefined);
+  if (region.databaseRole === 'replica') {
+    makeCrossRegionReplica(stack, blueprint, instance, environment, region, values);
+  } else if (region.databaseRole === 'backups') {
+    keepOnlyWhatARestoreNeeds(stack, blueprint);
+    applyTags(stack, environment.tags);
+    return { ...templateOf(stack), Description: 'What restoring the primary region\'s replicated automated backups needs: key, subnet group, security groups, TLS-only parameter group' };
+  } else {
+    new CfnOutput(stack, 'DatabaseArn', {
+      description: 'The database instance\'s ARN: the source of the standby regions\' cross-region read replicas',
+      value: instance.attrDbInstanceArn,
+    }).overrideLogicalId('DatabaseArn');
+    const backupsTo = standbys.find((r) => r.databaseRole === 'backups');
+    if (backupsTo) replicateBackups(stack, instance, database, values.string(stack, 'BackupReplicationRegion', backupsTo.region, { description: 'The standby region the automated backups are replicated to' }));
+  }
+
+  // Same-region read replicas serve the primary's reads; a standby's replica has none of its own.
+  const sameRegionReplicas = region.databaseRole === 'primary' ? database.readReplicas : 0;
+  for (let i = 1; i <= sameRegionReplicas; i++) {
     const replica = new CfnDBInstance(stack, `ReadReplica${i}`, {
       sourceDbInstanceIdentifier: instance.ref,
       dbInstanceClass: database.instanceClass,
+      // A replica does not inherit its source's storage type: without it RDS picks its default
+      // (gp2), slower and dearer than the source's gp3.
+      storageType: 'gp3',
       publiclyAccessible: false,
       vpcSecurityGroups: [databaseGroup.attrGroupId],
       dbParameterGroupName: parameters.ref,
@@ -115,6 +137,11 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       enableIamDatabaseAuthentication: database.family === 'sqlserver' ? undefined : true,
     });
     replica.overrideLogicalId(`ReadReplica${i}`);
+    // A DB instance without DeletionPolicy defaults to Snapshot; a replica holds no data of its own
+    // (it is rebuilt from its source), so it is deleted without a snapshot to pay for.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+    replica.cfnOptions.deletionPolicy = CfnDeletionPolicy.DELETE;
+    replica.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
     applyPerformanceInsights(replica, database.instanceClass, blueprint.getResource('DatabaseKey').ref);
     if (region.alarms.enabled) {
       const lag = new CfnAlarm(stack, `ReadReplica${i}LagAlarm`, {
@@ -156,6 +183,107 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
 
   applyTags(stack, environment.tags);
   return templateOf(stack);
+}
+
+/**
+ * The standby region's database: a cross-region read replica of the primary region's instance,
+ * which the failover workflow promotes. Its source is the primary's ARN (looked up at deploy from
+ * the primary region's database stack); it is encrypted with this region's key (a KMS key serves
+ * one region only) and uses this region's subnet and parameter groups. Engine, version, master
+ * user and its secret come from the source, so the template does not set them.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
+ */
+function makeCrossRegionReplica(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, instance: CfnDBInstance, environment: EnvironmentModel, region: RegionModel, values: InstanceValues): void {
+  const source = new CfnParameter(stack, 'SourceDatabaseArn', {
+    type: 'String',
+    allowedPattern: '^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:db:[a-z][a-z0-9-]*$',
+    description: 'The primary region\'s database (the DatabaseArn output of its database stack); the deploy workflow looks it up',
+  });
+  source.overrideLogicalId('SourceDatabaseArn');
+  instance.sourceDbInstanceIdentifier = source.valueAsString;
+  instance.sourceRegion = values.string(stack, 'SourceRegion', environment.primaryRegion, { description: 'The primary region, where the source database runs' });
+  for (const property of ['Engine', 'EngineVersion', 'LicenseModel', 'MasterUsername', 'ManageMasterUserPassword', 'MasterUserSecret',
+    'StorageEncrypted', 'BackupRetentionPeriod', 'PreferredBackupWindow']) {
+    instance.addPropertyDeletionOverride(property);
+  }
+  instance.engine = undefined;
+  instance.engineVersion = undefined;
+  instance.licenseModel = undefined;
+  instance.backupRetentionPeriod = undefined;
+  // A replica may become the primary after a failover: keep it when the stack goes, as the primary's policy would.
+  instance.cfnOptions.deletionPolicy = 'Retain' as never;
+  instance.cfnOptions.updateReplacePolicy = 'Retain' as never;
+  const reasons = [
+    { id: 'AwsSolutions-RDS2', reason: `A cross-region read replica is encrypted with this region's key (KmsKeyId); CloudFormation forbids StorageEncrypted on a replica.` },
+    { id: 'AwsSolutions-RDS13', reason: 'Automated backups are taken from the source in the primary region; the failover workflow enables them when it promotes this replica.' },
+  ];
+  acknowledge(instance, [...reasons, ...(region.database?.multiAz ? [] : [{ id: 'AwsSolutions-RDS3', reason: `The spec sets database.multiAz: false for environment ${environment.name}.` }])]);
+  // The master secret lives in the primary region; the failover workflow has RDS manage a new one here, with this key.
+  removeOutputs(blueprint, ['MasterSecretArn']);
+  new CfnOutput(stack, 'KeyArn', {
+    description: 'This region\'s database key: the replica\'s storage, and the master secret after a promotion',
+    value: blueprint.getResource('DatabaseKey').getAtt('Arn').toString(),
+  }).overrideLogicalId('KeyArn');
+  if (region.alarms.enabled) {
+    const lag = new CfnAlarm(stack, 'ReplicaLagAlarm', {
+      alarmDescription: Fn.sub('The cross-region replica of ${AWS::StackName} fell behind its source in the primary region: a failover now would lose more data'),
+      namespace: 'AWS/RDS',
+      metricName: 'ReplicaLag',
+      dimensions: [{ name: 'DBInstanceIdentifier', value: instance.ref }],
+      statistic: 'Maximum',
+      period: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      threshold: region.alarms.replicaLagSeconds,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'missing',
+    });
+    lag.overrideLogicalId('ReplicaLagAlarm');
+    pointAtTopic(lag, region.stackNames.notifications);
+  }
+}
+
+/**
+ * \`crossRegion: backups\` in a standby: no instance, only what restoring the replicated backups
+ * needs (the key they are encrypted with, the subnet group, security groups, parameter group and
+ * monitoring role), so the failover workflow restores into a network that is already there.
+ */
+function keepOnlyWhatARestoreNeeds(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>): void {
+  for (const id of ['Database', ...DATABASE_ALARMS]) blueprint.node.tryRemoveChild(id);
+  removeOutputs(blueprint, ['Endpoint', 'Port', 'MasterSecretArn', 'DatabaseIdentifier']);
+  const outputs: [string, string, string][] = [
+    ['KeyArn', 'The key the replicated automated backups (and a database restored from them) are encrypted with', blueprint.getResource('DatabaseKey').getAtt('Arn').toString()],
+    ['SubnetGroupName', 'The subnet group a restored database goes into', blueprint.getResource('SubnetGroup').ref],
+    ['DatabaseSecurityGroupId', 'The security group a restored database uses', blueprint.getResource('DatabaseSecurityGroup').getAtt('GroupId').toString()],
+    ['ParameterGroupName', 'The TLS-only parameter group a restored database uses', blueprint.getResource('ParameterGroup').ref],
+    ['MonitoringRoleArn', 'The enhanced monitoring role a restored database uses', blueprint.getResource('MonitoringRole').getAtt('Arn').toString()],
+  ];
+  for (const [id, description, value] of outputs) {
+    new CfnOutput(stack, id, { description, value, exportName: Fn.sub(`\${AWS::StackName}-${id}`) }).overrideLogicalId(id);
+  }
+}
+
+/**
+ * Automated backups and transaction logs copied to the standby region as they are taken, encrypted
+ * with the standby's key (looked up at deploy from its database stack, which deploys first).
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/AutomatedBackups.Replicating.Enable.html
+ */
+function replicateBackups(stack: Stack, instance: CfnDBInstance, database: DatabaseModel, standby: string): void {
+  const key = new CfnParameter(stack, 'BackupReplicationKeyArn', {
+    type: 'String',
+    allowedPattern: '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$',
+    description: 'The key in the standby region that encrypts the replicated backups (the KeyArn output of its database stack); the deploy workflow looks it up',
+  });
+  key.overrideLogicalId('BackupReplicationKeyArn');
+  instance.automaticBackupReplicationRegion = standby;
+  instance.automaticBackupReplicationKmsKeyId = key.valueAsString;
+  instance.automaticBackupReplicationRetentionPeriod = database.backupRetentionDays;
+}
+
+/** cloudformation-include keeps a blueprint's outputs under its `$Outputs` scope. */
+function removeOutputs(blueprint: ReturnType<typeof includeBlueprint>, ids: readonly string[]): void {
+  const outputs = blueprint.node.tryFindChild('$Outputs');
+  for (const id of ids) outputs?.node.tryRemoveChild(id);
 }
 
 function applyPerformanceInsights(instance: CfnDBInstance, instanceClass: string, keyId: string): void {

@@ -2,25 +2,14 @@ import { Fn, type CfnResource } from 'aws-cdk-lib';
 import { CfnDistribution, CfnFunction, CfnOriginAccessControl } from 'aws-cdk-lib/aws-cloudfront';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnProtection } from 'aws-cdk-lib/aws-shield';
-import type { EnvironmentModel, ManagedRule, PlatformModel } from '../model/types';
+import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, propertyPath, templateOf } from './cdk';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
-import { originDomainName } from './tier';
+import { apiOriginDomainName } from './tier';
+import { addWafLogging, webAclRules } from './waf';
 
-/** AWS managed rule groups by spec name. @see https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html */
-export const MANAGED_RULE_GROUPS: Readonly<Record<ManagedRule, string>> = {
-  common: 'AWSManagedRulesCommonRuleSet',
-  knownBadInputs: 'AWSManagedRulesKnownBadInputsRuleSet',
-  sqlInjection: 'AWSManagedRulesSQLiRuleSet',
-  ipReputation: 'AWSManagedRulesAmazonIpReputationList',
-  anonymousIpList: 'AWSManagedRulesAnonymousIpList',
-  linux: 'AWSManagedRulesLinuxRuleSet',
-  windows: 'AWSManagedRulesWindowsRuleSet',
-  php: 'AWSManagedRulesPHPRuleSet',
-  wordpress: 'AWSManagedRulesWordPressRuleSet',
-  adminProtection: 'AWSManagedRulesAdminProtectionRuleSet',
-};
+export { MANAGED_RULE_GROUPS } from './waf';
 
 /** CloudFront managed policies. @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html */
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
@@ -46,10 +35,10 @@ export const SPA_FALLBACK_FUNCTION = [
 
 /**
  * The edge stack of one environment, from blueprints/edge.yaml, deployed in us-east-1: certificate,
- * web ACL, CloudFront distribution with the site bucket and the API tier's regional load balancers
- * (an origin group failing over from the first region to the second), Shield Advanced, DNS.
+ * web ACL, CloudFront distribution with the site bucket and the API at \`api-origin.<domain>\` (which
+ * Route 53 fails over between the regions' load balancers), Shield Advanced, DNS.
  */
-export function buildEdgeTemplate(model: PlatformModel, environment: EnvironmentModel, values: InstanceValues = LITERAL_VALUES): Record<string, unknown> | undefined {
+export function buildEdgeTemplate(model: PlatformModel, environment: EnvironmentModel, _values: InstanceValues = LITERAL_VALUES): Record<string, unknown> | undefined {
   const edge = environment.edge;
   if (!edge) return undefined;
   const stack = newTemplateStack();
@@ -61,44 +50,23 @@ export function buildEdgeTemplate(model: PlatformModel, environment: Environment
   resource('Certificate').addPropertyOverride(propertyPath(blueprint, 'Certificate', 'DomainValidationOptions[DomainName=app.example.com].DomainName'), edge.domain);
   for (const type of ['A', 'AAAA']) resource('DnsRecords').addPropertyOverride(propertyPath(blueprint, 'DnsRecords', `RecordSets[Type=${type}].Name`), edge.domain);
 
-  // Web ACL: the rate rule first, then the managed rule groups in the spec's order.
-  const visibility = (name: string) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: name });
+  // Web ACL: the rate rule first, then the managed rule groups in the spec's order; every request logged.
   resource('WebAcl').addPropertyOverride('VisibilityConfig.MetricName', `${model.project}-${environment.name}`);
-  resource('WebAcl').addPropertyOverride('Rules', [
-    {
-      Name: 'rate-limit-per-ip', Priority: 0, Action: { Block: {} },
-      Statement: { RateBasedStatement: { Limit: edge.waf.ratePerFiveMinutes, AggregateKeyType: 'IP' } },
-      VisibilityConfig: visibility('rate-limit-per-ip'),
-    },
-    ...edge.waf.managedRules.map((rule, i) => ({
-      Name: MANAGED_RULE_GROUPS[rule], Priority: i + 1, OverrideAction: { None: {} },
-      Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: MANAGED_RULE_GROUPS[rule] } },
-      VisibilityConfig: visibility(MANAGED_RULE_GROUPS[rule]),
-    })),
-  ]);
+  resource('WebAcl').addPropertyOverride('Rules', webAclRules(edge.waf));
+  addWafLogging(stack, resource('WebAcl').getAtt('Arn').toString());
 
-  // Origins: the API tier's load balancer in the first region, and the second as its failover.
+  // The API's origin: one name per environment that Route 53 fails over between the regions' load
+  // balancers (see the tier stacks). Not a CloudFront origin group: CloudFront rejects one on a
+  // behaviour that allows POST, PUT, PATCH or DELETE, and would fail over reads only (aws/aws-cdk#32450).
+  // @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html
   const originTier = edge.originTier;
-  const regions = environment.regions.slice(0, 2).map((r) => r.region);
-  // For a stack set, the origins' regions are a parameter: the template names no region.
-  const originRegions = originTier ? values.list(stack, 'OriginRegions', regions, {
-    description: "The regions of the API tier's load balancers: the primary origin, then its failover",
-  }) : [];
-  const origins: unknown[] = originTier ? originRegions.map((region, i) => ({
-    Id: `api-${i === 0 ? 'primary' : 'secondary'}`,
-    DomainName: values.portable ? Fn.sub(originDomainName(originTier, '${Region}', edge.domain), { Region: region }) : originDomainName(originTier, region, edge.domain),
+  const origins: unknown[] = originTier ? [{
+    Id: 'api',
+    DomainName: apiOriginDomainName(edge.domain),
     CustomOriginConfig: { OriginProtocolPolicy: 'https-only', HTTPSPort: 443, OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 30 },
-  })) : [];
-  const apiTarget = regions.length > 1 ? 'api' : 'api-primary';
-  const originGroups = originTier && regions.length > 1 ? {
-    Quantity: 1,
-    Items: [{
-      Id: 'api',
-      // CloudFront fails over only for GET, HEAD and OPTIONS; other methods always go to the primary.
-      FailoverCriteria: { StatusCodes: { Quantity: 4, Items: [500, 502, 503, 504] } },
-      Members: { Quantity: 2, Items: [{ OriginId: 'api-primary' }, { OriginId: 'api-secondary' }] },
-    }],
-  } : undefined;
+  }] : [];
+  const apiTarget = 'api';
+  const originGroups = undefined;
   const securityHeaders = resource('SecurityHeaders').ref;
   const apiBehavior = {
     TargetOriginId: apiTarget,
@@ -187,7 +155,8 @@ function buildSite(stack: ReturnType<typeof newTemplateStack>, model: PlatformMo
   let spaFunction: string | undefined;
   if (environment.edge?.site?.spa) {
     const fn = new CfnFunction(stack, 'SpaFallback', {
-      name: Fn.sub('${AWS::StackName}-spa-fallback'),
+      // CloudFront function names are at most 64 characters: the longest edge stack name (56) + "-spa".
+      name: Fn.sub('${AWS::StackName}-spa'),
       autoPublish: true,
       functionCode: SPA_FALLBACK_FUNCTION,
       functionConfig: { comment: `${model.project} ${environment.name}: serve /index.html for app routes`, runtime: 'cloudfront-js-2.0' },

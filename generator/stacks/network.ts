@@ -1,4 +1,5 @@
 import { CfnOutput, Fn, type CfnResource } from 'aws-cdk-lib';
+import { KNOWN_GOOD_ZONE_IDS } from '../aws/regions';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnVPC, CfnEIP, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSecurityGroup, CfnSubnet, CfnSubnetRouteTableAssociation, CfnVPCEndpoint } from 'aws-cdk-lib/aws-ec2';
 import type { Endpoint, EnvironmentModel, RegionModel, SubnetKind, SubnetModel } from '../model/types';
@@ -62,7 +63,12 @@ export function buildNetworkTemplate(environment: EnvironmentModel, region: Regi
     resource.overrideLogicalId(id);
     return resource;
   };
-  const az = (index: number) => Fn.select(index, Fn.getAzs());
+  // Zones by id where an index could land in a constrained zone (us-east-1), by index elsewhere.
+  // NOTE: a stack set's template names no region, and carrying both AvailabilityZone and
+  // AvailabilityZoneId behind Fn::If is rejected by AWS's validator (F3020), so stack sets keep
+  // picking by index (docs/facts.md, "Availability zones by id").
+  const ids = values.portable ? undefined : KNOWN_GOOD_ZONE_IDS[region.region];
+  const zonePlacement = (index: number) => (ids ? { availabilityZoneId: ids[index] } : { availabilityZone: Fn.select(index, Fn.getAzs()) });
   const subnetsOf = (kind: SubnetKind) => network.subnets.filter((s) => s.kind === kind);
 
   // Subnets, each associated with its kind's route table.
@@ -72,7 +78,7 @@ export function buildNetworkTemplate(environment: EnvironmentModel, region: Regi
     const resource = add(id, new CfnSubnet(stack, id, {
       vpcId,
       cidrBlock: subnetCidrs.get(subnet) as string,
-      availabilityZone: az(subnet.az),
+      ...zonePlacement(subnet.az),
       mapPublicIpOnLaunch: false,
       tags: [{ key: 'Name', value: Fn.sub(`\${AWS::StackName}-${subnet.kind}-${subnet.az + 1}`) }],
     }));

@@ -1,4 +1,4 @@
-import type { EnvironmentModel, TierModel } from '../model/types';
+import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { EDGE_REGION } from '../aws/regions';
 import { stackOutline } from './outline';
 
@@ -11,7 +11,9 @@ export const INLINE_TEMPLATE_BYTES = 51_200;
  */
 export type ParameterLookup =
   | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string }
-  | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id' };
+  | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id' }
+  /** An output of a stack in another region of the environment (which deploys first). */
+  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly output: string };
 
 /** One stack to deploy: what the workflows (and people) need to run `aws cloudformation deploy`. */
 export interface StackDeployment {
@@ -39,7 +41,7 @@ export function deployPlan(environment: EnvironmentModel, region: string, templa
     const tier = stack.tier === undefined ? undefined : regionModel?.tiers.find((t) => t.name === stack.tier);
     return {
       stackName: stack.stackName, region: region === 'global' ? EDGE_REGION : region, template,
-      lookups: parameterLookups(environment, stack.file, tier), upload: templateBytes(template) > INLINE_TEMPLATE_BYTES,
+      lookups: parameterLookups(environment, stack.file, tier, regionModel), upload: templateBytes(template) > INLINE_TEMPLATE_BYTES,
       ...(tier ? { tier: tier.name, imageParameter: tier.imageParameter } : {}),
     };
   });
@@ -51,7 +53,8 @@ export function deployPlan(environment: EnvironmentModel, region: string, templa
  * CloudFront's origin), and CloudFront's origin-facing prefix list for the origin tier. The
  * builders declare these parameters (edge.yaml; tier.ts); a test checks both agree on every spec.
  */
-export function parameterLookups(environment: EnvironmentModel, file: string, tier: TierModel | undefined): ParameterLookup[] {
+export function parameterLookups(environment: EnvironmentModel, file: string, tier: TierModel | undefined, region?: RegionModel): ParameterLookup[] {
+  if (file === 'database' && !tier) return region ? crossRegionLookups(environment, region) : [];
   const edge = environment.edge;
   if (!edge) return [];
   const zone: ParameterLookup = { name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: edge.zone };
@@ -62,4 +65,20 @@ export function parameterLookups(environment: EnvironmentModel, file: string, ti
     ...(origin || tier.loadBalancer.tls === 'edge' ? [zone] : []),
     ...(origin ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' } as const] : []),
   ];
+}
+
+/**
+ * A standby's replica reads its source's ARN from the primary region's database stack; a primary
+ * replicating its backups reads the key of the standby's database stack. Each of those deploys
+ * first. database.ts declares these parameters under the same conditions (a test checks both agree).
+ */
+function crossRegionLookups(environment: EnvironmentModel, region: RegionModel): ParameterLookup[] {
+  if (!region.database) return [];
+  const primary = environment.regions.find((r) => r.primary);
+  const backupsTarget = environment.regions.find((r) => !r.primary && r.databaseRole === 'backups');
+  if (region.databaseRole === 'replica') {
+    return primary ? [{ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' }] : [];
+  }
+  if (region.databaseRole === 'backups' || !backupsTarget) return [];
+  return [{ name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backupsTarget.region, stackName: backupsTarget.stackNames.database, output: 'KeyArn' }];
 }

@@ -5,6 +5,7 @@ import { buildBootstrapTemplate } from './bootstrap';
 import { buildBudgetTemplate } from './budget';
 import { buildDatabaseTemplate } from './database';
 import { buildEdgeTemplate } from './edge';
+import { applyPermissionsBoundary } from './execution-role';
 import { InstanceValues } from './instance-values';
 import { buildNetworkTemplate } from './network';
 import { buildNotificationsTemplate } from './notifications';
@@ -49,14 +50,20 @@ function built(file: string, stackName: string, options: BuildOptions, build: (v
 export const REGIONAL_STACKS: readonly RegionalBuilder[] = [
   (model, environment, region, options) => built('notifications', region.stackNames.notifications, options, (values) => buildNotificationsTemplate(model, environment, region, values)),
   (_model, environment, region, options) => built('network', region.stackNames.network, options, (values) => buildNetworkTemplate(environment, region, values)),
-  (_model, environment, region, options) => built('database', region.stackNames.database, options, () => buildDatabaseTemplate(environment, region)),
+  (_model, environment, region, options) => built('database', region.stackNames.database, options, (values) => buildDatabaseTemplate(environment, region, values)),
   (_model, environment, region, options) => tiersInDeployOrder(region.tiers).flatMap((tier) =>
     built(tier.name, region.stackNames.tiers[tier.name] as string, options, (values) => buildTierTemplate(environment, region, tier, values))),
 ];
 
 /** Every stack of a region, in deploy order. */
 export function regionStacks(model: PlatformModel, environment: EnvironmentModel, region: RegionModel, options = FOR_ONE_REGION): BuiltStack[] {
-  return REGIONAL_STACKS.flatMap((build) => build(model, environment, region, options));
+  return withBoundary(model, environment, REGIONAL_STACKS.flatMap((build) => build(model, environment, region, options)));
+}
+
+/** Every role these stacks create carries the boundary the bootstrap defines (the execution role may create no other). */
+function withBoundary(model: PlatformModel, environment: EnvironmentModel, stacks: BuiltStack[]): BuiltStack[] {
+  for (const stack of stacks) applyPermissionsBoundary(stack.template, `${model.project}-${environment.name}`);
+  return stacks;
 }
 
 /**
@@ -64,10 +71,10 @@ export function regionStacks(model: PlatformModel, environment: EnvironmentModel
  * budget (AWS Budgets lives there) and the edge (CloudFront's certificates and web ACLs must).
  */
 export function globalStacks(model: PlatformModel, environment: EnvironmentModel, options = FOR_ONE_REGION): BuiltStack[] {
-  return [
+  return withBoundary(model, environment, [
     ...built('budget', environment.stackNames.budget, options, (values) => buildBudgetTemplate(model, environment, values)),
     ...built('edge', environment.stackNames.edge, options, (values) => buildEdgeTemplate(model, environment, values)),
-  ];
+  ]);
 }
 
 /** Every template of the platform, sorted by path: `<env>/<region>/<stack>.yaml`. */

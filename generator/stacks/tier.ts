@@ -1,7 +1,8 @@
 import { CfnCondition, CfnMapping, CfnOutput, CfnParameter, Fn, type CfnResource, type Stack } from 'aws-cdk-lib';
 import { CfnCertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { CfnListener, CfnListenerCertificate } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { CfnRecordSet } from 'aws-cdk-lib/aws-route53';
+import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnHealthCheck, CfnRecordSet } from 'aws-cdk-lib/aws-route53';
 import { ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryAccount, elbLogDeliveryPrincipal } from '../aws/elb-log-delivery';
 import { REGION_AVAILABILITY_ZONES } from '../aws/regions';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
@@ -10,6 +11,7 @@ import { includeBlueprint, newTemplateStack, propertyPath, templateOf } from './
 import { configureAlarms, TIER_ALARMS } from './alarms';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
+import { DEFAULT_WAF, protectLoadBalancer } from './waf';
 
 /** The processes AWS advises suspending during a rolling update (never Launch, Terminate or AddToLoadBalancer). */
 export const SUSPENDED_DURING_ROLLING_UPDATE = ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'];
@@ -19,6 +21,14 @@ const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** The DNS name CloudFront and callers use for a public tier's regional load balancer. */
 export function originDomainName(tier: string, region: string, domain: string): string {
   return `${tier}.${region}.${domain}`;
+}
+
+/**
+ * The one name CloudFront uses for the API of an environment, whichever region serves it: Route 53
+ * answers it with the primary region's load balancer while that is healthy, else the standby's.
+ */
+export function apiOriginDomainName(domain: string): string {
+  return `api-origin.${domain}`;
 }
 
 /** The same name in a template for any region: its region part is the deploying region. */
@@ -50,10 +60,10 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
     values.portable ? portableLogDeliveryPrincipal(stack) : elbLogDeliveryPrincipal(region.region));
 
   // Instances: open to their load balancer on the application port only.
-  for (const id of ['LoadBalancerToInstances', 'InstancesFromLoadBalancer']) {
-    override(id, 'FromPort', tier.port);
-    override(id, 'ToPort', tier.port);
-  }
+  override('InstancesFromLoadBalancer', 'FromPort', tier.port);
+  override('InstancesFromLoadBalancer', 'ToPort', tier.port);
+  override('LoadBalancerSecurityGroup', 'SecurityGroupEgress.0.FromPort', tier.port);
+  override('LoadBalancerSecurityGroup', 'SecurityGroupEgress.0.ToPort', tier.port);
 
   const securityGroups: unknown[] = [resource('InstanceSecurityGroup').getAtt('GroupId')];
   if (region.database?.clients.includes(tier.name)) securityGroups.push(Fn.importValue(`${names.database}-ClientSecurityGroupId`));
@@ -85,6 +95,8 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
     prefixList.overrideLogicalId('CloudFrontPrefixListId');
     ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourcePrefixListId: prefixList.valueAsString, Description: 'HTTPS from CloudFront only' });
   } else if (tier.loadBalancer.public) {
+    // Reached from the internet with no CloudFront (and its web ACL) in front: a web ACL of its own.
+    protectLoadBalancer(stack, resource('LoadBalancer').ref, `${names.tiers[tier.name] ?? tier.name}`, environment.edge?.waf ?? DEFAULT_WAF);
     ingress.push({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0', Description: listenerPort === 443 ? 'HTTP from the internet, redirected to HTTPS' : 'HTTP from the internet' });
     if (listenerPort === 443) ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'HTTPS from the internet' });
     acknowledge(resource('LoadBalancerSecurityGroup'), [{
@@ -105,9 +117,12 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   // Without DesiredCapacity, an update keeps what scaling decided; it is set only when the spec asks.
   if (tier.capacity.desired !== tier.capacity.min) override('AutoScalingGroup', 'DesiredCapacity', String(tier.capacity.desired));
   override('AutoScalingGroup', 'HealthCheckGracePeriod', Math.min(timeoutSeconds, 7200));
-  override('AutoScalingGroup', 'NotificationConfigurations', [{
-    TopicARN: Fn.importValue(`${names.notifications}-TopicArn`),
-    NotificationTypes: ['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', 'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR'],
+  // No NotificationConfigurations: the notification stack's EventBridge rule already reports every
+  // launch and termination (both would deliver each event twice), and Auto Scaling would publish
+  // through its service-linked role, which the topic's key policy cannot name on a fresh account.
+  acknowledge(group, [{
+    id: 'AwsSolutions-AS3',
+    reason: "The notification stack's EventBridge rule delivers every launch and termination of this environment's groups, successful or not, to the notification topic; the group's own notifications would deliver each event twice and need Auto Scaling's service-linked role in the topic key's policy, which a fresh account does not have yet.",
   }]);
   group.cfnOptions.creationPolicy = {
     resourceSignal: { count: tier.capacity.desired, timeout: tier.deploy.timeout },
@@ -173,10 +188,16 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
     });
     zoneId.overrideLogicalId('HostedZoneId');
     const name = values.portable ? portableOriginDomainName(tier.name, environment.edge.domain) : originDomainName(tier.name, region.region, environment.edge.domain);
+    const apiOrigin = apiOriginDomainName(environment.edge.domain);
     const certificate = new CfnCertificate(stack, 'OriginCertificate', {
       domainName: name,
+      // CloudFront connects to api-origin.<domain> (Route 53 picks the region), and checks the name.
+      subjectAlternativeNames: isOrigin ? [apiOrigin] : undefined,
       validationMethod: 'DNS',
-      domainValidationOptions: [{ domainName: name, hostedZoneId: zoneId.valueAsString }],
+      domainValidationOptions: [
+        { domainName: name, hostedZoneId: zoneId.valueAsString },
+        ...(isOrigin ? [{ domainName: apiOrigin, hostedZoneId: zoneId.valueAsString }] : []),
+      ],
     });
     certificate.overrideLogicalId('OriginCertificate');
     // A given certificate stays the listener's default; CloudFront's origin name is served by SNI.
@@ -192,6 +213,7 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
         evaluateTargetHealth: true,
       },
     }).overrideLogicalId('OriginRecord');
+    if (isOrigin) buildApiOriginRecord(stack, blueprint, environment, region, zoneId.valueAsString, values);
     new CfnOutput(stack, 'OriginDomainName', {
       description: 'The name CloudFront uses to reach this load balancer over HTTPS',
       value: name,
@@ -219,6 +241,74 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
 }
 
 /**
+ * \`api-origin.<domain>\` for this region's load balancer. With one region, a plain alias. With
+ * more, a failover record: PRIMARY in the primary region, SECONDARY in the first standby (Route 53
+ * has one of each per name), each with a health check on this load balancer. The check follows a
+ * CloudWatch alarm on the target group's healthy hosts, so no health checker needs a way through
+ * the load balancer's security group (open to CloudFront only), and a region whose metrics stop
+ * arriving counts as unhealthy. EvaluateTargetHealth adds the load balancer's own health.
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-types.html
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-cloudwatch
+ */
+function buildApiOriginRecord(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, environment: EnvironmentModel, region: RegionModel, hostedZoneId: string, values: InstanceValues): void {
+  const edge = environment.edge!;
+  const loadBalancer = blueprint.getResource('LoadBalancer');
+  const aliasTarget = {
+    dnsName: loadBalancer.getAtt('DNSName').toString(),
+    hostedZoneId: loadBalancer.getAtt('CanonicalHostedZoneID').toString(),
+    evaluateTargetHealth: true,
+  };
+  const failoverRegions = [environment.primaryRegion, ...environment.regions.filter((r) => !r.primary).map((r) => r.region)].slice(0, 2);
+  const role = failoverRegions.indexOf(region.region);
+  if (environment.regions.length === 1 || role < 0) {
+    if (environment.regions.length === 1) {
+      new CfnRecordSet(stack, 'ApiOriginRecord', { hostedZoneId, name: apiOriginDomainName(edge.domain), type: 'A', aliasTarget }).overrideLogicalId('ApiOriginRecord');
+    }
+    return;
+  }
+  const alarm = new CfnAlarm(stack, 'OriginHealthAlarm', {
+    alarmDescription: Fn.sub(`No healthy instance behind the load balancer of \${AWS::StackName}: Route 53 sends ${apiOriginDomainName(edge.domain)} to the other region`),
+    namespace: 'AWS/ApplicationELB',
+    metricName: 'HealthyHostCount',
+    dimensions: [
+      { name: 'LoadBalancer', value: loadBalancer.getAtt('LoadBalancerFullName').toString() },
+      { name: 'TargetGroup', value: blueprint.getResource('TargetGroup').getAtt('TargetGroupFullName').toString() },
+    ],
+    statistic: 'Minimum',
+    period: 60,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    threshold: 1,
+    comparisonOperator: 'LessThanThreshold',
+    // No data from the region is an outage, not a reason to keep sending traffic there.
+    treatMissingData: 'breaching',
+  });
+  alarm.overrideLogicalId('OriginHealthAlarm');
+  const healthCheck = new CfnHealthCheck(stack, 'OriginHealthCheck', {
+    healthCheckConfig: {
+      type: 'CLOUDWATCH_METRIC',
+      alarmIdentifier: { name: alarm.ref, region: values.portable ? Fn.ref('AWS::Region') : region.region },
+      insufficientDataHealthStatus: 'Unhealthy',
+    },
+    healthCheckTags: [{ key: 'Name', value: Fn.sub('${AWS::StackName}-origin') }],
+  });
+  healthCheck.overrideLogicalId('OriginHealthCheck');
+  const failover = values.string(stack, 'OriginFailover', role === 0 ? 'PRIMARY' : 'SECONDARY', {
+    description: 'PRIMARY in the primary region, SECONDARY in the standby that takes over',
+    allowedPattern: '^(PRIMARY|SECONDARY)$',
+  });
+  new CfnRecordSet(stack, 'ApiOriginRecord', {
+    hostedZoneId,
+    name: apiOriginDomainName(edge.domain),
+    type: 'A',
+    setIdentifier: values.portable ? Fn.ref('AWS::Region') : region.region,
+    failover,
+    healthCheckId: healthCheck.attrHealthCheckId,
+    aliasTarget,
+  }).overrideLogicalId('ApiOriginRecord');
+}
+
+/**
  * The log delivery principal of whichever region the template is deployed in: the region's Elastic
  * Load Balancing account from a mapping where it has one, the service principal elsewhere.
  */
@@ -234,19 +324,30 @@ function portableLogDeliveryPrincipal(stack: Stack): unknown {
 }
 
 /**
+ * Time an instance spends before its user data runs, which counts against its signal window:
+ * Windows boots and runs EC2Launch first (several minutes on a fresh instance); Linux is up in
+ * well under a minute. Plus a minute for the signal itself and the last attempt's own duration.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-windows-stacks-bootstrapping.html
+ */
+export const SIGNAL_MARGIN_SECONDS = { linux: 60, windows: 300 } as const;
+
+/**
  * User data that waits for the application's health check on the instance itself, then signals
  * CloudFormation: success lets a rolling update go on, failure (or silence) rolls the stack back.
- * It polls for a minute less than deploy.timeout, so the signal always arrives in time.
+ * It polls until a deadline (not a count of attempts, whose requests and sleeps add up to more)
+ * that leaves the OS's start-up and the signal inside deploy.timeout.
  */
 export function userData(tier: TierModel, timeoutSeconds: number): string {
-  const attempts = Math.max(1, Math.floor((timeoutSeconds - 60) / 10));
+  const budget = Math.max(30, timeoutSeconds - SIGNAL_MARGIN_SECONDS[tier.os]);
   const url = `http://127.0.0.1:${tier.port}${tier.healthCheck}`;
   if (tier.os === 'windows') {
     return [
       '<powershell>',
       '# gantry: wait for the health check, then tell CloudFormation whether this instance is healthy.',
+      `# Polls for at most ${budget} s: deploy.timeout less the time Windows takes to reach this script.`,
       '$status = 1',
-      `for ($attempt = 1; $attempt -le ${attempts}; $attempt++) {`,
+      `$deadline = (Get-Date).AddSeconds(${budget})`,
+      'while ((Get-Date) -lt $deadline) {',
       '  try {',
       `    $response = Invoke-WebRequest -UseBasicParsing -TimeoutSec 5 -Uri '${url}'`,
       '    if ($response.StatusCode -ge 200 -and $response.StatusCode -lt 400) { $status = 0; break }',
@@ -261,9 +362,11 @@ export function userData(tier: TierModel, timeoutSeconds: number): string {
   return [
     '#!/bin/bash',
     '# gantry: wait for the health check, then tell CloudFormation whether this instance is healthy.',
+    `# Polls for at most ${budget} s, so the signal arrives inside deploy.timeout.`,
     'set -u',
     'status=1',
-    `for attempt in $(seq 1 ${attempts}); do`,
+    `deadline=$((SECONDS + ${budget}))`,
+    'while [ "$SECONDS" -lt "$deadline" ]; do',
     `  if curl --silent --fail --max-time 5 --output /dev/null '${url}'; then status=0; break; fi`,
     '  sleep 10',
     'done',

@@ -12,6 +12,10 @@ export interface RegionRef {
   readonly path: SpecPath;
   /** Document path of the name (the entry itself when it is plain text). */
   readonly namePath: SpecPath;
+  /** `role`, as written (any type: the schema reports a wrong one). */
+  readonly role?: unknown;
+  /** `tiers`, as written: this region's tier settings. */
+  readonly tiers?: unknown;
 }
 
 /** One environment, as the rules see it: its own fields as written, and its merged, defaulted spec. */

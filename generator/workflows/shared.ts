@@ -1,5 +1,6 @@
 import { bootstrapRoleNames } from '../stacks/bootstrap';
 import { stackOutline } from '../stacks/outline';
+import { regionWaves } from '../model/deploy-waves';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import type { WorkflowContext } from './model';
 import { GANTRY, gantryPaths } from './steps';
@@ -9,9 +10,9 @@ export function roleArn(model: PlatformModel, environment: EnvironmentModel, rol
   return `arn:aws:iam::${environment.account}:role/${bootstrapRoleNames(model.project, environment.name)[role]}`;
 }
 
-/** Every place an environment deploys to: its regions, then 'global' (us-east-1) when it has such stacks. */
+/** Every place an environment deploys to: its regions (in deploy waves), then 'global' (us-east-1) when it has such stacks. */
 export function deployTargets(_model: PlatformModel, environment: EnvironmentModel): string[] {
-  const regions = environment.regions.map((r) => r.region);
+  const regions = regionWaves(environment).flat();
   return stackOutline(environment, 'global').length > 0 ? [...regions, 'global'] : regions;
 }
 
@@ -30,7 +31,7 @@ export function scriptEnv(environment: EnvironmentModel, context: WorkflowContex
   };
 }
 
-/** The workflow-file paths that trigger gantry's workflows: the spec, the output, the workflows. */
+/** The paths that trigger gantry's workflows: the spec, the output, the workflows and the scripts they run, gantry's version. */
 export function watchedPaths(context: WorkflowContext): string[] {
-  return [context.specFile, `${context.outDir}/**`, `${context.workflowsDir}/gantry-*.yml`, 'package.json', 'package-lock.json'];
+  return [context.specFile, `${context.outDir}/**`, `${context.workflowsDir}/gantry-*.yml`, `${context.workflowsDir}/gantry-*.sh`, 'package.json', 'package-lock.json'];
 }

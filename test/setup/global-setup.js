@@ -1,6 +1,6 @@
 // jest globalSetup: what many suites share, made once per `npm test` in a temporary folder.
 // 1. gantry's source (generator/**/*.ts) transpiled module by module with TypeScript's own
-//    transpiler into <tmp>/source/dist, beside links to blueprints/, schemas/, examples/,
+//    transpiler into <tmp>/source/dist, beside links to blueprints/, schemas/, examples/, data/,
 //    package.json and node_modules: the tests that need gantry in a plain Node process (a stand-in
 //    server in jest's process) run the source as it is now, never a stale dist/.
 // 2. The generated tree of every example and every spec in test/specs, as `npm run examples`
@@ -34,7 +34,7 @@ function transpileSource(into) {
     }
   };
   walk(path.join(REPO_ROOT, 'generator'));
-  for (const name of ['blueprints', 'schemas', 'examples', 'node_modules', 'package.json']) {
+  for (const name of ['blueprints', 'schemas', 'examples', 'data', 'node_modules', 'package.json']) {
     fs.symlinkSync(path.join(REPO_ROOT, name), path.join(into, name));
   }
   // The schema validator as the build precompiles it (scripts/compile-schema.js), so a child

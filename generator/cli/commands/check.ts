@@ -1,7 +1,13 @@
+import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ExitCode, type CliIo } from '../io';
-import type { SharedOptions } from '../options';
-import { buildSide, planFromSpec, withOutputExamples } from './plan';
+import { dataOut, reportOptions, type SharedOptions } from '../options';
+import { formatReport } from '../../report';
+import { fastCheckAllowed } from '../../write/fingerprint';
+import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
+import { verifyUnchanged } from '../../write/verify';
+import { unfinishedWrite } from '../../write/transaction';
+import { buildSide, modelOrExit, planFromSpec, specProvenance, withOutputExamples } from './plan';
 
 /** `gantry check`: exit 1 naming every generated file that is stale, missing, extra or edited by hand. */
 export function checkCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
@@ -11,15 +17,36 @@ export function checkCommand(io: CliIo, exit: (code: number) => void): CommandMo
     builder: (yargs) => withOutputExamples(yargs, 'check', 'in CI: fail when output/ is stale or was edited by hand')
       .epilog('Exit codes: 0 current, 1 drift or an invalid spec, 2 usage error or unreadable spec.'),
     handler: (args) => {
-      const result = planFromSpec(args, io);
+      const read = modelOrExit(args, io);
+      if ('exit' in read) return exit(read.exit);
+      // An unchanged spec checked by the same gantry: compare the files with the manifests' hashes, without building.
+      const fast = fastCheckAllowed(io.env) && !unfinishedWrite(args.out) ? verifyUnchanged([
+        { outDir: args.out, manifestFile: path.join(args.out, MANIFEST_FILE) },
+        { outDir: args.workflows, manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE) },
+      ], specProvenance(args)) : undefined;
+      if (fast) {
+        if (read.report.diagnostics.length > 0) io.stderr(formatReport(args.spec, read.report.diagnostics, reportOptions(args.format, io)));
+        if (fast.drift.length === 0) {
+          io.stdout(`✔ ${args.out} and ${args.workflows} are current (${fast.files} files from ${args.spec}; the spec and gantry are unchanged since they were generated, so their hashes were checked without building).\n`);
+          return exit(ExitCode.ok);
+        }
+        io.stdout(`${fast.drift.join('\n')}\n✖ ${fast.drift.length} generated file${fast.drift.length === 1 ? '' : 's'} differ from what "gantry generate" writes; run it and commit the result.\n`);
+        return exit(ExitCode.invalid);
+      }
+      const result = planFromSpec(args, io, read);
       if ('exit' in result) return exit(result.exit);
-      const drift = result.plans.flatMap(buildSide().describeDrift);
+      const { describeDrift } = buildSide();
+      const drift = [unfinishedWrite(args.out), ...result.plans.flatMap(describeDrift)].filter((line): line is string => line !== undefined);
       const files = result.plans.reduce((n, plan) => n + plan.changes.length, 0);
+      if (reportOptions(args.format, io).format === 'json') dataOut(io)(`${JSON.stringify({ current: drift.length === 0, files, problems: drift }, null, 2)}\n`);
       if (drift.length === 0) {
         io.stdout(`✔ ${args.out} and ${args.workflows} are current (${files} files from ${args.spec}).\n`);
         return exit(ExitCode.ok);
       }
-      io.stdout(`${drift.join('\n')}\n✖ ${drift.length} generated file${drift.length === 1 ? '' : 's'} differ from what "gantry generate" writes; run it and commit the result.\n`);
+      const handEdited = drift.some((line) => line.endsWith(': edited by hand'));
+      io.stdout(`${drift.join('\n')}\n✖ ${drift.length === 1 ? '1 generated file differs' : `${drift.length} generated files differ`} from what "gantry generate" writes from ${args.spec}. ` +
+        `See what would change with "gantry diff", then run "gantry generate" and commit the result` +
+        `${handEdited ? `; a hand edit is overwritten, so make the change in ${args.spec} instead` : ''}.\n`);
       return exit(ExitCode.invalid);
     },
   };

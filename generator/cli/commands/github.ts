@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { createGithubClient } from '../../github/client';
+import { didYouMean } from '../../util/suggest';
+import { createGithubClient, GithubError } from '../../github/client';
 import { setupEnvironments } from '../../github/setup';
 import { ExitCode, UsageError, type CliIo } from '../io';
 import type { SharedOptions } from '../options';
@@ -9,15 +10,17 @@ interface SetupOptions extends SharedOptions {
   repository?: string;
 }
 
+const SETUP_DESCRIBE = "create or update a GitHub environment per spec environment (GITHUB_TOKEN with the repository's admin rights)";
+
 /** `gantry github setup`: the repository's GitHub environments, as the spec describes them. */
-export function githubCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
+export function githubCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions & { action?: string }> {
   return {
-    command: 'github <action>',
+    command: 'github [action]',
     describe: 'set up the GitHub side: environments with reviewers and a deploy-branch policy',
     builder: (yargs) =>
       yargs.command<SetupOptions>({
         command: 'setup',
-        describe: "create or update a GitHub environment per spec environment (GITHUB_TOKEN with the repository's admin rights)",
+        describe: SETUP_DESCRIBE,
         builder: (setup) => setup
           .option('repository', { type: 'string', describe: 'owner/name (default: github.repository of the spec)', requiresArg: true })
           .example('$0 github setup', 'after creating the repository, and whenever approval or reviewers change'),
@@ -30,19 +33,23 @@ export function githubCommand(io: CliIo, exit: (code: number) => void): CommandM
           if (!owner || !repo || extra !== undefined) throw new UsageError(`--repository must be owner/name, not "${repository}"`);
           if (!io.env.GITHUB_TOKEN) throw new UsageError('GITHUB_TOKEN is not set; use a token with admin rights on the repository');
           try {
-            const results = await setupEnvironments(await createGithubClient(io.env), report.model, owner, repo);
+            const results = await setupEnvironments(createGithubClient(io.env), report.model, owner, repo);
             for (const r of results) {
               io.stdout(`${r.environment}: deploys from ${r.branch} only; ${r.reviewers.length > 0 ? `reviewers ${r.reviewers.join(', ')}` : 'no required reviewers'}\n`);
               for (const note of r.notes) io.stdout(`  note: ${note}\n`);
             }
             exit(ExitCode.ok);
           } catch (error) {
-            const status = (error as { status?: number }).status;
-            io.stderr(`gantry: GitHub refused the setup${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}\n`);
+            if (!(error instanceof GithubError)) throw error;
+            io.stderr(`gantry: the GitHub environments were not set up: ${error.message}\n`);
             exit(ExitCode.invalid);
           }
         },
-      }).demandCommand(1, 'name a github action: setup'),
-    handler: () => undefined,
+      }).positional('action', { type: 'string', describe: 'setup' }),
+    // Reached only without a known action: list the actions rather than yargs' "Not enough non-option arguments".
+    handler: (args) => {
+      const actions = `gantry github has one action:\n  gantry github setup   ${SETUP_DESCRIBE}`;
+      throw new UsageError(args.action ? `there is no github action "${args.action}"; ${didYouMean(args.action, ['setup']) ?? 'the only one is setup'}\n${actions}` : `name an action.\n${actions}`);
+    },
   };
 }

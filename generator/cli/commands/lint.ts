@@ -1,28 +1,38 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import { checkTemplateRules, describeRules } from '../../lint/template-rules';
 import { validateTemplates } from '../../lint/validate-templates';
 import { hasHeader } from '../../render/yaml';
 import { ExitCode, type CliIo } from '../io';
-import type { SharedOptions } from '../options';
+import { dataOut, reportOptions, type SharedOptions } from '../options';
 
 /**
- * `gantry lint`: AWS's CloudFormation validator over the generated templates in --out, each
+ * `gantry lint`: gantry's deploy-time rules (what AWS rejects when a template deploys, which
+ * validators miss) and AWS's CloudFormation validator over the generated templates in --out, each
  * finding with its file, line and logical id. Kept off the generate path, which stays fast.
  */
 export function lintCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
   return {
     command: 'lint',
-    describe: "check the generated templates with AWS's CloudFormation validator",
-    builder: (yargs) => yargs.example('$0 lint', 'validate every template under output/')
+    describe: "check the generated templates with gantry's deploy-time rules and AWS's CloudFormation validator",
+    builder: (yargs) => yargs.example('$0 lint', 'check every template under output/')
+      .option('rules', { type: 'boolean', default: false, describe: "list gantry's deploy-time rules with their sources, and exit" })
       .epilog('Exit codes: 0 no errors or warnings, 1 findings, 2 no generated templates to read.'),
     handler: (args) => {
+      if ((args as { rules?: boolean }).rules) {
+        io.stdout(describeRules());
+        return exit(ExitCode.ok);
+      }
       const templates = generatedTemplates(args.out);
       if (templates.length === 0) {
         io.stderr(`gantry: no generated templates under ${args.out}; run "gantry generate" first\n`);
         return exit(ExitCode.usage);
       }
-      const findings = validateTemplates(templates);
+      const findings = [...checkTemplateRules(templates), ...validateTemplates(templates)];
+      if (reportOptions(args.format, io).format === 'json') {
+        dataOut(io)(`${JSON.stringify({ templates: templates.length, findings: findings.map((f) => ({ ...f, file: path.join(args.out, f.file) })) }, null, 2)}\n`);
+      }
       for (const f of findings) {
         io.stdout(`${path.join(args.out, f.file)}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}${f.logicalId ? ` ${f.logicalId}` : ''}: ${f.message}\n`);
       }

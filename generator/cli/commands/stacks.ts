@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { deployPlan } from '../../stacks/plan';
 import { didYouMean } from '../../util/suggest';
 import { ExitCode, UsageError, type CliIo } from '../io';
-import type { SharedOptions } from '../options';
+import { dataOut, type SharedOptions } from '../options';
 import { buildSide, modelOrExit } from './plan';
 
 interface StacksOptions extends SharedOptions {
@@ -48,7 +48,7 @@ export function stacksCommand(io: CliIo, exit: (code: number) => void): CommandM
         return built.get(template) ?? 0;
       };
       const stacks = deployPlan(environment, args.region, bytes).map((s) => ({ ...s, template: path.join(args.out, s.template).split(path.sep).join('/') }));
-      io.stdout(`${JSON.stringify({ environment: environment.name, account: environment.account, region: args.region, stacks }, null, 2)}\n`);
+      dataOut(io)(`${JSON.stringify({ environment: environment.name, account: environment.account, region: args.region, stacks }, null, 2)}\n`);
       return exit(ExitCode.ok);
     },
   };

@@ -3,7 +3,7 @@ import type { PlatformModel } from '../../model/types';
 import { readSpec } from '../../pipeline';
 import { formatReport } from '../../report';
 import { ExitCode, type CliIo } from '../io';
-import { reportOptions, type SharedOptions } from '../options';
+import { dataOut, reportOptions, type SharedOptions } from '../options';
 
 /** `gantry validate`: every problem of the spec, positioned, in one run; writes nothing. */
 export function validateCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
@@ -18,15 +18,15 @@ export function validateCommand(io: CliIo, exit: (code: number) => void): Comman
     handler: (args) => {
       const report = readSpec(args.spec);
       const options = reportOptions(args.format, io);
-      io.stdout(formatReport(args.spec, report.diagnostics, options, report.model ? describeModel(report.model) : undefined));
+      dataOut(io)(formatReport(args.spec, report.diagnostics, options, report.model ? describeModel(report.model) : undefined));
       exit(report.unreadable ? ExitCode.usage : report.model ? ExitCode.ok : ExitCode.invalid);
     },
   };
 }
 
-/** "2 environments, 3 regions, 1 tier" */
+/** "2 environments, 3 regions, 1 tier": distinct regions, however many environments share one. */
 export function describeModel(model: PlatformModel): string {
-  const regions = model.environments.reduce((n, e) => n + e.regions.length, 0);
+  const regions = new Set(model.environments.flatMap((e) => e.regions.map((r) => r.region))).size;
   const tiers = model.environments[0]?.regions[0]?.tiers.length ?? 0;
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [count(model.environments.length, 'environment'), count(regions, 'region'), count(tiers, 'tier')].join(', ');

@@ -5,7 +5,11 @@ import { certificatesRule } from './certificates';
 import { databaseRule } from './database';
 import { deployTimeoutRule } from './deploy-timeout';
 import { edgeDomainRule } from './edge-domain';
+import { edgeNamesRule } from './edge-names';
 import { httpOnlyRule } from './http-only';
+import { instanceTypesRule } from './instance-types';
+import { invisibleTextRule } from './invisible-text';
+import { multiRegionRule } from './multi-region';
 import { namesRule } from './names';
 import { natApprovalRule } from './nat-approval';
 import { networkRule } from './network';
@@ -21,6 +25,7 @@ import { sharedAccountsRule } from './shared-accounts';
 export const RULES: readonly Rule[] = [
   namesRule,
   secretsRule,
+  invisibleTextRule,
   overridesRule,
   regionsRule,
   networkRule,
@@ -31,9 +36,12 @@ export const RULES: readonly Rule[] = [
   referencesRule,
   callCyclesRule,
   databaseRule,
+  instanceTypesRule,
   edgeDomainRule,
+  edgeNamesRule,
   certificatesRule,
   httpOnlyRule,
   natApprovalRule,
   sharedAccountsRule,
+  multiRegionRule,
 ];

@@ -32,7 +32,7 @@ export const regionsRule: Rule = ({ environments }) => {
         continue;
       }
       if (isNumber(azs) && azs > offered) {
-        findings.push(error('GNT209', ['network', 'availabilityZones'], `${azs} is more than ${name} offers (${offered})`,
+        findings.push(error('GNT209', ['network', 'availabilityZones'], `${azs} is more than ${name} offers (${offered}${name === 'us-east-1' ? ': gantry leaves out use1-az3, which cannot launch current instance types' : ''})`,
           `use at most ${offered}, or set it for this environment in environments.${environment.name}.overrides.network`, environment.name));
       }
     }

@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { buildReadme } from '../../../generator/docs/readme';
 import { readSpec } from '../../../generator/pipeline';
 import { hasHeader } from '../../../generator/render/yaml';
-import { REPO_ROOT } from '../../helpers';
+import { REPO_ROOT, tempDir } from '../../helpers';
 
 describe('the generated README', () => {
   const model = readSpec(path.join(REPO_ROOT, 'examples/medical-logistics.yaml')).model!;
@@ -17,16 +18,38 @@ describe('the generated README', () => {
     const diagrams = readme.split('```mermaid\n').slice(1).map((block) => block.split('```')[0]!);
     expect(diagrams).toHaveLength(model.environments.length);
     const prod = diagrams[1]!;
-    expect(prod).toContain('subgraph af_south_1["af-south-1 · 3 AZs"]');
-    expect(prod).toContain('subgraph eu_west_1["eu-west-1 · 3 AZs"]');
+    expect(prod).toContain('subgraph af_south_1["af-south-1 · 3 AZs · primary"]');
+    expect(prod).toContain('subgraph eu_west_1["eu-west-1 · 3 AZs · standby"]');
+    expect(prod).toContain('db_eu_west_1[("cross-region replica<br/>promoted on failover")]');
+    expect(prod).toContain('db_af_south_1 -. "asynchronous replication" .-> db_eu_west_1');
     expect(prod).toContain('cdn -- "/api/*" --> lb_api_af_south_1');
     expect(prod).toContain('cdn -- "/api/* (failover)" --> lb_api_eu_west_1');
     expect(prod).toContain('db_af_south_1[("postgres 16.4, Multi-AZ, 1 replica")]');
   });
 
+  it('says per multi-region environment which region is primary, how data reaches the standby, RPO/RTO with sources, and the runbook', () => {
+    const section = readme.split('### prod: regions and failover')[1]!.split('\n## ')[0]!;
+    expect(section).toContain('**Primary region: af-south-1.**');
+    expect(section).toContain('cross-region read replica in eu-west-1');
+    expect(section).toContain('https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html');
+    expect(section).toContain('gantry-failover.yml');
+    expect(readme).not.toContain('### preprod: regions and failover');
+  });
+
   it('shows how to deploy without the workflows: a bundle, or StackSets', () => {
     expect(readme).toContain(`\`gantry export --spec ${model.specFile} --environment ENV --region REGION\``);
-    expect(readme).toContain(`\`gantry export --spec ${model.specFile} --format stacksets --environment ENV\``);
+    expect(readme).toContain(`\`gantry export --spec ${model.specFile} --layout stacksets --environment ENV\``);
+  });
+
+  it('says what to do before the first deploy, with this spec\'s names, and when to redeploy the bootstrap stack', () => {
+    const section = readme.split('## Before the first deploy\n')[1]!;
+    expect(section).toContain('whenever `gantry generate` reports that its `bootstrap.yaml` changed');
+    expect(section).toContain('- prod: an AMI id in the SSM parameter `/medlogix/prod/api/ami` in af-south-1, eu-west-1');
+    expect(section).toContain('- The Slack workspace `T0MEDLOG01` authorised in the AWS Chatbot console of accounts `333333333333`, `444444444444`');
+    expect(section).toContain('- The regions `af-south-1`, `eu-west-1` enabled in each account');
+    expect(section).toContain('GitHub OIDC provider');
+    // Every link stays inside the output folder: none climbs out of it.
+    expect([...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]).filter((href) => href!.startsWith('..') || href!.startsWith('/'))).toEqual([]);
   });
 
   it('lists the stacks in deploy order, linked to their templates', () => {
@@ -37,5 +60,31 @@ describe('the generated README', () => {
       '`medlogix-prod-budget`', '`medlogix-prod-edge`',
     ]);
     expect(readme).toContain('[prod/eu-west-1/api.yaml](prod/eu-west-1/api.yaml)');
+  });
+
+  describe('with hostile free text', () => {
+    // GIVEN a description that tries to break the README, and a quote in the API path
+    const dir = tempDir();
+    const spec = path.join(dir, 'environment.yaml');
+    const description = 'Returns ```\n<!-- everything after this is hidden\n<img src=x onerror=alert(1)>\n\n# Not a heading | [link](javascript:x)';
+    fs.writeFileSync(spec, fs.readFileSync(path.join(REPO_ROOT, 'examples/medical-logistics.yaml'), 'utf8')
+      .replace(/^description: .*$/m, `description: ${JSON.stringify(description)}`)
+      .replace('path: /api/*', 'path: \'/api/"x"/*\''));
+    const report = readSpec(spec);
+    const hostile = report.model ? buildReadme(report.model, 'output') : '';
+
+    it('is valid', () => expect(report.diagnostics.filter((d) => d.severity === 'error')).toEqual([]));
+
+    it('shows the description as text: no fence, comment, HTML or heading of its own', () => {
+      const fences = hostile.split('\n').filter((l) => l.startsWith('```'));
+      expect(fences).toEqual(model.environments.flatMap(() => ['```mermaid', '```']).concat(['```sh', '```']));
+      expect(hostile.split('\n').slice(1).join('\n')).not.toMatch(/(^|[^\\])<(!--|img)/);
+      expect(hostile).toContain('Returns \\`\\`\\` \\<\\!-- everything after this is hidden \\<img src=x onerror=alert(1)\\>\n\n\\# Not a heading \\| \\[link\\](javascript:x)');
+    });
+
+    it('keeps the Mermaid labels closed', () => {
+      expect(hostile).toContain('cdn -- "/api/#quot;x#quot;/*" --> lb_api_af_south_1');
+      for (const line of hostile.split('\n').filter((l) => l.includes(' -- "'))) expect(line.match(/"/g)).toHaveLength(2);
+    });
   });
 });

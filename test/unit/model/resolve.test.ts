@@ -92,7 +92,54 @@ environments:
   });
 
   it('resolves the database port and licence from the engine', () => {
-    const withDb = model(`${MINIMAL}database: { engine: sqlserver-se, version: 15.00.4415.2.v1 }\n`);
+    const withDb = model(`${MINIMAL}database: { engine: sqlserver-se, version: 15.00.4415.2.v1, instanceClass: db.m6i.xlarge }\n`);
     expect(withDb.environments[0]!.regions[0]!.database).toMatchObject({ family: 'sqlserver', port: 1433, licenseModel: 'license-included', clients: ['web', 'worker'] });
+  });
+});
+
+describe('resolveModel, multi-region', () => {
+  const spec = (database: string, regions: string) => `version: 1
+project: shop
+github: { repository: acme/shop }
+tiers:
+  web: { capacity: { min: 2, max: 6 } }
+database: { engine: ${database}, version: "1" }
+environments:
+  prod:
+    account: "111111111111"
+    regions: ${regions}
+`;
+  const TWO = `[eu-west-1, { name: eu-central-1, cidr: 10.1.0.0/16, tiers: { web: { capacity: { min: 1, max: 2 } } } }]`;
+
+  it('makes the first region the primary and gives a PostgreSQL standby a cross-region replica', () => {
+    const environment = model(spec('postgres', TWO)).environments[0]!;
+    expect(environment.primaryRegion).toBe('eu-west-1');
+    expect(environment.regions.map((r) => [r.region, r.role, r.primary, r.databaseRole, r.database?.crossRegion]))
+      .toEqual([['eu-west-1', 'primary', true, 'primary', 'replica'], ['eu-central-1', 'standby', false, 'replica', 'replica']]);
+  });
+
+  it('runs the standby warm and small where its entry says, desired and minInService following its min', () => {
+    const [primary, standby] = model(spec('postgres', TWO)).environments[0]!.regions;
+    expect(primary!.tiers[0]).toMatchObject({ capacity: { min: 2, max: 6, desired: 2 }, deploy: { minInService: 2 } });
+    expect(standby!.tiers[0]).toMatchObject({ capacity: { min: 1, max: 2, desired: 1 }, deploy: { minInService: 1 } });
+  });
+
+  it('replicates SQL Server Standard by backups, and honours an explicit primary', () => {
+    const environment = model(spec('sqlserver-se', '[eu-west-1, { name: eu-central-1, cidr: 10.1.0.0/16, role: primary }]')).environments[0]!;
+    expect(environment.primaryRegion).toBe('eu-central-1');
+    expect(environment.regions.map((r) => [r.region, r.role, r.databaseRole])).toEqual([['eu-west-1', 'standby', 'backups'], ['eu-central-1', 'primary', 'primary']]);
+  });
+
+  it('gives a standby no database when crossRegion is none', () => {
+    const environment = model(spec('postgres, crossRegion: none', TWO)).environments[0]!;
+    expect(environment.regions.map((r) => [r.databaseRole, r.database === undefined])).toEqual([['primary', false], [undefined, true]]);
+  });
+
+  it('uses a region\'s own certificate for its load balancer', () => {
+    const environment = model(spec('postgres', `[eu-west-1, { name: eu-central-1, cidr: 10.1.0.0/16, tiers: { web: { loadBalancer: { certificateArn: "arn:aws:acm:eu-central-1:111111111111:certificate/abc" } } } }]`)).environments[0]!;
+    expect(environment.regions.map((r) => r.tiers[0]!.loadBalancer)).toEqual([
+      { public: true, certificateArn: undefined, tls: 'none' },
+      { public: true, certificateArn: 'arn:aws:acm:eu-central-1:111111111111:certificate/abc', tls: 'certificate' },
+    ]);
   });
 });

@@ -125,12 +125,14 @@ describe('database', () => {
     ['mariadb', '10.11.9', 'mariadb10.11'],
     ['sqlserver-se', '15.00.4415.2.v1', 'sqlserver-se-15.0'],
   ])('%s %s uses the %s parameter group family', (engine, version, family) => {
-    const { region } = first(model(`database: { engine: ${engine}, version: "${version}" }\n`));
+    // SQL Server Standard and Enterprise run on db.t3.xlarge and larger, not gantry's default db.t3.medium.
+    const instanceClass = engine.startsWith('sqlserver') ? ', instanceClass: db.m6i.xlarge' : '';
+    const { region } = first(model(`database: { engine: ${engine}, version: "${version}"${instanceClass} }\n`));
     expect(parameterGroupFamily(region.database!)).toBe(family);
   });
 
   it('builds SQL Server with its licence, TLS and no IAM authentication, and replicas for Enterprise', () => {
-    const { environment, region } = first(model('database: { engine: sqlserver-ee, version: 16.00.4165.4.v1, readReplicas: 2 }\n'));
+    const { environment, region } = first(model('database: { engine: sqlserver-ee, version: 16.00.4165.4.v1, instanceClass: db.m6i.xlarge, readReplicas: 2 }\n'));
     const template = buildDatabaseTemplate(environment, region) as Template;
     expect(template.Resources.Database!.Properties).toMatchObject({
       Engine: 'sqlserver-ee', LicenseModel: 'license-included', StorageEncrypted: true, MultiAZ: true, ManageMasterUserPassword: true, StorageType: 'gp3',
@@ -150,12 +152,12 @@ describe('database', () => {
 });
 
 describe('bootstrap', () => {
-  it('trusts only the environment (deploys) and pull requests (change sets) of this repository', () => {
+  it('trusts only the environment (deploys), and pull requests and the deploy branch (change sets) of this repository', () => {
     const m = model('', '  web: {}\n').environments[0]!;
     const template = buildBootstrapTemplate(model(), m) as Template;
     const subject = (id: string) => template.Resources[id]!.Properties!.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub'];
     expect(subject('DeployRole')).toEqual(['repo:acme/shop:environment:prod']);
-    expect(subject('ChangeSetRole')).toEqual(['repo:acme/shop:pull_request']);
+    expect(subject('ChangeSetRole')).toEqual(['repo:acme/shop:pull_request', 'repo:acme/shop:ref:refs/heads/main']);
   });
 
   it('accepts the immutable subject form when the ids are given, and creates the OIDC provider once per account', () => {
@@ -174,6 +176,8 @@ describe('bootstrap', () => {
     const actions = JSON.stringify(template.Resources.ChangeSetRole!.Properties!.Policies);
     expect(actions).toContain('cloudformation:CreateChangeSet');
     expect(actions).not.toMatch(/ExecuteChangeSet|UpdateStack|CreateStack|iam:PassRole/);
+    // it deletes only the empty review stacks of its plans, never a deployed stack
+    expect(JSON.stringify(template.Resources.ChangeSetRole!.Properties!.Policies[0].PolicyDocument.Statement.find((s: { Action: unknown }) => JSON.stringify(s.Action).includes('DeleteStack')).Resource)).not.toMatch(/stack\/shop-prod-\*/);
   });
 });
 
@@ -205,16 +209,15 @@ describe('edge', () => {
   const edgeSpec = 'edge: { domain: app.example.com, zone: example.com, site: { spa: true }, api: { tier: web }, waf: { managedRules: [common, sqlInjection], ratePerFiveMinutes: 500 }, shieldAdvanced: true }\n';
   const twoRegions = '  prod: { account: "123456789012", regions: [eu-west-1, { name: us-east-1, cidr: 10.1.0.0/16 }] }\n';
 
-  it('serves the site through origin access control and the API through an origin group across regions', () => {
+  it('serves the site through origin access control and the API through one failover name, never an origin group', () => {
     const m = model(edgeSpec, '  web: {}\n', twoRegions);
     const template = buildEdgeTemplate(m, m.environments[0]!) as Template;
     const config = template.Resources.Distribution!.Properties!.DistributionConfig;
     expect(config.Origins.map((o: { Id: string; DomainName: unknown }) => [o.Id, o.DomainName])).toEqual([
       ['site', { 'Fn::GetAtt': ['SiteBucket', 'RegionalDomainName'] }],
-      ['api-primary', 'web.eu-west-1.app.example.com'],
-      ['api-secondary', 'web.us-east-1.app.example.com'],
+      ['api', 'api-origin.app.example.com'],
     ]);
-    expect(config.OriginGroups.Items[0].Members.Items).toEqual([{ OriginId: 'api-primary' }, { OriginId: 'api-secondary' }]);
+    expect(config.OriginGroups).toBeUndefined();
     expect(config.CacheBehaviors).toEqual([expect.objectContaining({ PathPattern: '/api/*', TargetOriginId: 'api', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad' })]);
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['SpaFallback', 'FunctionARN'] } }]);
     expect(config.ViewerCertificate.MinimumProtocolVersion).toBe('TLSv1.2_2021');
@@ -245,5 +248,61 @@ describe('edge', () => {
     // GIVEN CloudFront's function runtime semantics WHEN the function runs on a few URIs THEN files pass through
     const handler = new Function(`${SPA_FALLBACK_FUNCTION}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
     expect(['/orders/42', '/', '/app.js', '/assets/logo.svg'].map((uri) => handler({ request: { uri } }).uri)).toEqual(['/index.html', '/index.html', '/app.js', '/assets/logo.svg']);
+  });
+});
+
+describe('multi-region', () => {
+  const edgeSpec = 'edge: { domain: app.example.com, zone: example.com, api: { tier: web } }\n';
+  const twoRegions = '  prod: { account: "123456789012", regions: [eu-west-1, { name: eu-central-1, cidr: 10.1.0.0/16 }] }\n';
+  const database = (engine: string) => `database: { engine: ${engine}, version: "1", multiAz: true }\n`;
+  const regions = (m: PlatformModel) => m.environments[0]!.regions;
+
+  it('answers api-origin.<domain> with failover records and a health check on each region\'s load balancer', () => {
+    const m = model(edgeSpec, '  web: {}\n', twoRegions);
+    const [primary, standby] = regions(m).map((region) => buildTierTemplate(m.environments[0]!, region, region.tiers[0]!) as Template);
+    for (const [template, failover, region] of [[primary!, 'PRIMARY', 'eu-west-1'], [standby!, 'SECONDARY', 'eu-central-1']] as const) {
+      expect(template.Resources.ApiOriginRecord!.Properties).toMatchObject({
+        Name: 'api-origin.app.example.com', Type: 'A', Failover: failover, SetIdentifier: region,
+        HealthCheckId: { 'Fn::GetAtt': ['OriginHealthCheck', 'HealthCheckId'] },
+        AliasTarget: { EvaluateTargetHealth: true },
+      });
+      expect(template.Resources.OriginHealthCheck!.Properties!.HealthCheckConfig).toEqual({
+        Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: { Ref: 'OriginHealthAlarm' }, Region: region }, InsufficientDataHealthStatus: 'Unhealthy',
+      });
+      expect(template.Resources.OriginHealthAlarm!.Properties).toMatchObject({ MetricName: 'HealthyHostCount', TreatMissingData: 'breaching' });
+      expect(template.Resources.OriginCertificate!.Properties!.SubjectAlternativeNames).toEqual(['api-origin.app.example.com']);
+    }
+  });
+
+  it('gives a single region a plain api-origin record, without a health check', () => {
+    const m = model(edgeSpec);
+    const template = buildTierTemplate(m.environments[0]!, regions(m)[0]!, regions(m)[0]!.tiers[0]!) as Template;
+    expect(template.Resources.ApiOriginRecord!.Properties).not.toHaveProperty('Failover');
+    expect(template.Resources.OriginHealthCheck).toBeUndefined();
+  });
+
+  it('makes the standby database a cross-region read replica of the primary, by ARN, with its own key and groups', () => {
+    const m = model(database('postgres'), '  web: {}\n', twoRegions);
+    const [primary, standby] = regions(m).map((region) => buildDatabaseTemplate(m.environments[0]!, region) as Template);
+    expect(primary!.Outputs!.DatabaseArn.Value).toEqual({ 'Fn::GetAtt': ['Database', 'DBInstanceArn'] });
+    const replica = standby!.Resources.Database!;
+    expect(replica.Properties).toMatchObject({
+      SourceDBInstanceIdentifier: { Ref: 'SourceDatabaseArn' }, SourceRegion: 'eu-west-1', KmsKeyId: { Ref: 'DatabaseKey' },
+      DBSubnetGroupName: { Ref: 'SubnetGroup' }, DBParameterGroupName: { Ref: 'ParameterGroup' }, MultiAZ: true, StorageType: 'gp3',
+    });
+    for (const absent of ['Engine', 'MasterUsername', 'ManageMasterUserPassword', 'StorageEncrypted', 'BackupRetentionPeriod']) expect(replica.Properties).not.toHaveProperty(absent);
+    expect(standby!.Parameters!.SourceDatabaseArn).toBeDefined();
+    expect(standby!.Outputs!.Endpoint).toBeDefined();
+    expect(standby!.Resources.ReplicaLagAlarm).toBeDefined();
+  });
+
+  it('replicates SQL Server Standard backups to the standby, which holds no instance, only what a restore needs', () => {
+    const m = model(database('sqlserver-se'), '  web: { os: windows }\n', twoRegions);
+    const [primary, standby] = regions(m).map((region) => buildDatabaseTemplate(m.environments[0]!, region) as Template);
+    expect(primary!.Resources.Database!.Properties).toMatchObject({
+      AutomaticBackupReplicationRegion: 'eu-central-1', AutomaticBackupReplicationKmsKeyId: { Ref: 'BackupReplicationKeyArn' }, AutomaticBackupReplicationRetentionPeriod: 7,
+    });
+    expect(ofType(standby!, 'AWS::RDS::DBInstance')).toEqual([]);
+    expect(Object.keys(standby!.Outputs!).sort()).toEqual(['ClientSecurityGroupId', 'DatabaseSecurityGroupId', 'KeyArn', 'MonitoringRoleArn', 'ParameterGroupName', 'SubnetGroupName']);
   });
 });

@@ -5,6 +5,7 @@ import type { EnvironmentModel } from '../../../generator/model/types';
 import { checkLoadedSpec, readSpec } from '../../../generator/pipeline';
 import { renderTemplate } from '../../../generator/render/yaml';
 import { loadSpecText } from '../../../generator/spec/load';
+import { regionWaves } from '../../../generator/model/deploy-waves';
 import { deployPlan, INLINE_TEMPLATE_BYTES } from '../../../generator/stacks/plan';
 import { globalStacks, regionStacks, stackOutline } from '../../../generator/stacks/registry';
 import { readTree, REPO_ROOT, runCli, sharedTrees, tempDir } from '../../helpers';
@@ -67,6 +68,16 @@ describe('deployPlan, from the model alone, agrees with the built templates', ()
     return [
       ...(parameters.includes('HostedZoneId') && environment.edge ? [{ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone }] : []),
       ...(parameters.includes('CloudFrontPrefixListId') ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' }] : []),
+      ...crossRegion(environment, parameters),
+    ];
+  };
+  /** A standby replica's source (the primary's database stack), a primary's backup key (the backups standby's). */
+  const crossRegion = (environment: EnvironmentModel, parameters: string[]) => {
+    const primary = environment.regions.find((r) => r.primary);
+    const backups = environment.regions.find((r) => r.databaseRole === 'backups');
+    return [
+      ...(parameters.includes('SourceDatabaseArn') && primary ? [{ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' }] : []),
+      ...(parameters.includes('BackupReplicationKeyArn') && backups ? [{ name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backups.region, stackName: backups.stackNames.database, output: 'KeyArn' }] : []),
     ];
   };
   const targets = (environment: EnvironmentModel) => [...environment.regions.map((r) => r.region), 'global'];
@@ -124,5 +135,36 @@ environments:
     expect(JSON.parse(result.stdout).stacks.map((s: { stackName: string; upload: boolean }) => [s.stackName, s.upload])).toEqual([
       ['pharma-portal-prod-notifications', false], ['pharma-portal-prod-network', false], ['pharma-portal-prod-database', false], ['pharma-portal-prod-web', true],
     ]);
+  });
+});
+
+describe('deployPlan across regions', () => {
+  const spec = (engine: string) => model(`version: 1
+project: shop
+github: { repository: acme/shop }
+tiers:
+  web: {}
+database: { engine: ${engine}, version: "1", instanceClass: db.m5.large }
+environments:
+  prod: { account: "123456789012", regions: [eu-west-1, { name: eu-central-1, cidr: 10.1.0.0/16 }] }
+`);
+  const databaseLookups = (m: ReturnType<typeof spec>, region: string) =>
+    deployPlan(m.environments[0]!, region, () => 0).find((s) => s.stackName === 'shop-prod-database')!.lookups;
+
+  it('gives a standby replica the primary database\'s ARN, and deploys the primary first', () => {
+    const m = spec('postgres');
+    expect(databaseLookups(m, 'eu-central-1')).toEqual([
+      { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'eu-west-1', stackName: 'shop-prod-database', output: 'DatabaseArn' },
+    ]);
+    expect(databaseLookups(m, 'eu-west-1')).toEqual([]);
+    expect(regionWaves(m.environments[0]!)).toEqual([['eu-west-1'], ['eu-central-1']]);
+  });
+
+  it('gives a primary replicating its backups the standby\'s key, and deploys the standby first', () => {
+    const m = spec('sqlserver-se');
+    expect(databaseLookups(m, 'eu-west-1')).toEqual([
+      { name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: 'eu-central-1', stackName: 'shop-prod-database', output: 'KeyArn' },
+    ]);
+    expect(regionWaves(m.environments[0]!)).toEqual([['eu-central-1'], ['eu-west-1']]);
   });
 });
