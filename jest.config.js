@@ -7,4 +7,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // Leave a core free on 2-core machines.
   maxWorkers: '50%',
+  // Built once per run and shared by the suites: gantry's source transpiled for child processes,
+  // and the generated tree of every example and test spec (test/setup/global-setup.js).
+  globalSetup: '<rootDir>/test/setup/global-setup.js',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.js',
 };

@@ -1,9 +1,15 @@
-// Benchmark, on each example and on a synthetic spec of 50 environments x 4 regions:
-// - `gantry validate`: median wall time against a bare `node -e 0` (target: at most 5x);
-// - `gantry generate`: median wall time, peak memory and time per environment x region
-//   (targets: medical-logistics under 2 s, peak memory under 300 MB, cost linear in env x region);
-// - `gantry export --all` and `gantry export --format stacksets --all`: median wall time on each example.
-// Usage: npm run bench [-- --runs N]
+// Benchmark: one table of gantry's commands, each timed against a bare `node -e 0` in the same run.
+// - generate of each example, of bench/ten-environment-regions.yaml (4 environments in 10
+//   environment-regions, 68 stacks) and of a synthetic 50 environments x 4 regions (200), for linearity;
+// - stacks (what every workflow job runs), validate, check of an unchanged tree, lint, export;
+// - the same platform as an idiomatic CDK app (bench/cdk-app.js), synthesized in the same run,
+//   with and without CDK's built-in CloudFormation validation.
+// Runs go round robin over the cases, so a busy machine slows them all alike. Each row: median,
+// min and max wall time, median CPU time (user + system, all threads), peak memory (max RSS),
+// and the median's ratio to bare Node's.
+// Targets (issue 14): generate of the 10 environment-region spec <= 1/5 of the CDK app's synth;
+// stacks and validate <= 2.5x bare Node; check of an unchanged tree <= 3x; lint <= 3 s; peak <= 200 MB.
+// Usage: npm run bench [-- --runs N] [-- --quick] (--quick: no CDK app, no 200 environment-region case)
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -12,26 +18,37 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const bin = path.join(root, 'bin/gantry.js');
-const runsFlag = process.argv.indexOf('--runs');
-const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 21;
+const flag = (name) => process.argv.indexOf(name);
+const runs = flag('--runs') > 0 ? Number(process.argv[flag('--runs') + 1]) : 7;
+const quick = flag('--quick') > 0;
 if (!fs.existsSync(path.join(root, 'dist/cli/main.js'))) {
   console.error('dist/ is missing: run "npm ci" or "npm run build" first');
   process.exit(2);
 }
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-bench-'));
+const reportFile = path.join(scratch, 'report.json');
 
-function median(args) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+/** One timed run of `node -r bench-report <args>`. */
+function once(args, cwd = root) {
+  fs.rmSync(reportFile, { force: true });
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['-r', path.join(__dirname, 'bench-report.js'), ...args], {
+    cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, GANTRY_BENCH_REPORT: reportFile },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}:\n${result.stdout.slice(-2000)}${result.stderr.slice(-2000)}`);
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  return { ms, cpuMs: report.cpuMs, mb: report.maxRssKb / 1024 };
 }
 
-/** 50 environments, each in its own account, each in 4 regions with their own CIDRs. */
+/** A generated tree of a spec, for the commands that read one (stacks, check, lint). */
+function generated(spec) {
+  const out = fs.mkdtempSync(path.join(scratch, 'tree-'));
+  once([bin, 'generate', '--spec', spec, '--out', out, '--workflows', path.join(out, 'workflows')]);
+  return out;
+}
+
+/** 50 environments, each in its own account, each in 4 regions with their own CIDRs: 200 environment-regions. */
 function syntheticSpec() {
   const regions = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'];
   const lines = [
@@ -47,75 +64,66 @@ function syntheticSpec() {
     regions.forEach((r, i) => lines.push(`      - { name: ${r}, cidr: 10.${i * 10}.0.0/16 }`));
     lines.push('    overrides:', `      tiers: { web: { capacity: { min: 2, max: ${4 + (e % 5)} } } }`);
   }
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-bench-')), 'environment.yaml');
+  const file = path.join(scratch, 'synthetic-200.yaml');
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
-const baseline = median(['-e', '0']);
+const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+const scale = path.join(root, 'bench/ten-environment-regions.yaml');
+const largest = path.join(root, 'examples/medical-logistics.yaml');
+const largestTree = generated(largest);
+const scaleTree = generated(scale);
+const into = (name) => { const out = path.join(scratch, `out-${name}`); return ['--out', out, '--workflows', path.join(out, 'workflows')]; };
+
+/** [label, node arguments, runs] */
 const cases = [
-  ...fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.yaml')).sort().map((f) => [f, path.join(root, 'examples', f)]),
-  ['synthetic 50 environments x 4 regions', syntheticSpec()],
+  ['bare node -e 0', ['-e', '0']],
+  ...examples.map((f) => [`generate ${f}`, [bin, 'generate', '--spec', path.join(root, 'examples', f), ...into(f)]]),
+  ['generate 10 environment-regions (68 stacks)', [bin, 'generate', '--spec', scale, ...into('scale')]],
+  ...(quick ? [] : [['generate 200 environment-regions (1,150 stacks)', [bin, 'generate', '--spec', syntheticSpec(), ...into('synthetic')], Math.min(runs, 3)]]),
+  ['stacks (medical-logistics prod eu-west-1)', [bin, 'stacks', '--spec', largest, '--out', largestTree, '--environment', 'prod', '--region', 'eu-west-1']],
+  ['stacks (10 environment-regions, prod us-west-2)', [bin, 'stacks', '--spec', scale, '--out', scaleTree, '--environment', 'prod', '--region', 'us-west-2']],
+  ['validate medical-logistics.yaml', [bin, 'validate', '--spec', largest]],
+  ['validate 10 environment-regions', [bin, 'validate', '--spec', scale]],
+  ['check medical-logistics.yaml (unchanged tree)', [bin, 'check', '--spec', largest, '--out', largestTree, '--workflows', path.join(largestTree, 'workflows')]],
+  ['check 10 environment-regions (unchanged tree)', [bin, 'check', '--spec', scale, '--out', scaleTree, '--workflows', path.join(scaleTree, 'workflows')]],
+  ['lint medical-logistics.yaml', [bin, 'lint', '--out', largestTree]],
+  ['export --all medical-logistics.yaml', [bin, 'export', '--spec', largest, '--all', '--out', path.join(scratch, 'export')]],
+  ['export --format stacksets --all medical-logistics.yaml', [bin, 'export', '--spec', largest, '--all', '--format', 'stacksets', '--out', path.join(scratch, 'stacksets')]],
+  ...(quick ? [] : [
+    ['CDK app synth, same platform (bench/cdk-app.js)', [path.join(root, 'bench/cdk-app.js'), path.join(scratch, 'cdk.out')], Math.min(runs, 3)],
+    ['CDK app synth, built-in validation off', ['-e', `process.env.GANTRY_BENCH_CDK_VALIDATION='off'; process.argv[2]=${JSON.stringify(path.join(scratch, 'cdk-off.out'))}; require(${JSON.stringify(path.join(root, 'bench/cdk-app.js'))})`], Math.min(runs, 3)],
+  ]),
 ];
-console.log(`node ${process.version}, ${os.cpus().length} cores, ${runs} runs each, median wall time`);
-console.log(`${'bare node -e 0'.padEnd(46)} ${baseline.toFixed(1).padStart(7)} ms`);
-let worst = 0;
-for (const [name, file] of cases) {
-  const ms = median([bin, 'validate', '--spec', file]);
-  const ratio = ms / baseline;
-  worst = Math.max(worst, ratio);
-  console.log(`${`validate ${name}`.padEnd(46)} ${ms.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}x bare node`);
-}
-console.log(`worst ratio ${worst.toFixed(2)}x (target: at most 5x) ${worst <= 5 ? 'OK' : 'OVER TARGET'}`);
 
-/** One `gantry generate` into a fresh folder, in a child that reports its own peak memory. */
-function generateOnce(spec) {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-bench-out-'));
-  // Workflows go into the temporary folder too, never into this repository's .github/workflows.
-  const workflows = path.join(out, '.github', 'workflows');
-  const script = `require(${JSON.stringify(path.join(root, 'dist/cli/main.js'))}).run(['generate', '--spec', ${JSON.stringify(spec)}, '--out', ${JSON.stringify(out)}, '--workflows', ${JSON.stringify(workflows)}])` +
-    '.then((code) => { process.stderr.write(JSON.stringify({ code, maxRssKb: process.resourceUsage().maxRSS })); })';
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const report = JSON.parse(result.stderr.slice(result.stderr.lastIndexOf('{')));
-  if (report.code !== 0) throw new Error(`generate ${spec} exited ${report.code}:\n${result.stdout}`);
-  const files = result.stdout.split('\n').filter((l) => l.includes(' created ')).length;
-  fs.rmSync(out, { recursive: true, force: true });
-  return { ms, mb: report.maxRssKb / 1024, files };
+const samples = new Map(cases.map(([label]) => [label, []]));
+for (let i = 0; i < runs; i++) {
+  for (const [label, args, count = runs] of cases) if (i < count) samples.get(label).push(once(args));
 }
+fs.rmSync(scratch, { recursive: true, force: true });
 
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const stats = new Map([...samples].map(([label, xs]) => [label, {
+  median: median(xs.map((x) => x.ms)), min: Math.min(...xs.map((x) => x.ms)), max: Math.max(...xs.map((x) => x.ms)),
+  cpu: median(xs.map((x) => x.cpuMs)), mb: Math.max(...xs.map((x) => x.mb)), runs: xs.length,
+}]));
+const bare = stats.get('bare node -e 0');
+const cols = (cells) => `| ${cells.join(' | ')} |`;
+console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
 console.log('');
-console.log(`${'generate'.padEnd(46)} ${'median'.padStart(9)}  ${'peak'.padStart(8)}  files  per env x region`);
-for (const [name, file] of cases) {
-  const count = name.startsWith('synthetic') ? Math.max(3, Math.floor(runs / 7)) : Math.max(5, Math.floor(runs / 3));
-  const samples = Array.from({ length: count }, () => generateOnce(file)).sort((a, b) => a.ms - b.ms);
-  const median = samples[Math.floor(samples.length / 2)];
-  const peak = Math.max(...samples.map((s) => s.mb));
-  const pairs = countRegions(file);
-  console.log(`${`generate ${name}`.padEnd(46)} ${median.ms.toFixed(0).padStart(7)} ms  ${peak.toFixed(0).padStart(5)} MB  ${String(median.files).padStart(5)}  ${(median.ms / pairs).toFixed(0)} ms (${pairs} env x region)`);
+console.log(cols(['case', 'runs', 'median ms', 'min ms', 'max ms', 'CPU ms', 'peak MB', 'x bare node (median)', 'x bare node (CPU)']));
+console.log(cols(Array(9).fill('---')));
+for (const [label, s] of stats) {
+  console.log(cols([label, s.runs, s.median.toFixed(0), s.min.toFixed(0), s.max.toFixed(0), s.cpu.toFixed(0), s.mb.toFixed(0), (s.median / bare.median).toFixed(2), (s.cpu / bare.cpu).toFixed(2)]));
 }
-
-console.log('');
-console.log(`${'export'.padEnd(56)} ${'median'.padStart(9)}`);
-for (const [label, extra] of [['export --all', []], ['export --format stacksets --all', ['--format', 'stacksets']]]) {
-  for (const [name, file] of cases.filter(([n]) => !n.startsWith('synthetic'))) {
-    const times = [];
-    for (let i = 0; i < Math.max(3, Math.floor(runs / 3)); i++) {
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-bench-export-'));
-      const start = process.hrtime.bigint();
-      const result = spawnSync(process.execPath, [bin, 'export', '--spec', file, '--all', '--out', out, ...extra], { encoding: 'utf8' });
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
-      fs.rmSync(out, { recursive: true, force: true });
-      if (result.status !== 0) throw new Error(`${label} ${name} exited ${result.status}: ${result.stdout}${result.stderr}`);
-    }
-    times.sort((a, b) => a - b);
-    console.log(`${`${label} ${name}`.padEnd(56)} ${times[Math.floor(times.length / 2)].toFixed(0).padStart(7)} ms`);
-  }
+const cdk = stats.get('CDK app synth, same platform (bench/cdk-app.js)');
+const gen = stats.get('generate 10 environment-regions (68 stacks)');
+if (cdk) {
+  const off = stats.get('CDK app synth, built-in validation off');
+  console.log('');
+  console.log(`generate 10 environment-regions / CDK synth: ${(gen.median / cdk.median).toFixed(2)} by wall time, ${(gen.cpu / cdk.cpu).toFixed(2)} by CPU (target <= 0.20); ` +
+    `/ CDK synth without validation: ${(gen.median / off.median).toFixed(2)} wall, ${(gen.cpu / off.cpu).toFixed(2)} CPU (target <= 0.50)`);
 }
-
-/** Environment x region pairs of a spec, through gantry's own reader. */
-function countRegions(file) {
-  const { readSpec } = require(path.join(root, 'dist/pipeline.js'));
-  return readSpec(file).model.environments.reduce((n, e) => n + e.regions.length, 0);
-}
+const synthetic = stats.get('generate 200 environment-regions (1,150 stacks)');
+if (synthetic) console.log(`per environment-region: ${(gen.median / 10).toFixed(0)} ms at 10, ${(synthetic.median / 200).toFixed(0)} ms at 200 (linear when about equal)`);

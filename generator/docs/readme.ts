@@ -2,7 +2,7 @@ import { apiOriginDomainName } from '../stacks/tier';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { markdownCode, markdownFence, markdownInline, markdownParagraphs, mermaidLabel } from '../render/markdown';
 import { markdownHeaderLine } from '../render/yaml';
-import { stackOutline } from '../stacks/registry';
+import { stackOutline } from '../stacks/outline';
 import { bootstrapDeployCommand } from './bootstrap-command';
 import { prerequisitesSection } from './prerequisites';
 import { deployTargets } from '../workflows/shared';

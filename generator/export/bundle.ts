@@ -1,7 +1,7 @@
 import type { Artifact } from '../artifact';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { deployPlan, type StackDeployment } from '../stacks/plan';
-import { globalStacks, regionStacks } from '../stacks/registry';
+import { globalStacks, regionStacks, type BuiltStack } from '../stacks/registry';
 import { renderTemplate } from '../render/yaml';
 import { headerFor } from '../write/header';
 import { LOOKUP_FUNCTION } from './lookup-script';
@@ -15,16 +15,20 @@ import { LOOKUP_FUNCTION } from './lookup-script';
 export function buildExportBundle(model: PlatformModel, environment: EnvironmentModel, region: string): Artifact[] {
   const regionModel = environment.regions.find((r) => r.region === region);
   if (!regionModel) throw new Error(`gantry bug: ${region} is not a region of ${environment.name}`);
-  const templates = new Map<string, Record<string, unknown>>();
-  for (const stack of regionStacks(model, environment, regionModel)) templates.set(stack.stackName, stack.template);
-  for (const stack of globalStacks(model, environment)) templates.set(stack.stackName, stack.template);
-  const plan = [...deployPlan(model, environment, region), ...deployPlan(model, environment, 'global')];
+  // Each template built once, by its path in the output folder; the plan needs only their sizes.
+  const templates = new Map<string, { template: Record<string, unknown>; rendered: string }>();
+  const add = (target: string) => (stack: BuiltStack) =>
+    templates.set(`${environment.name}/${target}/${stack.file}.yaml`, { template: stack.template, rendered: renderTemplate(stack.template, model.specFile) });
+  regionStacks(model, environment, regionModel).forEach(add(region));
+  globalStacks(model, environment).forEach(add('global'));
+  const bytes = (template: string) => Buffer.byteLength(templates.get(template)?.rendered ?? '');
+  const plan = [...deployPlan(environment, region, bytes), ...deployPlan(environment, 'global', bytes)];
 
   const files: Artifact[] = [];
   const entries = plan.map((stack, index) => {
     const file = `${String(index + 1).padStart(2, '0')}-${stack.template.split('/').slice(-1)[0]!.replace(/\.yaml$/, '')}`;
-    const template = templates.get(stack.stackName) as Record<string, unknown>;
-    files.push({ path: `templates/${file}.yaml`, content: renderTemplate(template, model.specFile) });
+    const { template, rendered } = templates.get(stack.template) as { template: Record<string, unknown>; rendered: string };
+    files.push({ path: `templates/${file}.yaml`, content: rendered });
     files.push({ path: `parameters/${file}.json`, content: `${JSON.stringify(staticParameters(template), null, 2)}\n` });
     return { ...stack, file };
   });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -12,19 +14,39 @@ export const BLUEPRINTS_DIR = path.join(PACKAGE_ROOT, 'blueprints');
  * A CDK stack that renders to a plain template: no CDKMetadata, no path metadata, no bootstrap
  * version rule or asset parameters (the legacy synthesizer), and no synth-time validation, which
  * would cost over a second per run (`gantry lint` validates instead).
+ * NOTE: construct metadata never reaches a template rendered by `_toCloudFormation`, so gantry
+ * asks for none: no creation stack trace per construct (aws-cdk-lib captures and parses one for
+ * every resource, parameter and output, about a tenth of a build) and no logical-id metadata.
  */
 export function newTemplateStack(): Stack {
   tokensBefore ??= registeredTokens();
-  const app = new App({
+  serveParsedBlueprints();
+  app ??= new App({
     builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:enable-path-metadata': false, 'aws:cdk:disable-version-reporting': true },
+    stackTraces: false,
+    context: {
+      'aws:cdk:enable-path-metadata': false,
+      'aws:cdk:disable-version-reporting': true,
+      'aws:cdk:disable-creation-stack-traces': true,
+      'aws:cdk:disable-logicalId-metadata': true,
+    },
   });
-  return new Stack(app, 'Template', { synthesizer: new LegacyStackSynthesizer(), analyticsReporting: false });
+  return new Stack(app, `Template${++stacksBuilt}`, { synthesizer: new LegacyStackSynthesizer(), analyticsReporting: false });
 }
+
+/**
+ * NOTE: one App holds every template's stack while it is built, and lets go of it once it is
+ * resolved (templateOf). An App per template cost a temporary cloud assembly folder each (created
+ * when the App is, removed at exit) and a context load: about a tenth of a build. The stack's id
+ * never reaches its template (logical ids are relative to the stack; AWS::StackName stays a Ref).
+ */
+let app: App | undefined;
+let stacksBuilt = 0;
 
 /** Includes `blueprints/<name>.yaml` with its logical ids preserved. */
 export function includeBlueprint(stack: Stack, name: string): CfnInclude {
-  const blueprint = new CfnInclude(stack, 'Blueprint', { templateFile: path.join(BLUEPRINTS_DIR, `${name}.yaml`), preserveLogicalIds: true });
+  const blueprint = new CfnInclude(stack, 'Blueprint', { templateFile: blueprintFile(name), preserveLogicalIds: true });
+  blueprintNames.set(blueprint, name);
   // NOTE: CfnInclude records a blueprint's DependsOn as construct dependencies, which only a full
   // `app.synth()` turns back into DependsOn; templateOf renders the stack directly, so they are
   // made resource dependencies here (else the ALB's wait for its log bucket policy, or the public
@@ -36,10 +58,85 @@ export function includeBlueprint(stack: Stack, name: string): CfnInclude {
   return blueprint;
 }
 
+const blueprintNames = new WeakMap<CfnInclude, string>();
+
+/**
+ * A property path of a blueprint resource for `addPropertyOverride`, with each list item named by
+ * one of its fields instead of its position: `LoadBalancerAttributes[Key=deletion_protection.enabled].Value`
+ * becomes `LoadBalancerAttributes.3.Value`, found in the blueprint as written. Reordering or
+ * adding items in a blueprint cannot make an override land on the wrong one; a selector that
+ * matches no item, or more than one, is a gantry bug and fails the build.
+ */
+export function propertyPath(blueprint: CfnInclude, logicalId: string, keyed: string): string {
+  const name = blueprintNames.get(blueprint);
+  const template = name === undefined ? undefined : parsedBlueprints.get(blueprintFile(name)) as { Resources?: Record<string, { Properties?: unknown }> } | undefined;
+  let node: unknown = template?.Resources?.[logicalId]?.Properties;
+  const segments = keyed.match(/[^.[\]]+(\[[^=\]]+=[^\]]+\])?/g) ?? [];
+  const out: string[] = [];
+  for (const segment of segments) {
+    const selector = /^([^[]+)\[([^=]+)=(.+)\]$/.exec(segment);
+    const key = selector ? selector[1] as string : segment;
+    node = (node as Record<string, unknown> | undefined)?.[key];
+    out.push(key);
+    if (!selector) continue;
+    const [, , field, value] = selector as unknown as [string, string, string, string];
+    const matches = Array.isArray(node) ? node.flatMap((item, i) => ((item as Record<string, unknown>)?.[field] === value ? [i] : [])) : [];
+    if (matches.length !== 1) throw new Error(`gantry bug: ${name ?? 'the'} blueprint's ${logicalId}.${out.join('.')} has ${matches.length} items with ${field} ${value}, not one`);
+    out.push(String(matches[0]));
+    node = (node as unknown[])[matches[0] as number];
+  }
+  return out.join('.');
+}
+
+function blueprintFile(name: string): string {
+  return path.join(BLUEPRINTS_DIR, `${name}.yaml`);
+}
+
+/** Each blueprint's parsed template, read once per run. */
+const parsedBlueprints = new Map<string, unknown>();
+let serving = false;
+
+/**
+ * NOTE: CfnInclude reads and parses its template file for every stack (`readYamlSync` of
+ * cloudformation-include/lib/file-utils.js, CloudFormation's YAML with its short-form tags), and
+ * parsing was about a seventh of a build. It only takes a file name, so gantry wraps that reader:
+ * a blueprint is read once per run and each CfnInclude gets its own deep copy (an included
+ * resource keeps parts of the template, such as its Metadata, and builders add to them). Even
+ * once, that YAML parser takes tens of milliseconds per blueprint, so the build parses them into
+ * dist/blueprints/*.json (scripts/compile-blueprints.js), used while the YAML's hash matches.
+ * Any other file goes to the original reader.
+ */
+function serveParsedBlueprints(): void {
+  if (serving) return;
+  serving = true;
+  const root = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fileUtils = require(path.join(root, 'cloudformation-include/lib/file-utils.js')) as { readYamlSync(file: string): unknown };
+  const read = fileUtils.readYamlSync;
+  fileUtils.readYamlSync = (file: string) => {
+    if (path.dirname(file) !== BLUEPRINTS_DIR) return read(file);
+    let parsed = parsedBlueprints.get(file);
+    if (parsed === undefined) {
+      parsed = precompiledBlueprint(file) ?? read(file);
+      parsedBlueprints.set(file, parsed);
+    }
+    return structuredClone(parsed);
+  };
+}
+
+/** The build's parse of a blueprint (dist/blueprints/<name>.json), when it is of the blueprint as it is now. */
+function precompiledBlueprint(file: string): unknown {
+  const json = path.join(__dirname, '..', 'blueprints', `${path.basename(file, '.yaml')}.json`);
+  if (path.extname(__filename) !== '.js' || !fs.existsSync(json)) return undefined;
+  const { source, template } = JSON.parse(fs.readFileSync(json, 'utf8')) as { source: string; template: unknown };
+  return source === createHash('sha256').update(fs.readFileSync(file)).digest('hex') ? template : undefined;
+}
+
 /**
  * The stack's template as a plain object.
  * NOTE: `_toCloudFormation` is the resolution step `app.synth()` runs per stack, without writing
- * a cloud assembly to disk; it has been stable across aws-cdk-lib v2.
+ * a cloud assembly to disk; it has been stable across aws-cdk-lib v2. Once it is resolved nothing
+ * holds the stack any more (not the App, the token map or the reference table).
  */
 export function templateOf(stack: Stack): Record<string, unknown> {
   const template = (stack as unknown as { _toCloudFormation(): Record<string, unknown> })._toCloudFormation();
@@ -48,6 +145,7 @@ export function templateOf(stack: Stack): Record<string, unknown> {
   if (token) throw new Error(`gantry bug: an unresolved CDK token ${token[0]} remains in a template`);
   forgetTokens();
   forgetReferences(stack);
+  stack.node.scope?.node.tryRemoveChild(stack.node.id);
   if (++templatesSinceCollection >= TEMPLATES_PER_COLLECTION) collectGarbage();
   return template;
 }
@@ -58,10 +156,12 @@ let templatesSinceCollection = 0;
 let gc: (() => void) | undefined;
 
 /**
- * NOTE: every template's construct tree is garbage once it is resolved, but V8 lets the heap grow
- * long before collecting it: 1,000 templates peaked at about 320 MB. A full collection every 100
- * templates (tens of milliseconds each) keeps the peak near 210 MB. `gc` is V8's own, reached
- * through its --expose-gc flag at run time; where that is refused, V8 simply collects when it likes.
+ * NOTE: once a template is resolved nothing holds its construct tree, but V8 lets the heap grow
+ * long before collecting it. Measured on 200 environment-regions (1,150 templates, `npm run
+ * bench`): a peak of 271 MB when V8 collects as it likes, about 210 MB with a full collection
+ * every 100 templates (tens of milliseconds each; runs under 100 templates never pay it). `gc` is
+ * V8's own, reached through its --expose-gc flag at run time; where that is refused, V8 simply
+ * collects when it likes.
  */
 function collectGarbage(): void {
   templatesSinceCollection = 0;
@@ -104,7 +204,7 @@ function forgetTokens(): void {
  */
 function forgetReferences(stack: Stack): void {
   const table = cfnReferenceTable();
-  for (const target of [...table.keys()]) if (target.node.root === stack.node.root) table.delete(target);
+  for (const target of [...table.keys()]) if (target.node.scopes.includes(stack)) table.delete(target);
 }
 
 let referenceTable: Map<IConstruct, unknown> | undefined;

@@ -3,7 +3,7 @@ import { CfnDistribution, CfnFunction, CfnOriginAccessControl } from 'aws-cdk-li
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnProtection } from 'aws-cdk-lib/aws-shield';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
-import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { includeBlueprint, newTemplateStack, propertyPath, templateOf } from './cdk';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
 import { apiOriginDomainName } from './tier';
@@ -46,8 +46,9 @@ export function buildEdgeTemplate(model: PlatformModel, environment: Environment
   const resource = (id: string) => blueprint.getResource(id);
 
   resource('Certificate').addPropertyOverride('DomainName', edge.domain);
-  resource('Certificate').addPropertyOverride('DomainValidationOptions.0.DomainName', edge.domain);
-  for (const i of [0, 1]) resource('DnsRecords').addPropertyOverride(`RecordSets.${i}.Name`, edge.domain);
+  // List items by what they are (the placeholder domain's validation, each record's type), never by position.
+  resource('Certificate').addPropertyOverride(propertyPath(blueprint, 'Certificate', 'DomainValidationOptions[DomainName=app.example.com].DomainName'), edge.domain);
+  for (const type of ['A', 'AAAA']) resource('DnsRecords').addPropertyOverride(propertyPath(blueprint, 'DnsRecords', `RecordSets[Type=${type}].Name`), edge.domain);
 
   // Web ACL: the rate rule first, then the managed rule groups in the spec's order; every request logged.
   resource('WebAcl').addPropertyOverride('VisibilityConfig.MetricName', `${model.project}-${environment.name}`);

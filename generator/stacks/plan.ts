@@ -1,7 +1,6 @@
-import type { EnvironmentModel, PlatformModel } from '../model/types';
+import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { EDGE_REGION } from '../aws/regions';
-import { renderTemplate } from '../render/yaml';
-import { globalStacks, regionStacks } from './registry';
+import { stackOutline } from './outline';
 
 /** CloudFormation's limit for a template passed inline; larger ones go through the artifacts bucket. */
 export const INLINE_TEMPLATE_BYTES = 51_200;
@@ -31,48 +30,55 @@ export interface StackDeployment {
 }
 
 /**
- * A standby's replica reads its source's ARN from the primary region's database stack; a primary
- * replicating its backups reads the key of the standby's database stack. Each of those deploys first.
+ * The stacks of one environment and region ('global' for its us-east-1 stacks), in deploy order,
+ * from the model alone: aws-cdk-lib is not loaded. `templateBytes` gives the size of a rendered
+ * template (path relative to the output folder): whether it must be uploaded depends on it.
  */
-function crossRegionLookups(environment: EnvironmentModel, parameters: readonly string[]): ParameterLookup[] {
-  const found: ParameterLookup[] = [];
-  const primary = environment.regions.find((r) => r.primary);
-  const backupsTarget = environment.regions.find((r) => r.databaseRole === 'backups');
-  if (parameters.includes('SourceDatabaseArn') && primary) {
-    found.push({ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' });
-  }
-  if (parameters.includes('BackupReplicationKeyArn') && backupsTarget) {
-    found.push({ name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backupsTarget.region, stackName: backupsTarget.stackNames.database, output: 'KeyArn' });
-  }
-  return found;
-}
-
-/** The stacks of one environment and region ('global' for its us-east-1 stacks), in deploy order. */
-export function deployPlan(model: PlatformModel, environment: EnvironmentModel, region: string): StackDeployment[] {
-  const lookups = (template: Record<string, unknown>): ParameterLookup[] => {
-    const parameters = Object.keys((template.Parameters ?? {}) as object);
-    const found: ParameterLookup[] = [];
-    if (parameters.includes('HostedZoneId') && environment.edge) found.push({ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone });
-    if (parameters.includes('CloudFrontPrefixListId')) found.push({ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' });
-    found.push(...crossRegionLookups(environment, parameters));
-    return found;
-  };
-  // The deploy sends the rendered file, so its bytes are what count.
-  const size = (template: Record<string, unknown>) => Buffer.byteLength(renderTemplate(template, model.specFile)) > INLINE_TEMPLATE_BYTES;
-  if (region === 'global') {
-    return globalStacks(model, environment).map((stack) => ({
-      stackName: stack.stackName, region: EDGE_REGION, template: `${environment.name}/global/${stack.file}.yaml`,
-      lookups: lookups(stack.template), upload: size(stack.template),
-    }));
-  }
+export function deployPlan(environment: EnvironmentModel, region: string, templateBytes: (template: string) => number): StackDeployment[] {
   const regionModel = environment.regions.find((r) => r.region === region);
-  if (!regionModel) return [];
-  return regionStacks(model, environment, regionModel).map((stack) => {
-    const tier = regionModel.tiers.find((t) => regionModel.stackNames.tiers[t.name] === stack.stackName);
+  return stackOutline(environment, region).map((stack) => {
+    const template = `${environment.name}/${region}/${stack.file}.yaml`;
+    const tier = stack.tier === undefined ? undefined : regionModel?.tiers.find((t) => t.name === stack.tier);
     return {
-      stackName: stack.stackName, region, template: `${environment.name}/${region}/${stack.file}.yaml`,
-      lookups: lookups(stack.template), upload: size(stack.template),
+      stackName: stack.stackName, region: region === 'global' ? EDGE_REGION : region, template,
+      lookups: parameterLookups(environment, stack.file, tier, regionModel), upload: templateBytes(template) > INLINE_TEMPLATE_BYTES,
       ...(tier ? { tier: tier.name, imageParameter: tier.imageParameter } : {}),
     };
   });
+}
+
+/**
+ * The parameters of a stack that a deploy looks up: the edge's hosted zone, for the edge stack
+ * and for a tier whose load balancer gets a certificate for the edge's domain (tls: edge, or
+ * CloudFront's origin), and CloudFront's origin-facing prefix list for the origin tier. The
+ * builders declare these parameters (edge.yaml; tier.ts); a test checks both agree on every spec.
+ */
+export function parameterLookups(environment: EnvironmentModel, file: string, tier: TierModel | undefined, region?: RegionModel): ParameterLookup[] {
+  if (file === 'database' && !tier) return region ? crossRegionLookups(environment, region) : [];
+  const edge = environment.edge;
+  if (!edge) return [];
+  const zone: ParameterLookup = { name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: edge.zone };
+  if (file === 'edge' && !tier) return [zone];
+  if (!tier) return [];
+  const origin = edge.originTier === tier.name;
+  return [
+    ...(origin || tier.loadBalancer.tls === 'edge' ? [zone] : []),
+    ...(origin ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' } as const] : []),
+  ];
+}
+
+/**
+ * A standby's replica reads its source's ARN from the primary region's database stack; a primary
+ * replicating its backups reads the key of the standby's database stack. Each of those deploys
+ * first. database.ts declares these parameters under the same conditions (a test checks both agree).
+ */
+function crossRegionLookups(environment: EnvironmentModel, region: RegionModel): ParameterLookup[] {
+  if (!region.database) return [];
+  const primary = environment.regions.find((r) => r.primary);
+  const backupsTarget = environment.regions.find((r) => !r.primary && r.databaseRole === 'backups');
+  if (region.databaseRole === 'replica') {
+    return primary ? [{ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' }] : [];
+  }
+  if (region.databaseRole === 'backups' || !backupsTarget) return [];
+  return [{ name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backupsTarget.region, stackName: backupsTarget.stackNames.database, output: 'KeyArn' }];
 }

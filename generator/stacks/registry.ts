@@ -1,5 +1,5 @@
 import type { Artifact } from '../artifact';
-import type { EnvironmentModel, PlatformModel, RegionModel, TierModel } from '../model/types';
+import type { EnvironmentModel, PlatformModel, RegionModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
 import { buildBootstrapTemplate } from './bootstrap';
 import { buildBudgetTemplate } from './budget';
@@ -10,6 +10,10 @@ import { InstanceValues } from './instance-values';
 import { buildNetworkTemplate } from './network';
 import { buildNotificationsTemplate } from './notifications';
 import { buildTierTemplate } from './tier';
+import { tiersInDeployOrder } from './outline';
+
+// The outline (names and order, from the model alone) lives in a module without aws-cdk-lib.
+export { stackOutline, tiersInDeployOrder, type StackOutline } from './outline';
 
 /** One stack of a region: its file name (without .yaml), its stack name, and its template. */
 export interface BuiltStack {
@@ -50,55 +54,6 @@ export const REGIONAL_STACKS: readonly RegionalBuilder[] = [
   (_model, environment, region, options) => tiersInDeployOrder(region.tiers).flatMap((tier) =>
     built(tier.name, region.stackNames.tiers[tier.name] as string, options, (values) => buildTierTemplate(environment, region, tier, values))),
 ];
-
-/**
- * Tiers so that every tier deploys after the tiers it calls (a caller's instances import the
- * callee's caller security group). Among independent tiers, the spec's order.
- */
-export function tiersInDeployOrder(tiers: readonly TierModel[]): TierModel[] {
-  const ordered: TierModel[] = [];
-  const placed = new Set<string>();
-  const pending = [...tiers];
-  while (pending.length > 0) {
-    const next = pending.findIndex((candidate) =>
-      tiers.every((callee) => !callee.from.includes(candidate.name) || placed.has(callee.name) || callee.name === candidate.name));
-    // Validation rejects call cycles; fall back to spec order rather than loop if one slips through.
-    const [tier] = pending.splice(next >= 0 ? next : 0, 1) as [TierModel];
-    ordered.push(tier);
-    placed.add(tier.name);
-  }
-  return ordered;
-}
-
-/** A stack's place in the deploy order, known from the model alone (nothing is built). */
-export interface StackOutline {
-  readonly file: string;
-  readonly stackName: string;
-  /** For a tier's stack. */
-  readonly tier?: string;
-}
-
-/**
- * The stacks of a region ('global': the environment's us-east-1 stacks) in deploy order, without
- * building them: for the README and the workflows, which need names and order, not templates.
- * It follows REGIONAL_STACKS and globalStacks; a test keeps the three in step.
- */
-export function stackOutline(environment: EnvironmentModel, target: string): StackOutline[] {
-  if (target === 'global') {
-    return [
-      ...(environment.budget ? [{ file: 'budget', stackName: environment.stackNames.budget }] : []),
-      ...(environment.edge ? [{ file: 'edge', stackName: environment.stackNames.edge }] : []),
-    ];
-  }
-  const region = environment.regions.find((r) => r.region === target);
-  if (!region) return [];
-  return [
-    { file: 'notifications', stackName: region.stackNames.notifications },
-    { file: 'network', stackName: region.stackNames.network },
-    ...(region.database ? [{ file: 'database', stackName: region.stackNames.database }] : []),
-    ...tiersInDeployOrder(region.tiers).map((tier) => ({ file: tier.name, stackName: region.stackNames.tiers[tier.name] as string, tier: tier.name })),
-  ];
-}
 
 /** Every stack of a region, in deploy order. */
 export function regionStacks(model: PlatformModel, environment: EnvironmentModel, region: RegionModel, options = FOR_ONE_REGION): BuiltStack[] {

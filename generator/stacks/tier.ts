@@ -7,7 +7,7 @@ import { ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryAccount, elbLogDeliveryPrincipa
 import { REGION_AVAILABILITY_ZONES } from '../aws/regions';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { durationSeconds } from '../validate/rules/deploy-timeout';
-import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { includeBlueprint, newTemplateStack, propertyPath, templateOf } from './cdk';
 import { configureAlarms, TIER_ALARMS } from './alarms';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
@@ -48,13 +48,15 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   const imported = (output: string) => Fn.importValue(`${names.network}-${output}`);
   const resource = (id: string) => blueprint.getResource(id);
   const override = (id: string, property: string, value: unknown) => resource(id).addPropertyOverride(property, value);
+  // List items by what they are (a statement's Sid, an attribute's Key), never by position.
+  const keyed = (id: string, property: string) => propertyPath(blueprint, id, property);
   const timeoutSeconds = durationSeconds(tier.deploy.timeout) ?? 900;
 
   (blueprint.getParameter('ImageId') as CfnParameter).default = tier.imageParameter;
   for (const id of ['LoadBalancerSecurityGroup', 'InstanceSecurityGroup', 'CallerSecurityGroup', 'TargetGroup']) override(id, 'VpcId', imported('VpcId'));
 
   // Access logs: the region's log delivery principal may write under AWSLogs/<account>/.
-  override('AccessLogsBucketPolicy', 'PolicyDocument.Statement.1.Principal',
+  override('AccessLogsBucketPolicy', keyed('AccessLogsBucketPolicy', 'PolicyDocument.Statement[Sid=LoadBalancerLogDelivery].Principal'),
     values.portable ? portableLogDeliveryPrincipal(stack) : elbLogDeliveryPrincipal(region.region));
 
   // Instances: open to their load balancer on the application port only.
@@ -70,8 +72,8 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   }
   override('LaunchTemplate', 'LaunchTemplateData.InstanceType', tier.instanceType);
   override('LaunchTemplate', 'LaunchTemplateData.SecurityGroupIds', securityGroups);
-  override('LaunchTemplate', 'LaunchTemplateData.BlockDeviceMappings.0.DeviceName', tier.os === 'windows' ? '/dev/sda1' : '/dev/xvda');
-  override('LaunchTemplate', 'LaunchTemplateData.BlockDeviceMappings.0.Ebs.VolumeSize', tier.os === 'windows' ? 50 : 30);
+  override('LaunchTemplate', keyed('LaunchTemplate', 'LaunchTemplateData.BlockDeviceMappings[DeviceName=/dev/xvda].DeviceName'), tier.os === 'windows' ? '/dev/sda1' : '/dev/xvda');
+  override('LaunchTemplate', keyed('LaunchTemplate', 'LaunchTemplateData.BlockDeviceMappings[DeviceName=/dev/xvda].Ebs.VolumeSize'), tier.os === 'windows' ? 50 : 30);
   override('LaunchTemplate', 'LaunchTemplateData.UserData', Fn.base64(Fn.sub(userData(tier, timeoutSeconds))));
 
   override('TargetGroup', 'Port', tier.port);
@@ -80,7 +82,7 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   // The load balancer: public in the public subnets, or internal in the private ones.
   override('LoadBalancer', 'Scheme', tier.loadBalancer.public ? 'internet-facing' : 'internal');
   override('LoadBalancer', 'Subnets', Fn.split(',', imported(tier.loadBalancer.public ? 'PublicSubnetIds' : 'PrivateSubnetIds')));
-  override('LoadBalancer', 'LoadBalancerAttributes.3.Value', environment.approval ? 'true' : 'false');
+  override('LoadBalancer', keyed('LoadBalancer', 'LoadBalancerAttributes[Key=deletion_protection.enabled].Value'), environment.approval ? 'true' : 'false');
   const listenerPort = buildListeners(stack, blueprint, environment, region, tier, values);
   const ingress = [];
   if (environment.edge?.originTier === tier.name) {

@@ -90,8 +90,8 @@ export function buildSide() {
     ...(require('../../output') as typeof import('../../output')),
     ...(require('../../workflows/registry') as typeof import('../../workflows/registry')),
     ...(require('../../write/writer') as typeof import('../../write/writer')),
+    ...(require('../../stacks/template-bytes') as typeof import('../../stacks/template-bytes')),
     ...(require('../../write/transaction') as typeof import('../../write/transaction')),
-    ...(require('../../stacks/plan') as typeof import('../../stacks/plan')),
     ...(require('../../export/bundle') as typeof import('../../export/bundle')),
     ...(require('../../export/stacksets') as typeof import('../../export/stacksets')),
   };

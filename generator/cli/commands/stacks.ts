@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import { deployPlan } from '../../stacks/plan';
 import { didYouMean } from '../../util/suggest';
 import { ExitCode, UsageError, type CliIo } from '../io';
 import { dataOut, type SharedOptions } from '../options';
@@ -13,7 +15,8 @@ interface StacksOptions extends SharedOptions {
 /**
  * `gantry stacks`: the stacks of an environment and region in deploy order, with their templates
  * and the parameters a deploy looks up, as JSON. The workflows read it, so their YAML holds no
- * ordering logic of its own.
+ * ordering logic of its own. Every workflow job calls it, so it answers from the model and the
+ * generated files without loading aws-cdk-lib.
  */
 export function stacksCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, StacksOptions> {
   return {
@@ -35,7 +38,16 @@ export function stacksCommand(io: CliIo, exit: (code: number) => void): CommandM
       if (!regions.includes(args.region)) {
         throw new UsageError(`environment "${environment.name}" has no region "${args.region}"; ${didYouMean(args.region, regions) ?? `choose one of ${regions.join(', ')}`}`);
       }
-      const stacks = buildSide().deployPlan(report.model, environment, args.region).map((s) => ({ ...s, template: path.join(args.out, s.template).split(path.sep).join('/') }));
+      // The deploy sends the template in the output folder, so its size is what decides an upload.
+      // Only before the first generate (no such file) are the templates built to know it.
+      let built: Map<string, number> | undefined;
+      const bytes = (template: string) => {
+        const stat = fs.statSync(path.join(args.out, template), { throwIfNoEntry: false });
+        if (stat?.isFile()) return stat.size;
+        built ??= buildSide().builtTemplateBytes(report.model, environment, args.region);
+        return built.get(template) ?? 0;
+      };
+      const stacks = deployPlan(environment, args.region, bytes).map((s) => ({ ...s, template: path.join(args.out, s.template).split(path.sep).join('/') }));
       dataOut(io)(`${JSON.stringify({ environment: environment.name, account: environment.account, region: args.region, stacks }, null, 2)}\n`);
       return exit(ExitCode.ok);
     },

@@ -103,7 +103,7 @@ project: shop
 github: { repository: acme/shop }
 tiers:
   web: { capacity: { min: 2, max: 6 } }
-database: { engine: ${database}, version: "1", instanceClass: db.m6i.xlarge }
+database: { engine: ${database}, version: "1", instanceClass: db.m5.large }
 environments:
   prod:
     account: "111111111111"

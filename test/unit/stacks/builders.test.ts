@@ -254,7 +254,7 @@ describe('edge', () => {
 describe('multi-region', () => {
   const edgeSpec = 'edge: { domain: app.example.com, zone: example.com, api: { tier: web } }\n';
   const twoRegions = '  prod: { account: "123456789012", regions: [eu-west-1, { name: eu-central-1, cidr: 10.1.0.0/16 }] }\n';
-  const database = (engine: string) => `database: { engine: ${engine}, version: "1", multiAz: true, instanceClass: db.m6i.xlarge }\n`;
+  const database = (engine: string) => `database: { engine: ${engine}, version: "1", multiAz: true, instanceClass: db.m5.large }\n`;
   const regions = (m: PlatformModel) => m.environments[0]!.regions;
 
   it('answers api-origin.<domain> with failover records and a health check on each region\'s load balancer', () => {

@@ -1,8 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { load } from 'js-yaml';
+import type { EnvironmentModel } from '../../../generator/model/types';
+import { checkLoadedSpec, readSpec } from '../../../generator/pipeline';
+import { renderTemplate } from '../../../generator/render/yaml';
 import { loadSpecText } from '../../../generator/spec/load';
-import { checkLoadedSpec } from '../../../generator/pipeline';
 import { regionWaves } from '../../../generator/model/deploy-waves';
-import { deployPlan } from '../../../generator/stacks/plan';
-import { runCli } from '../../helpers';
+import { deployPlan, INLINE_TEMPLATE_BYTES } from '../../../generator/stacks/plan';
+import { globalStacks, regionStacks, stackOutline } from '../../../generator/stacks/registry';
+import { readTree, REPO_ROOT, runCli, sharedTrees, tempDir } from '../../helpers';
 
 function model(text: string) {
   const loaded = loadSpecText('spec.yaml', Buffer.from(text));
@@ -26,7 +32,7 @@ environments:
   const prod = m.environments[0]!;
 
   it('lists a region\'s stacks in deploy order, callees before callers, with the lookups they need', () => {
-    expect(deployPlan(m, prod, 'eu-west-1').map((s) => [s.stackName, s.template, s.lookups.map((l) => l.name)])).toEqual([
+    expect(deployPlan(prod, 'eu-west-1', () => 0).map((s) => [s.stackName, s.template, s.lookups.map((l) => l.name)])).toEqual([
       ['shop-prod-notifications', 'prod/eu-west-1/notifications.yaml', []],
       ['shop-prod-network', 'prod/eu-west-1/network.yaml', []],
       ['shop-prod-database', 'prod/eu-west-1/database.yaml', []],
@@ -36,7 +42,7 @@ environments:
   });
 
   it('puts the budget and the edge in us-east-1', () => {
-    expect(deployPlan(m, prod, 'global').map((s) => [s.stackName, s.region, s.lookups])).toEqual([
+    expect(deployPlan(prod, 'global', () => 0).map((s) => [s.stackName, s.region, s.lookups])).toEqual([
       ['shop-prod-budget', 'us-east-1', []],
       ['shop-prod-edge', 'us-east-1', [{ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: 'example.com' }]],
     ]);
@@ -55,18 +61,95 @@ environments:
   });
 });
 
+describe('deployPlan, from the model alone, agrees with the built templates', () => {
+  /** What a template itself declares: the parameters a deploy must look up. */
+  const declaredLookups = (environment: EnvironmentModel, template: Record<string, unknown>) => {
+    const parameters = Object.keys((template.Parameters ?? {}) as object);
+    return [
+      ...(parameters.includes('HostedZoneId') && environment.edge ? [{ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone }] : []),
+      ...(parameters.includes('CloudFrontPrefixListId') ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' }] : []),
+      ...crossRegion(environment, parameters),
+    ];
+  };
+  /** A standby replica's source (the primary's database stack), a primary's backup key (the backups standby's). */
+  const crossRegion = (environment: EnvironmentModel, parameters: string[]) => {
+    const primary = environment.regions.find((r) => r.primary);
+    const backups = environment.regions.find((r) => r.databaseRole === 'backups');
+    return [
+      ...(parameters.includes('SourceDatabaseArn') && primary ? [{ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' }] : []),
+      ...(parameters.includes('BackupReplicationKeyArn') && backups ? [{ name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backups.region, stackName: backups.stackNames.database, output: 'KeyArn' }] : []),
+    ];
+  };
+  const targets = (environment: EnvironmentModel) => [...environment.regions.map((r) => r.region), 'global'];
+
+  test.each(sharedTrees().map((tree) => [tree.spec, tree]))('%s: the stacks generated, the lookups their parameters call for, uploads by file size', (_spec, tree) => {
+    // GIVEN the tree generated from a spec WHEN the plan is made from its model THEN it names exactly the generated templates, with what they declare
+    const files = readTree(tree.dir);
+    const m = readSpec(path.join(REPO_ROOT, tree.spec)).model!;
+    for (const environment of m.environments) {
+      for (const target of targets(environment)) {
+        const plan = deployPlan(environment, target, (t) => Buffer.byteLength(files[t]!));
+        const generated = Object.keys(files).filter((f) => f.startsWith(`${environment.name}/${target}/`)).sort();
+        expect(plan.map((s) => s.template).sort()).toEqual(generated);
+        expect(plan.map((s) => [s.template, s.lookups, s.upload])).toEqual(plan.map((s) => {
+          const content = files[s.template]!;
+          return [s.template, declaredLookups(environment, load(content) as Record<string, unknown>), Buffer.byteLength(content) > INLINE_TEMPLATE_BYTES];
+        }));
+        expect(stackOutline(environment, target).map((s) => s.stackName)).toEqual(plan.map((s) => s.stackName));
+      }
+    }
+  });
+
+  // A public tier that is not CloudFront's origin still gets a certificate for the edge's domain.
+  const publicNonOrigin = path.join(tempDir(), 'public-non-origin.yaml');
+  fs.writeFileSync(publicNonOrigin, `version: 1
+project: shop
+github: { repository: acme/shop }
+tiers:
+  web: {}
+  admin: { loadBalancer: { public: true } }
+edge: { domain: app.example.com, zone: example.com, api: { tier: web } }
+environments:
+  prod: { account: "123456789012", regions: [eu-west-1] }
+`);
+  test.each([['a public tier that is not the origin', publicNonOrigin], ['examples/medical-logistics.yaml', path.join(REPO_ROOT, 'examples/medical-logistics.yaml')]])(
+    '%s: the same stacks in the order the registry builds them, with the lookups their parameters call for', (_title, spec) => {
+      const m = readSpec(spec).model!;
+      for (const environment of m.environments) {
+        for (const target of targets(environment)) {
+          const region = environment.regions.find((r) => r.region === target);
+          const built = target === 'global' ? globalStacks(m, environment) : regionStacks(m, environment, region!);
+          const rendered = new Map(built.map((s) => [`${environment.name}/${target}/${s.file}.yaml`, renderTemplate(s.template, m.specFile)]));
+          const plan = deployPlan(environment, target, (t) => Buffer.byteLength(rendered.get(t)!));
+          expect(plan.map((s) => [s.stackName, s.template, s.lookups])).toEqual(built.map((s) => [s.stackName, `${environment.name}/${target}/${s.file}.yaml`, declaredLookups(environment, s.template)]));
+        }
+      }
+    });
+
+  it('marks a stack for upload when its template on disk is over the inline limit (gantry stacks)', async () => {
+    // GIVEN a generated tree whose web template someone made huge WHEN gantry stacks reads it THEN that stack is uploaded
+    const out = tempDir();
+    expect((await runCli(['generate', '--spec', 'examples/pharma-portal.yaml', '--out', out, '--workflows', path.join(out, 'wf')])).code).toBe(0);
+    fs.appendFileSync(path.join(out, 'prod/us-west-2/web.yaml'), `# ${'x'.repeat(INLINE_TEMPLATE_BYTES)}\n`);
+    const result = await runCli(['stacks', '--spec', 'examples/pharma-portal.yaml', '--out', out, '--environment', 'prod', '--region', 'us-west-2']);
+    expect(JSON.parse(result.stdout).stacks.map((s: { stackName: string; upload: boolean }) => [s.stackName, s.upload])).toEqual([
+      ['pharma-portal-prod-notifications', false], ['pharma-portal-prod-network', false], ['pharma-portal-prod-database', false], ['pharma-portal-prod-web', true],
+    ]);
+  });
+});
+
 describe('deployPlan across regions', () => {
   const spec = (engine: string) => model(`version: 1
 project: shop
 github: { repository: acme/shop }
 tiers:
   web: {}
-database: { engine: ${engine}, version: "1", instanceClass: db.m6i.xlarge }
+database: { engine: ${engine}, version: "1", instanceClass: db.m5.large }
 environments:
   prod: { account: "123456789012", regions: [eu-west-1, { name: eu-central-1, cidr: 10.1.0.0/16 }] }
 `);
   const databaseLookups = (m: ReturnType<typeof spec>, region: string) =>
-    deployPlan(m, m.environments[0]!, region).find((s) => s.stackName === 'shop-prod-database')!.lookups;
+    deployPlan(m.environments[0]!, region, () => 0).find((s) => s.stackName === 'shop-prod-database')!.lookups;
 
   it('gives a standby replica the primary database\'s ARN, and deploys the primary first', () => {
     const m = spec('postgres');
@@ -84,18 +167,4 @@ environments:
     ]);
     expect(regionWaves(m.environments[0]!)).toEqual([['eu-central-1'], ['eu-west-1']]);
   });
-});
-
-describe('stackOutline', () => {
-  test.each(['examples/medical-logistics.yaml', 'examples/pharma-portal.yaml', 'test/specs/mysql-edge-three-tiers.yaml', 'test/specs/no-egress-single-az.yaml'])(
-    'names the same stacks in the same order as the built plan for %s', (spec) => {
-      const { readSpec } = jest.requireActual('../../../generator/pipeline') as typeof import('../../../generator/pipeline');
-      const { stackOutline } = jest.requireActual('../../../generator/stacks/registry') as typeof import('../../../generator/stacks/registry');
-      const m = readSpec(require('node:path').join(__dirname, '../../..', spec)).model!;
-      for (const environment of m.environments) {
-        for (const target of [...environment.regions.map((r) => r.region), 'global']) {
-          expect(stackOutline(environment, target).map((s) => s.stackName)).toEqual(deployPlan(m, environment, target).map((s) => s.stackName));
-        }
-      }
-    });
 });
