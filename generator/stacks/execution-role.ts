@@ -77,6 +77,14 @@ function normalise(action: string): string {
   return `${service.toLowerCase()}:${name}`;
 }
 
+/**
+ * What IAM accepts as an action: `service:Name`, the name of letters, digits and wildcards. AWS's
+ * lists hold a few entries that are not IAM actions (AWS::Logs::LogGroup lists the S3 operation
+ * `s3:REST.PUT.OBJECT`); IAM would refuse the whole policy (MalformedPolicyDocument), so they are left out.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+ */
+const IAM_ACTION = /^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/;
+
 /** The IAM actions CloudFormation needs to create, update, replace and delete resources of these types. */
 export function deployPermissions(types: Iterable<string>): string[] {
   const data = loadHandlerData();
@@ -85,7 +93,7 @@ export function deployPermissions(types: Iterable<string>): string[] {
     for (const action of NON_REGISTRY_PERMISSIONS[type] ?? []) actions.add(action);
     const handlers = data.types[type];
     if (!handlers) continue;
-    for (const op of DEPLOY_OPERATIONS) for (const action of handlers[op] ?? []) actions.add(normalise(action));
+    for (const op of DEPLOY_OPERATIONS) for (const action of handlers[op] ?? []) if (IAM_ACTION.test(action)) actions.add(normalise(action));
   }
   return [...actions].sort();
 }
