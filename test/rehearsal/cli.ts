@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yargs from 'yargs';
 import { REPO_ROOT } from './rehearsal';
-import { SCENARIOS, runScenario, type ScenarioResult, type Source } from './scenarios';
+import { SCENARIOS, runScenarios, type ScenarioResult, type Source } from './scenarios';
 
 export function formatResult(label: string, result: ScenarioResult): string {
   if (result.notApplicable) return `skip ${label} ${result.scenario}: ${result.notApplicable}`;
@@ -56,11 +56,10 @@ async function main(): Promise<number> {
   let failed = 0;
   let passed = 0;
   for (const { label, source } of sources) {
-    for (const scenario of scenarios) {
-      const result = await runScenario(scenario, source);
+    await runScenarios(source, scenarios, (result) => {
       console.log(formatResult(label, result));
       if (result.ok) passed++; else failed++;
-    }
+    });
   }
   console.log(`rehearse: ${passed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;

@@ -166,8 +166,6 @@ async function prFromFork(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string
 }
 
 async function secondPush(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
-  const first = await firstDeploy(r, plan);
-  if (first.length) return first.map((p) => `first deploy: ${p}`);
   const updated = (s: Stack | undefined) => `${s?.status}/${s?.lastUpdatedTime}/${s?.events.length}`;
   const before = allStacks(plan).map(({ environment, key, stack: s }) => updated(stack(r, environment.account, key, s.stackName)));
   const { problems } = await deploy(r);
@@ -220,8 +218,6 @@ function taintCopies(r: Rehearsal, environment: EnvironmentPlan, bad: string): v
 async function releaseScenario(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
   const target = releaseTarget(plan);
   if (!target) return { notApplicable: 'the spec has no tier' };
-  const first = await firstDeploy(r, plan);
-  if (first.length) return first.map((p) => `first deploy: ${p}`);
   const ami = newImage(r, target.environment, 'release', true);
   const run = await release(r, target.environment, target.tier, ami);
   const problems = failures(r, run);
@@ -236,8 +232,6 @@ async function releaseScenario(r: Rehearsal, plan: EnvironmentPlan[]): Promise<s
 async function failingRelease(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
   const target = releaseTarget(plan);
   if (!target) return { notApplicable: 'the spec has no tier' };
-  const first = await firstDeploy(r, plan);
-  if (first.length) return first.map((p) => `first deploy: ${p}`);
   const good = await release(r, target.environment, target.tier, newImage(r, target.environment, 'good', true));
   if (good.conclusion !== 'success') return failures(r, good).map((p) => `good release: ${p}`);
   const before = imageState(r, target.environment, target.tier);
@@ -261,8 +255,6 @@ async function failingRelease(r: Rehearsal, plan: EnvironmentPlan[]): Promise<st
 async function rollback(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
   const target = releaseTarget(plan);
   if (!target) return { notApplicable: 'the spec has no tier' };
-  const first = await firstDeploy(r, plan);
-  if (first.length) return first.map((p) => `first deploy: ${p}`);
   const good = await release(r, target.environment, target.tier, newImage(r, target.environment, 'good', true));
   if (good.conclusion !== 'success') return failures(r, good).map((p) => `good release: ${p}`);
   const lastGood = imageState(r, target.environment, target.tier);
@@ -280,8 +272,6 @@ async function rollback(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]
 }
 
 async function drift(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
-  const first = await firstDeploy(r, plan);
-  if (first.length) return first.map((p) => `first deploy: ${p}`);
   const environment = plan[0] as EnvironmentPlan;
   const key = environment.regions[0] as string;
   const target = environment.stacks[key]?.[0] as StackPlan;
@@ -301,11 +291,13 @@ async function drift(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
 }
 
 async function slackDown(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
-  const problems = await bootstrap(r, plan);
-  if (problems.length) return problems;
   r.standIn.slackDown = true;
-  const { run, problems: failed } = await deploy(r, { secrets: { SLACK_WEBHOOK_URL: `${r.standIn.url}/slack` } });
-  return [...(run.conclusion === 'success' ? [] : ['a failing Slack webhook turned the deploy red']), ...failed, ...deployedEverywhere(r, plan)];
+  try {
+    const { run, problems: failed } = await deploy(r, { secrets: { SLACK_WEBHOOK_URL: `${r.standIn.url}/slack` } });
+    return [...(run.conclusion === 'success' ? [] : ['a failing Slack webhook turned the deploy red']), ...failed, ...deployedEverywhere(r, plan)];
+  } finally {
+    r.standIn.slackDown = false;
+  }
 }
 
 async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
@@ -313,8 +305,6 @@ async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<strin
   const spec = yaml.load(fs.readFileSync(specFile, 'utf8')) as { tiers?: Record<string, unknown> };
   const tiers = Object.keys(spec.tiers ?? {});
   if (tiers.length < 2) return { notApplicable: 'the spec has one tier' };
-  const first = await firstDeploy(r, plan);
-  if (first.length) return first.map((p) => `first deploy: ${p}`);
   const removed = tiers[tiers.length - 1] as string;
   delete spec.tiers?.[removed];
   fs.writeFileSync(specFile, yaml.dump(spec));
@@ -336,37 +326,76 @@ async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<strin
   return problems;
 }
 
-export const SCENARIOS: Record<string, Scenario> = {
-  'first-deploy': firstDeploy,
-  'pr-branch': prFromBranch,
-  'pr-fork': prFromFork,
-  'second-push': secondPush,
-  release: releaseScenario,
-  'failing-release': failingRelease,
-  rollback,
-  drift,
-  'slack-down': slackDown,
-  'tier-removed': tierRemoved,
+/**
+ * The scenarios in the order they run. Those marked `deployed` start from the state the first deploy
+ * left (they share one rehearsal, in this order, so the examples' first deploy runs once); the others
+ * start from freshly bootstrapped, empty accounts.
+ */
+export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
+  'pr-fork': { run: prFromFork, deployed: false },
+  'pr-branch': { run: prFromBranch, deployed: false },
+  'first-deploy': { run: firstDeploy, deployed: false },
+  'second-push': { run: secondPush, deployed: true },
+  'slack-down': { run: slackDown, deployed: true },
+  drift: { run: drift, deployed: true },
+  release: { run: releaseScenario, deployed: true },
+  'failing-release': { run: failingRelease, deployed: true },
+  rollback: { run: rollback, deployed: true },
+  'tier-removed': { run: tierRemoved, deployed: true },
 };
 
 export type Source = { kind: 'generated'; cwd: string; spec: string; out: string; workflows: string } | { kind: 'spec'; spec: string };
 
-/** Runs one scenario in a fresh rehearsal (empty accounts, a fresh copy of the repository). */
-export async function runScenario(name: string, source: Source): Promise<ScenarioResult> {
-  const scenario = SCENARIOS[name];
-  if (!scenario) throw new Error(`there is no scenario "${name}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
+async function open(source: Source): Promise<Rehearsal> {
   const r = source.kind === 'generated'
     ? Rehearsal.fromGenerated(source.cwd, { spec: source.spec, out: source.out, workflows: source.workflows })
     : await Rehearsal.fromSpec(source.spec);
   await r.start();
+  return r;
+}
+
+/** Runs one scenario on a rehearsal and adds the calls denied meanwhile that its checks did not name. */
+async function attempt(name: string, r: Rehearsal, plan: EnvironmentPlan[]): Promise<ScenarioResult> {
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`there is no scenario "${name}"`);
+  const from = r.standIn.world.authorizer.denials.length;
+  const outcome = await scenario.run(r, plan);
+  if (!Array.isArray(outcome)) return { scenario: name, ok: true, problems: [], notApplicable: outcome.notApplicable };
+  const denied = r.denials().slice(from).filter((d) => !outcome.some((p) => p.includes(d.action)));
+  const problems = [...outcome, ...new Set(denied.map((d) => `denied${d.where ? ` in ${d.where.workflow} › ${d.where.job} › "${d.where.step}"` : ''}: ${d.action} on ${d.resource} for ${d.caller}`))];
+  return { scenario: name, ok: problems.length === 0, problems };
+}
+
+/**
+ * Runs the named scenarios (all by default) for one spec, calling `report` as each finishes. Every
+ * scenario on empty accounts gets a fresh rehearsal; the deployed ones share one that the first deploy
+ * set up, and report that deploy's problems if it failed.
+ */
+export async function runScenarios(source: Source, names: string[] = Object.keys(SCENARIOS), report: (result: ScenarioResult) => void = () => undefined): Promise<ScenarioResult[]> {
+  for (const name of names) if (!SCENARIOS[name]) throw new Error(`there is no scenario "${name}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
+  const results: ScenarioResult[] = [];
+  const done = (result: ScenarioResult) => { results.push(result); report(result); };
+  const ordered = Object.keys(SCENARIOS).filter((n) => names.includes(n));
+  for (const name of ordered.filter((n) => !SCENARIOS[n]?.deployed)) {
+    const r = await open(source);
+    try {
+      done(await attempt(name, r, await r.plan()));
+    } finally {
+      await r.stop();
+    }
+  }
+  const deployed = ordered.filter((n) => SCENARIOS[n]?.deployed);
+  if (deployed.length === 0) return results;
+  const r = await open(source);
   try {
     const plan = await r.plan();
-    const outcome = await scenario(r, plan);
-    if (!Array.isArray(outcome)) return { scenario: name, ok: true, problems: [], notApplicable: outcome.notApplicable };
-    const denied = r.denials().filter((d) => !outcome.some((p) => p.includes(d.action)));
-    const problems = [...outcome, ...[...new Set(denied.map((d) => `denied${d.where ? ` in ${d.where.workflow} › ${d.where.job} › "${d.where.step}"` : ''}: ${d.action} on ${d.resource} for ${d.caller}`))]];
-    return { scenario: name, ok: problems.length === 0, problems };
+    const setup = await firstDeploy(r, plan);
+    for (const name of deployed) {
+      if (setup.length) done({ scenario: name, ok: false, problems: setup.map((p) => `first deploy: ${p}`) });
+      else done(await attempt(name, r, plan));
+    }
   } finally {
     await r.stop();
   }
+  return results;
 }

@@ -30,6 +30,36 @@ function serviceOf(type: string): string {
   return `${names[service] ?? service.toLowerCase()}.amazonaws.com`;
 }
 
+/** The IAM namespace of a resource type's own service. */
+function ownNamespace(type: string): string {
+  const service = type.split('::')[1] ?? '';
+  const names: Record<string, string> = { ElasticLoadBalancingV2: 'elasticloadbalancing', CertificateManager: 'acm' };
+  return names[service] ?? service.toLowerCase();
+}
+
+const KNOWN_NAMESPACES = new Set(['acm', 'autoscaling', 'budgets', 'chatbot', 'cloudformation', 'cloudfront', 'cloudwatch', 'ec2', 'elasticloadbalancing', 'events',
+  'iam', 'kms', 'lambda', 'logs', 'rds', 'route53', 's3', 'secretsmanager', 'shield', 'sns', 'ssm', 'sqs', 'wafv2', 'firehose', 'elasticfilesystem', 'sts', 'tag', 'ce',
+  'organizations', 'ssm-contacts', 'backup', 'application-autoscaling', 'cognito-idp', 'ec2messages']);
+
+/**
+ * Whether a handler permission is one this resource needs. AWS's lists are the union of every call a
+ * handler may make, whatever the properties (a log group's lists firehose:TagDeliveryStream for delivery
+ * to Firehose). So: every action of the type's own service; iam:PassRole when the properties name a role;
+ * another service's actions when the properties point at that service (an ARN of it, or for EC2 a
+ * subnet, security group or VPC id, for KMS a key property). Actions of namespaces IAM does not have
+ * (managed-fleets:*, s3:REST.PUT.OBJECT-style entries) are not IAM permissions and are skipped.
+ */
+function requiredFor(type: string, action: string, properties: string, passesRole: boolean): boolean {
+  const [namespace = '', name = ''] = action.split(':');
+  if (!KNOWN_NAMESPACES.has(namespace) || name.includes('.')) return false;
+  if (namespace === ownNamespace(type)) return true;
+  if (action === 'iam:PassRole') return passesRole;
+  if (properties.includes(`arn:aws:${namespace}:`)) return true;
+  if (namespace === 'ec2') return /"(subnet|sg|vpc)-[0-9a-f]/.test(properties);
+  if (namespace === 'kms') return /"[A-Za-z]*(Kms|KMS)[A-Za-z]*":"[^"]+"/.test(properties);
+  return false;
+}
+
 export interface CloudFormationRequest {
   caller: Caller;
   account: string;
@@ -384,9 +414,9 @@ export class CloudFormation {
     const entry = HANDLER_PERMISSIONS[resource.type];
     if (!entry) return `the stand-in has no handler permissions for ${resource.type}; add the type to data/cfn-handler-permissions.json`;
     if ('handlers' in entry && entry.handlers === null) return undefined;
-    const actions = (entry as Record<string, string[]>)[op] ?? [];
     const text = JSON.stringify(resource.properties ?? {});
     const passedRoles = [...new Set(text.match(/arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+/g) ?? [])];
+    const actions = ((entry as Record<string, string[]>)[op] ?? []).filter((action) => requiredFor(resource.type, action, text, passedRoles.length > 0));
     for (const action of actions) {
       let resources = ['*'];
       const context: Record<string, string> = { 'aws:RequestedRegion': region };
