@@ -284,13 +284,19 @@ async function drift(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
   const output = run.jobs.flatMap((j) => j.steps.map((s) => s.output)).join('\n');
   if (!output.includes(target.stackName)) problems.push(`the drift run does not name ${target.stackName}`);
   if (run.conclusion !== 'failure') problems.push(`the drift run went green although ${resource.logicalId} of ${target.stackName} drifted`);
-  if (!r.standIn.slackMessages.some((m) => /drift/i.test(m) && !m.includes(':white_check_mark:'))) problems.push('no Slack message reports the drift');
+  if (usesSlack(r, 'gantry-drift.yml') && !r.standIn.slackMessages.some((m) => /drift/i.test(m) && !m.includes(':white_check_mark:'))) problems.push('no Slack message reports the drift');
   const unexpected = failures(r, run).filter((p) => !p.includes(target.stackName) && !/drift/.test(p.split('›')[2] ?? ''));
   const denied = r.denials().filter((d) => d.where?.workflow === 'gantry-drift.yml');
   return [...problems, ...unexpected, ...denied.map((d) => `denied during drift detection: ${d.action} on ${d.resource}`)];
 }
 
-async function slackDown(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+/** Whether a workflow reports to Slack (the spec configures a Slack channel). */
+function usesSlack(r: Rehearsal, workflow: string): boolean {
+  return fs.readFileSync(path.join(r.repository, r.layout.workflows, workflow), 'utf8').includes('SLACK_WEBHOOK_URL');
+}
+
+async function slackDown(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  if (!usesSlack(r, 'gantry-deploy.yml')) return { notApplicable: 'the deploy workflow does not report to Slack' };
   r.standIn.slackDown = true;
   try {
     const { run, problems: failed } = await deploy(r, { secrets: { SLACK_WEBHOOK_URL: `${r.standIn.url}/slack` } });

@@ -176,6 +176,18 @@ export class CloudFormation {
         await this.authorize(request, action, stack.name);
         return { TemplateBody: stack.templateBody ?? '' };
       }
+      case 'GetTemplateSummary': {
+        const stackName = p.get('StackName');
+        await this.authorize(request, action, stackName);
+        const template = stackName ? this.mustExist(request, stackName).template ?? {} : await this.templateOf(request);
+        return {
+          Parameters: Object.entries<Json>(template.Parameters ?? {}).map(([key, d]) => ({
+            ParameterKey: key, ParameterType: d.Type, DefaultValue: d.Default !== undefined ? String(d.Default) : undefined, NoEcho: Boolean(d.NoEcho), Description: d.Description,
+          })),
+          ResourceTypes: [...new Set(Object.values<Json>(template.Resources ?? {}).map((r) => String(r.Type)))],
+          Version: '2010-09-09',
+        };
+      }
       case 'ValidateTemplate': {
         await this.authorize(request, action);
         const template = await this.templateOf(request);
@@ -411,6 +423,14 @@ export class CloudFormation {
 
   /** The first handler permission `actor` lacks to `op` a resource, as the handler's error message. */
   private async handlerDenial(actor: Caller, account: string, region: string, resource: EvaluatedResource | StackResource, op: 'create' | 'update' | 'delete'): Promise<string | undefined> {
+    if (resource.type.startsWith('Custom::') || resource.type === 'AWS::CloudFormation::CustomResource') {
+      // CloudFormation invokes a custom resource's function as the stack's role (AWS docs: "Lambda-backed
+      // custom resources"; a service role needs lambda:InvokeFunction).
+      const token = String(resource.properties?.ServiceToken ?? '');
+      if (!token.startsWith('arn:aws:lambda:')) return `the stand-in runs only Lambda-backed custom resources, not ${token}`;
+      const denial = await this.authorizer.check(actor, 'lambda:InvokeFunction', token, { 'aws:RequestedRegion': region });
+      return denial ? `Received response status [FAILED] from custom resource. Message returned: ${denial.message}` : undefined;
+    }
     const entry = HANDLER_PERMISSIONS[resource.type];
     if (!entry) return `the stand-in has no handler permissions for ${resource.type}; add the type to data/cfn-handler-permissions.json`;
     if ('handlers' in entry && entry.handlers === null) return undefined;
