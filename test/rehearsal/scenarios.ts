@@ -229,6 +229,20 @@ async function releaseScenario(r: Rehearsal, plan: EnvironmentPlan[]): Promise<s
   return problems;
 }
 
+/** A release of an AMI id that names no image (a typo, a deregistered image) must go red, not green. */
+async function releaseMissingImage(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const target = releaseTarget(plan);
+  if (!target) return { notApplicable: 'the spec has no tier' };
+  const before = imageState(r, target.environment, target.tier);
+  const run = await release(r, target.environment, target.tier, 'ami-0123456789abcdef0');
+  const problems: string[] = [];
+  if (run.conclusion !== 'failure') problems.push('the release of ami-0123456789abcdef0, which does not exist, went green');
+  imageState(r, target.environment, target.tier).forEach((state, i) => {
+    if (state.deployed !== before[i]?.deployed) problems.push(`${state.region}: the stack runs ${state.deployed}, not ${before[i]?.deployed}`);
+  });
+  return problems;
+}
+
 async function failingRelease(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
   const target = releaseTarget(plan);
   if (!target) return { notApplicable: 'the spec has no tier' };
@@ -345,6 +359,7 @@ export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
   'slack-down': { run: slackDown, deployed: true },
   drift: { run: drift, deployed: true },
   release: { run: releaseScenario, deployed: true },
+  'release-missing-image': { run: releaseMissingImage, deployed: true },
   'failing-release': { run: failingRelease, deployed: true },
   rollback: { run: rollback, deployed: true },
   'tier-removed': { run: tierRemoved, deployed: true },
