@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { runBuiltGantry, tempDir } from './helpers';
+import { runCli, tempDir } from './helpers';
 
 /** A stand-in for GitHub's environments API, keeping the state the requests build. */
 function fakeGithub() {
@@ -38,7 +38,8 @@ function fakeGithub() {
 }
 
 function gantry(args: string[], cwd: string, apiUrl: string) {
-  return runBuiltGantry(args, { cwd, env: { GITHUB_TOKEN: 't', GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' } });
+  // In-process, so the test runs the TypeScript source (never a stale dist/).
+  return runCli(args, { cwd, env: { GITHUB_TOKEN: 't', GITHUB_API_URL: apiUrl, GANTRY_GITHUB_RETRY_MS: '10' } });
 }
 
 describe('gantry github setup against a stand-in GitHub API', () => {
@@ -83,4 +84,20 @@ environments:
     expect(writes()).toBe(before);
     expect(github.policies.get('prod')?.map((p) => p.name)).toEqual(['release']);
   }, 30_000);
+
+  it('fails at once, with what to fix, when GitHub cannot find the repository (or the token cannot see it)', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'environment.yaml'), `version: 1
+project: shop
+github: { repository: acme/other }
+tiers: { web: { loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } } }
+environments:
+  dev: { account: "123456789012", regions: [eu-west-1] }
+`);
+    const before = github.requests.length;
+    const result = await gantry(['github', 'setup'], dir, apiUrl);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^gantry: the GitHub environments were not set up: GitHub refused PUT .*\/repos\/acme\/other\/environments\/dev \(HTTP 404\): not found/);
+    expect(github.requests.length - before).toBe(1);
+  });
 });

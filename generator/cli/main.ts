@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yargs from 'yargs';
 import { PACKAGE_ROOT } from '../paths';
+import { describeFileSystemError, WriteFailure, WriteRefusal } from '../write/errors';
 import { checkCommand } from './commands/check';
 import { commentCommand } from './commands/comment';
 import { diffCommand } from './commands/diff';
@@ -68,6 +69,12 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`gantry: ${error.message}\nRun "gantry --help" for the commands and options.\n`);
+      return ExitCode.usage;
+    }
+    // The writer's refusals and file-system failures are the user's situation, not a bug.
+    const refusal = error instanceof WriteRefusal || error instanceof WriteFailure ? (error as Error).message : describeFileSystemError(error);
+    if (refusal) {
+      io.stderr(`gantry: ${refusal}\n`);
       return ExitCode.usage;
     }
     io.stderr(`gantry: internal error: ${(error as Error)?.message ?? String(error)}\n` +

@@ -68,3 +68,33 @@ function toPlan(root: string, file: string): StackPlan {
     }));
   return { environment, region, stack, status: changes.length > 0 ? 'changes' : 'no-changes', changes };
 }
+
+/** Whether an environment's bootstrap stack is what gantry generated, as the plan job found it. */
+export interface BootstrapState {
+  readonly environment: string;
+  readonly stack: string;
+  readonly region: string;
+  /** current: deployed as generated; outdated: must be redeployed; missing: never deployed; unknown: could not be read. */
+  readonly state: 'current' | 'outdated' | 'missing' | 'unknown';
+  /** The command that (re)deploys it. */
+  readonly command: string;
+}
+
+/** Reads `<dir>/<environment>/bootstrap.state` as the plan job writes them; unreadable files are skipped. */
+export function readBootstrapStates(dir: string): BootstrapState[] {
+  if (!fs.existsSync(dir)) return [];
+  const states: BootstrapState[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const file = path.join(dir, entry.name, 'bootstrap.state');
+    if (!entry.isDirectory() || !fs.existsSync(file)) continue;
+    try {
+      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<BootstrapState>;
+      if (typeof data.stack === 'string' && typeof data.command === 'string' && ['current', 'outdated', 'missing', 'unknown'].includes(data.state as string)) {
+        states.push({ environment: data.environment ?? entry.name, stack: data.stack, region: data.region ?? '?', state: data.state as BootstrapState['state'], command: data.command });
+      }
+    } catch {
+      // A broken file says nothing about the bootstrap; the plan job's log does.
+    }
+  }
+  return states;
+}

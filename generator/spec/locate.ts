@@ -34,6 +34,29 @@ export function isWritten(positions: PositionMap, path: SpecPath): boolean {
   return positions.has(pathKey(path));
 }
 
+/**
+ * Where a piece of text (a secret, an invisible character) sits inside the node that starts at
+ * `position`, when the file spells it out literally: the node ends at the first later line that
+ * starts at or left of its column (its next sibling or parent entry). Undefined when the text is not
+ * found there, e.g. written with escapes or folded across lines.
+ */
+export function locateWithin(text: string, lines: LineIndex, position: Position, needle: string): Position | undefined {
+  if (needle === '') return undefined;
+  const start = lines.offset(position);
+  let end = text.length;
+  for (let lineStart = text.indexOf('\n', start) + 1; lineStart > 0; lineStart = text.indexOf('\n', lineStart) + 1) {
+    const lineEnd = text.indexOf('\n', lineStart);
+    const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+    const content = line.trimStart();
+    if (content !== '' && !content.startsWith('#') && line.length - content.length <= position.column - 1) {
+      end = lineStart;
+      break;
+    }
+  }
+  const at = text.indexOf(needle, start);
+  return at >= 0 && at + needle.length <= end ? lines.position(at) : undefined;
+}
+
 /** Converts 0-based string offsets into 1-based line:column positions. */
 export class LineIndex {
   private readonly starts: number[] = [0];
@@ -51,5 +74,11 @@ export class LineIndex {
       else high = mid - 1;
     }
     return { line: low + 1, column: offset - (this.starts[low] as number) + 1 };
+  }
+
+  /** The 0-based offset of a 1-based position (the inverse of `position`). */
+  offset(position: Position): number {
+    const start = this.starts[Math.min(Math.max(position.line, 1), this.starts.length) - 1] as number;
+    return start + Math.max(position.column, 1) - 1;
   }
 }

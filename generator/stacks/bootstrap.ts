@@ -1,6 +1,9 @@
 import { Fn } from 'aws-cdk-lib';
 import type { EnvironmentModel, GithubModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { EDGE_REGION } from '../aws/regions';
+import { ROLE_SESSION_SECONDS } from '../workflows/timeouts';
+import { driftReadActions } from './drift-permissions';
 import { acknowledge, applyTags } from './tags';
 
 /**
@@ -37,14 +40,20 @@ const STACK_READS = [
   'cloudformation:GetTemplateSummary', 'cloudformation:ListChangeSets', 'cloudformation:DescribeChangeSet',
 ];
 const CHANGE_SET_WRITES = ['cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet'];
+/** The deploy runs change sets only; it deletes a stack whose first creation failed (ROLLBACK_COMPLETE) or that a cancelled run left empty (REVIEW_IN_PROGRESS). */
 const DEPLOY_WRITES = [
-  'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:ExecuteChangeSet', 'cloudformation:ContinueUpdateRollback',
-  'cloudformation:CancelUpdateStack', 'cloudformation:TagResource', 'cloudformation:DetectStackDrift',
-  'cloudformation:DetectStackResourceDrift', 'cloudformation:DescribeStackResourceDrifts',
+  'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack', 'cloudformation:ContinueUpdateRollback', 'cloudformation:CancelUpdateStack',
 ];
-const ACCOUNT_READS = [
-  'cloudformation:ValidateTemplate', 'cloudformation:ListStacks', 'cloudformation:DescribeStackDriftDetectionStatus',
-  'route53:ListHostedZonesByName', 'ec2:DescribeImages', 'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities',
+/**
+ * Calls that accept no resource (IAM requires "*"), for the lookups that fill in stack parameters
+ * (hosted zone ids, the CloudFront prefix list id of the api tier's security group) and reads.
+ */
+const LOOKUPS = ['cloudformation:ValidateTemplate', 'cloudformation:ListStacks', 'route53:ListHostedZonesByName', 'ec2:DescribeManagedPrefixLists'];
+const RELEASE_READS = ['ec2:DescribeImages', 'ec2:DescribeInstances'];
+const DRIFT_DETECTION = [
+  'cloudformation:DetectStackDrift', 'cloudformation:DetectStackResourceDrift', 'cloudformation:DescribeStackResourceDrifts',
+  'cloudformation:DescribeStacks', 'cloudformation:DescribeStackResource', 'cloudformation:DescribeStackResources',
+  'cloudformation:ListStackResources', 'cloudformation:GetTemplate',
 ];
 
 /**
@@ -57,7 +66,13 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   const prefix = `${model.project}-${environment.name}`;
   const partitionArn = (service: string, region: string, resource: string) => Fn.sub(`arn:\${AWS::Partition}:${service}:${region}:\${AWS::AccountId}:${resource}`);
   const regions = environment.regions.map((r) => r.region);
-  const stacks = regions.map((region) => partitionArn('cloudformation', region, `stack/${prefix}-*/*`));
+  // Every region the environment's stacks live in: its own, and us-east-1 for its global stacks
+  // (budget, edge), which the workflows plan, deploy and check for drift there.
+  const stackRegions = [...new Set([...regions, ...(environment.budget || environment.edge ? [EDGE_REGION] : [])])];
+  const stacks = stackRegions.map((region) => partitionArn('cloudformation', region, `stack/${prefix}-*/*`));
+  const reviewStacks = stackRegions.map((region) => partitionArn('cloudformation', region, `stack/gantry-review-${prefix}-*/*`));
+  const ec2Arns = (kind: 'instance' | 'image' | 'snapshot') =>
+    regions.map((region) => Fn.sub(`arn:\${AWS::Partition}:ec2:${region}:${kind === 'instance' ? '${AWS::AccountId}' : ''}:${kind}/*`));
   const imageParameters = [...new Set(environment.regions.flatMap((r) => r.tiers.map((t) => t.imageParameter)))].sort();
   const parameters = regions.flatMap((region) => imageParameters.map((name) => partitionArn('ssm', region, `parameter${name}`)));
   const bucket = blueprint.getResource('ArtifactsBucket');
@@ -69,22 +84,28 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   drift.addPropertyOverride('RoleName', roleNames.drift);
   drift.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
     oidcSubjects(model.github, `ref:refs/heads/${model.github.branch}`));
+  drift.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.drift);
   drift.addPropertyOverride('Policies', [{
     PolicyName: 'detect-drift',
     PolicyDocument: {
       Version: '2012-10-17',
-      Statement: [{
-        Sid: 'DetectDriftOnThisEnvironmentsStacks', Effect: 'Allow',
-        Action: ['cloudformation:DetectStackDrift', 'cloudformation:DetectStackResourceDrift', 'cloudformation:DescribeStackResourceDrifts'],
-        Resource: stacks,
-      }],
+      Statement: [
+        { Sid: 'DetectDriftOnThisEnvironmentsStacks', Effect: 'Allow', Action: DRIFT_DETECTION, Resource: stacks },
+        { Sid: 'DriftDetectionStatus', Effect: 'Allow', Action: 'cloudformation:DescribeStackDriftDetectionStatus', Resource: '*' },
+        // Drift detection reads every resource with the caller's credentials: the configuration
+        // reads of gantry's resource types, never object data or secret values (see drift-permissions.ts).
+        { Sid: 'ReadResourceConfiguration', Effect: 'Allow', Action: driftReadActions(), Resource: '*' },
+      ],
     },
   }]);
   const bucketArn = bucket.getAtt('Arn').toString();
 
   // Environments sharing an account share its one GitHub OIDC provider; the first creates it.
   if (!environment.firstInAccount) blueprint.node.tryRemoveChild('GitHubOidcProvider');
-  acknowledge(drift, [{ id: 'AwsSolutions-IAM5', reason: `Drift detection is limited to this environment's stacks (stack/${prefix}-*), whose ids are not known beforehand.` }]);
+  acknowledge(drift, [{
+    id: 'AwsSolutions-IAM5',
+    reason: `Drift detection is limited to this environment's stacks (stack/${prefix}-*), whose ids are not known beforehand; it reads each resource's configuration through Describe/Get/List calls, most of which accept no resource ARN, and no object data or secret values.`,
+  }]);
   const trusting = ['DeployRole', 'ChangeSetRole', 'DriftRole'].map((id) => blueprint.getResource(id));
   // IAM checks that a trust policy's federated provider exists, so the roles wait for it.
   if (environment.firstInAccount) for (const role of trusting) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
@@ -92,50 +113,69 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   const deploy = blueprint.getResource('DeployRole');
   deploy.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
     oidcSubjects(model.github, `environment:${environment.name}`));
+  deploy.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.deploy);
   deploy.addPropertyOverride('Policies', [{
     PolicyName: 'deploy',
     PolicyDocument: {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'DeployThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES, ...DEPLOY_WRITES], Resource: stacks },
-        { Sid: 'Read', Effect: 'Allow', Action: ACCOUNT_READS, Resource: '*' },
+        { Sid: 'LookupsAndReads', Effect: 'Allow', Action: [...LOOKUPS, ...RELEASE_READS], Resource: '*' },
         {
           Sid: 'PassTheExecutionRoleToCloudFormation', Effect: 'Allow', Action: 'iam:PassRole', Resource: blueprint.getResource('ExecutionRole').getAtt('Arn'),
           Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
         },
         ...(parameters.length > 0 ? [{
+          // Releases write the AMI, and label the versions that succeeded everywhere: the history rollbacks read.
           Sid: 'ReleaseAndRollBackAmis', Effect: 'Allow',
-          Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter'], Resource: parameters,
+          Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:LabelParameterVersion', 'ssm:UnlabelParameterVersion'],
+          Resource: parameters,
+        }, {
+          // Baking from a build instance, and copying the AMI to the other regions, in this environment's regions only.
+          Sid: 'BakeAndCopyAmis', Effect: 'Allow', Action: ['ec2:CreateImage', 'ec2:CopyImage'],
+          Resource: [...ec2Arns('instance'), ...ec2Arns('image'), ...ec2Arns('snapshot')],
+        }, {
+          // Tags only on the AMIs and snapshots that a release creates, never on other EC2 resources.
+          Sid: 'TagNewAmis', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: [...ec2Arns('image'), ...ec2Arns('snapshot')],
+          Condition: { StringEquals: { 'ec2:CreateAction': ['CreateImage', 'CopyImage'] } },
         }] : []),
         { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: Fn.join('', [bucketArn, '/*']) },
-        { Sid: 'BakeAndCopyAmis', Effect: 'Allow', Action: ['ec2:CreateImage', 'ec2:CopyImage', 'ec2:CreateTags', 'ec2:DescribeInstances'], Resource: '*' },
         { Sid: 'ListArtifacts', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
       ],
     },
   }]);
   acknowledge(deploy, [{
     id: 'AwsSolutions-IAM5',
-    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*), and baking and copying AMIs for releases, whose ids do not exist beforehand.`,
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*), and baking, copying and tagging AMIs and their snapshots in this environment's regions for releases, whose ids do not exist beforehand.`,
   }]);
 
   const changeSets = blueprint.getResource('ChangeSetRole');
+  // Pull requests plan with it, and so does the deploy workflow on the deploy branch before its
+  // approval gate (a job without an environment); neither can execute a change set.
   changeSets.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
-    oidcSubjects(model.github, 'pull_request'));
+    [...oidcSubjects(model.github, 'pull_request'), ...oidcSubjects(model.github, `ref:refs/heads/${model.github.branch}`)]);
+  changeSets.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.changeSets);
   changeSets.addPropertyOverride('Policies', [{
     PolicyName: 'change-sets',
     PolicyDocument: {
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ChangeSetsOnThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES], Resource: stacks },
-        { Sid: 'Read', Effect: 'Allow', Action: ['cloudformation:ValidateTemplate', 'cloudformation:ListStacks', 'route53:ListHostedZonesByName'], Resource: '*' },
+        { Sid: 'ChangeSetsOnThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES], Resource: [...stacks, ...reviewStacks] },
+        // A stack not deployed yet is planned as gantry-review-<stack>, an empty REVIEW_IN_PROGRESS
+        // stack deleted after the plan: the only stacks this role may delete, so it never deletes a deployed one.
+        { Sid: 'DeleteEmptyReviewStacks', Effect: 'Allow', Action: 'cloudformation:DeleteStack', Resource: reviewStacks },
+        { Sid: 'Lookups', Effect: 'Allow', Action: LOOKUPS, Resource: '*' },
         ...(parameters.length > 0 ? [{ Sid: 'ResolveAmiParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: parameters }] : []),
-        { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: Fn.join('', [bucketArn, '/pull-requests/*']) },
+        {
+          Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: [Fn.join('', [bucketArn, '/pull-requests/*']), Fn.join('', [bucketArn, '/plans/*'])],
+        },
       ],
     },
   }]);
   acknowledge(changeSets, [{
     id: 'AwsSolutions-IAM5',
-    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), the pull-requests/ prefix of its artifacts bucket, and read-only calls that accept no resource.`,
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*) and their review stacks (stack/gantry-review-${prefix}-*), the pull-requests/ and plans/ prefixes of its artifacts bucket, and read-only calls that accept no resource.`,
   }]);
 
   const execution = blueprint.getResource('ExecutionRole');

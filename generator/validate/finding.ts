@@ -24,6 +24,17 @@ export interface Finding {
    * override, which is what made the difference.
    */
   readonly related?: readonly SpecPath[];
+  /**
+   * The text the problem is about, as it appears inside the value or key at `path` (a secret, an
+   * invisible character): the diagnostic then points at its own column when the file spells it
+   * out literally. It is never printed.
+   */
+  readonly needle?: string;
+  /**
+   * A secret this finding found, and the redacted form to print instead: the validator scrubs it
+   * from every diagnostic (another rule or the schema may quote the same key or value).
+   */
+  readonly secret?: { readonly text: string; readonly redacted: string };
 }
 
 export function error(code: string, path: SpecPath, message: string, hint?: string, environment?: string, related?: readonly SpecPath[]): Finding {

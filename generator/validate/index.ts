@@ -3,7 +3,7 @@ import { applyDefaults, type MergedSections } from '../model/defaults';
 import { deepMerge, sourcePath } from '../model/merge';
 import { OVERRIDABLE_SECTIONS } from '../model/spec-types';
 import type { LoadedSpec } from '../spec/load';
-import { locate } from '../spec/locate';
+import { LineIndex, locate, locateWithin } from '../spec/locate';
 import { formatPath, isPlainObject, pathKey, type SpecPath } from '../spec/path';
 import type { Finding } from './finding';
 import type { EnvironmentContext, RegionRef, RuleContext } from './rule';
@@ -142,6 +142,7 @@ function toDiagnostics(spec: LoadedSpec, findings: readonly Finding[], environme
   const ruled = new Set([...groups.values()].filter((g) => g.finding.code.startsWith('GNT2')).map((g) => formatPath(g.source)));
 
   const diagnostics: Diagnostic[] = [];
+  let lines: LineIndex | undefined;
   for (const { finding, source, environments, fromDocument } of groups.values()) {
     if (finding.code.startsWith('GNT1') && ruled.has(formatPath(source))) continue;
     let message = finding.path.length > 0 ? `${formatPath(finding.path)}: ${finding.message}` : finding.message;
@@ -151,15 +152,38 @@ function toDiagnostics(spec: LoadedSpec, findings: readonly Finding[], environme
       const alreadyNamed = names.every((n) => finding.message.includes(`"${n}"`));
       if (!alreadyNamed) message += ` (environment${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')})`;
     }
+    let position = locate(spec.positions, source);
+    if (finding.needle !== undefined) {
+      lines ??= new LineIndex(spec.text);
+      position = locateWithin(spec.text, lines, position, finding.needle) ?? position;
+    }
     diagnostics.push({
       code: finding.code,
       severity: finding.severity,
       message,
       file: spec.file,
       path: source,
-      position: locate(spec.positions, source),
+      position,
       hint: finding.hint,
     });
   }
-  return sortDiagnostics(diagnostics);
+  return sortDiagnostics(scrubSecrets(diagnostics, findings));
+}
+
+/**
+ * Replaces every secret a finding found with its redacted form, in every message, hint and path:
+ * diagnostics end up in CI logs and pull-request annotations, so none may repeat a secret, even
+ * where another check (an unknown key, a pattern) quotes the same text.
+ */
+function scrubSecrets(diagnostics: Diagnostic[], findings: readonly Finding[]): Diagnostic[] {
+  // Short values (a "Token: x" tag) are reported, but replacing every "x" would garble the messages.
+  const secrets = findings.flatMap((f) => (f.secret && f.secret.text.length >= 6 ? [f.secret] : [])).sort((a, b) => b.text.length - a.text.length);
+  if (secrets.length === 0) return diagnostics;
+  const scrub = (text: string) => secrets.reduce((out, s) => out.split(s.text).join(s.redacted), text);
+  return diagnostics.map((d) => ({
+    ...d,
+    message: scrub(d.message),
+    hint: d.hint === undefined ? undefined : scrub(d.hint),
+    path: d.path.map((segment) => (typeof segment === 'string' ? scrub(segment) : segment)),
+  }));
 }

@@ -1,59 +1,101 @@
 import type { PlatformModel } from '../model/types';
+import { ACTIONS } from './actions';
 import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
-import { awsRegionOf, deployTargets, roleArn, scriptEnv, watchedPaths } from './shared';
-import { awsCredentials, checkout, installGantry, reportToSlack } from './steps';
+import { deployTargets, roleArn, scriptEnv, watchedPaths } from './shared';
+import { awsCredentials, checkout, cleanUp, installGantry, reportToSlack } from './steps';
+import { JOB_MINUTES, STACK_DEPLOY_MINUTES } from './timeouts';
 
 /**
- * gantry-deploy.yml: on a merge to the branch (or by hand), environments one after another in the
- * spec's order, each behind its GitHub environment (the approval gate); the regions of one
- * environment in parallel, then its us-east-1 stacks (budget, edge), which read what the regions
- * created. A running deploy is never cancelled; the next one waits.
+ * gantry-deploy.yml: on a merge to the branch (or by hand from it), environments one after another
+ * in the spec's order. Per environment, two jobs:
+ * - plan-<env>: a change set per stack in each of its regions and global stacks, with the
+ *   planning role and no approval; the job's summary lists what would change.
+ * - deploy-<env>: ONE job behind the environment's GitHub environment, so one approval per
+ *   environment per run (GitHub asks for an approval for every job that names an environment with
+ *   required reviewers). It deploys the regions one after another, then the us-east-1 stacks
+ *   (budget, edge), which read what the regions created, and executes only change sets that
+ *   still match the plan the approver saw.
+ * Both share a concurrency group per environment: two runs never change one environment at once,
+ * and a waiting deploy never blocks a release or rollback (they have their own groups).
+ * @see https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/reviewing-deployments
+ *   ("Jobs that reference an environment configured with required reviewers will wait for an approval")
  */
 export function buildDeployWorkflow(model: PlatformModel, context: WorkflowContext): Workflow {
   const jobs: Record<string, Job> = {};
   let previous: string | undefined;
   for (const environment of model.environments) {
     const targets = deployTargets(model, environment);
-    const regions = targets.filter((t) => t !== 'global');
-    const job = (id: string, needs: string[], matrixRegions: string[]): Job => ({
-      name: `Deploy ${environment.name} \${{ matrix.region }}`,
-      needs: needs.length > 0 ? needs : undefined,
+    const env = scriptEnv(environment, context);
+    const group = { group: `gantry-deploy-${environment.name}`, 'cancel-in-progress': false };
+    const planJob = `plan-${environment.name}`;
+    const deployJob = `deploy-${environment.name}`;
+    // One plan job per environment (its targets one after another): matrix jobs in one concurrency
+    // group would cancel each other (a group holds one running and one pending job).
+    jobs[planJob] = {
+      name: `Plan ${environment.name}`,
+      needs: previous ? [previous] : undefined,
+      // The planning role trusts the deploy branch only; a deploy started by hand from another branch plans nothing.
+      if: `github.ref == 'refs/heads/${model.github.branch}'`,
+      'runs-on': 'ubuntu-latest',
+      permissions: { contents: 'read', 'id-token': 'write' },
+      concurrency: group,
+      'timeout-minutes': JOB_MINUTES.plan,
+      steps: [
+        checkout(),
+        ...installGantry({ idToken: true }),
+        awsCredentials(roleArn(model, environment, 'changeSets'), env.BOOTSTRAP_REGION as string, `gantry-plan-${environment.name}`, JOB_MINUTES.plan),
+        {
+          name: 'Create, describe and delete change sets',
+          env: { ...env, ENVIRONMENT: environment.name, TARGETS: targets.join(' '), PLAN_DIR: 'plan', CHANGE_SET: 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}', UPLOAD_PREFIX: 'plans' },
+          run: runScript('gantry-plan.sh'),
+        },
+        {
+          name: 'Keep the plan for the deploy',
+          uses: ACTIONS.uploadArtifact,
+          with: { name: `plan-${environment.name}`, path: 'plan/', 'if-no-files-found': 'error', 'retention-days': 7 },
+        },
+        cleanUp({ ...env, ENVIRONMENT: environment.name, TARGETS: targets.join(' '), CHANGE_SET: 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}' }),
+      ],
+    };
+    jobs[deployJob] = {
+      name: `Deploy ${environment.name}`,
+      needs: [planJob],
       'runs-on': 'ubuntu-latest',
       environment: environment.name,
       permissions: { contents: 'read', 'id-token': 'write' },
-      concurrency: { group: `gantry-deploy-${environment.name}-${id.endsWith('-global') ? 'global' : '${{ matrix.region }}'}`, 'cancel-in-progress': false },
-      'timeout-minutes': 120,
-      strategy: { 'fail-fast': false, matrix: { region: matrixRegions } },
+      concurrency: group,
+      'timeout-minutes': JOB_MINUTES.deploy,
       steps: [
         checkout(),
-        ...installGantry(),
-        awsCredentials(roleArn(model, environment, 'deploy'), id.endsWith('-global') ? awsRegionOf('global') : '${{ matrix.region }}', `gantry-deploy-${environment.name}`),
+        ...installGantry({ idToken: true }),
+        awsCredentials(roleArn(model, environment, 'deploy'), env.BOOTSTRAP_REGION as string, `gantry-deploy-${environment.name}`, JOB_MINUTES.deploy),
+        { name: 'The approved plan', uses: ACTIONS.downloadArtifact, with: { name: `plan-${environment.name}`, path: 'plan' } },
         {
           name: 'Deploy the stacks in order',
-          env: { ...scriptEnv(environment, context), ENVIRONMENT: environment.name, REGION: '${{ matrix.region }}', EXECUTION_ROLE_ARN: roleArn(model, environment, 'execution') },
+          env: {
+            ...env,
+            ENVIRONMENT: environment.name,
+            TARGETS: targets.join(' '),
+            APPROVED_DIR: `plan/${environment.name}`,
+            CHANGE_SET: 'gantry-deploy-${{ github.run_id }}-${{ github.run_attempt }}',
+            UPLOAD_PREFIX: 'deploys',
+            DEPLOY_MINUTES: String(STACK_DEPLOY_MINUTES),
+            EXECUTION_ROLE_ARN: roleArn(model, environment, 'execution'),
+          },
           run: runScript('gantry-deploy.sh'),
         },
-        ...reportToSlack(environment.notifications.webhookSecret, `gantry deploy of ${model.project} ${environment.name} \${{ matrix.region }}`),
+        cleanUp({ ...env, ENVIRONMENT: environment.name, TARGETS: targets.join(' '), CHANGE_SET: 'gantry-deploy-${{ github.run_id }}-${{ github.run_attempt }}', DELETE_UNUSED_STACKS: 'true' }),
+        ...reportToSlack(environment.notifications.webhookSecret, `gantry deploy of ${model.project} ${environment.name}`, context),
       ],
-    });
-    const regionsJob = `deploy-${environment.name}`;
-    jobs[regionsJob] = job(regionsJob, previous ? [previous] : [], regions);
-    previous = regionsJob;
-    if (targets.includes('global')) {
-      const globalJob = `deploy-${environment.name}-global`;
-      jobs[globalJob] = job(globalJob, [regionsJob], ['global']);
-      previous = globalJob;
-    }
+    };
+    previous = deployJob;
   }
   return {
     file: 'gantry-deploy.yml',
     name: 'gantry: deploy',
     on: { push: { branches: [model.github.branch], paths: watchedPaths(context) }, workflow_dispatch: {} },
     permissions: {},
-    // One deploy run at a time: a newer merge waits (replacing any older waiting run), and a
-    // running deploy is never cancelled.
-    concurrency: { group: 'gantry-deploy', 'cancel-in-progress': false },
     jobs,
   };
 }

@@ -3,11 +3,13 @@ import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
 import { deployTargets, roleArn } from './shared';
 import { awsCredentials, checkout, GANTRY, gantryPaths, installGantry, reportToSlack } from './steps';
+import { JOB_MINUTES } from './timeouts';
 
 /**
  * gantry-drift.yml: daily and by hand, drift detection on every stack of every environment and
- * region, with the read-only drift role (no approval gate needed, nothing can change). A drifted
- * resource is listed in the job summary, reported to Slack, and fails the run.
+ * region, with the drift role (no approval gate needed: it can read and detect drift, nothing
+ * else). A drifted resource, or a detection that failed, is listed in the job summary, reported
+ * to Slack, and fails the run.
  */
 export function buildDriftWorkflow(model: PlatformModel, context: WorkflowContext): Workflow {
   const jobs: Record<string, Job> = {};
@@ -16,18 +18,18 @@ export function buildDriftWorkflow(model: PlatformModel, context: WorkflowContex
       name: `Drift in ${environment.name} \${{ matrix.region }}`,
       'runs-on': 'ubuntu-latest',
       permissions: { contents: 'read', 'id-token': 'write' },
-      'timeout-minutes': 60,
+      'timeout-minutes': JOB_MINUTES.drift,
       strategy: { 'fail-fast': false, matrix: { region: deployTargets(model, environment) } },
       steps: [
         checkout(),
-        ...installGantry(),
-        awsCredentials(roleArn(model, environment, 'drift'), "${{ matrix.region == 'global' && 'us-east-1' || matrix.region }}", `gantry-drift-${environment.name}`),
+        ...installGantry({ idToken: true }),
+        awsCredentials(roleArn(model, environment, 'drift'), "${{ matrix.region == 'global' && 'us-east-1' || matrix.region }}", `gantry-drift-${environment.name}`, JOB_MINUTES.drift),
         {
           name: 'Detect drift on every stack',
           env: { GANTRY, ...gantryPaths(context), ENVIRONMENT: environment.name, REGION: '${{ matrix.region }}' },
           run: runScript('gantry-drift.sh'),
         },
-        ...reportToSlack(environment.notifications.webhookSecret, `gantry drift check of ${model.project} ${environment.name} \${{ matrix.region }}`),
+        ...reportToSlack(environment.notifications.webhookSecret, `gantry drift check of ${model.project} ${environment.name} \${{ matrix.region }}`, context),
       ],
     };
   }

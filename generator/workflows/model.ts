@@ -15,6 +15,7 @@ export interface Step {
   readonly env?: Readonly<Record<string, string>>;
   readonly run?: string;
   readonly shell?: string;
+  readonly 'continue-on-error'?: boolean;
 }
 
 export interface Job {

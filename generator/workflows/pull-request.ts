@@ -3,14 +3,19 @@ import { ACTIONS } from './actions';
 import type { Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
 import { awsRegionOf, deployTargets, roleArn, scriptEnv, watchedPaths } from './shared';
-import { awsCredentials, checkout, GANTRY, gantryPaths, installGantry } from './steps';
+import { awsCredentials, checkout, cleanUp, GANTRY, gantryPaths, installGantry } from './steps';
+import { JOB_MINUTES } from './timeouts';
 
 /** Pull requests from forks run the check only: they never get an AWS role or a write token. */
 const SAME_REPOSITORY = 'github.event.pull_request.head.repo.full_name == github.repository';
 
+const CHANGE_SET = 'gantry-pr-${{ github.event.pull_request.number }}-${{ github.run_id }}-${{ github.run_attempt }}';
+
 /**
  * gantry-pull-request.yml: `gantry check` with annotations; a change set per stack in every
- * environment and region (never executed); one sticky comment with what would change.
+ * environment and region (never executed, always deleted, also when the run is cancelled); one
+ * sticky comment with what would change, the commit it describes, a link to the run, and whether
+ * a bootstrap stack must be redeployed.
  */
 export function buildPullRequestWorkflow(model: PlatformModel, context: WorkflowContext): Workflow {
   const include = model.environments.flatMap((environment) => deployTargets(model, environment).map((target) => ({
@@ -32,7 +37,7 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
         name: 'Generated files are current',
         'runs-on': 'ubuntu-latest',
         permissions: { contents: 'read' },
-        'timeout-minutes': 10,
+        'timeout-minutes': JOB_MINUTES.check,
         env: gantryPaths(context),
         steps: [
           checkout(),
@@ -46,22 +51,24 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
         if: SAME_REPOSITORY,
         'runs-on': 'ubuntu-latest',
         permissions: { contents: 'read', 'id-token': 'write' },
-        'timeout-minutes': 45,
+        'timeout-minutes': JOB_MINUTES.plan,
         strategy: { 'fail-fast': false, matrix: { include } },
         steps: [
           checkout(),
-          ...installGantry(),
-          awsCredentials('${{ matrix.role }}', '${{ matrix.aws-region }}', 'gantry-pr-${{ github.event.pull_request.number }}'),
+          ...installGantry({ idToken: true }),
+          awsCredentials('${{ matrix.role }}', '${{ matrix.aws-region }}', 'gantry-pr-${{ github.event.pull_request.number }}', JOB_MINUTES.plan),
           {
             name: 'Create, describe and delete change sets',
             env: {
               GANTRY,
               ...gantryPaths(context),
               ENVIRONMENT: '${{ matrix.environment }}',
-              REGION: '${{ matrix.region }}',
+              TARGETS: '${{ matrix.region }}',
               BOOTSTRAP_STACK: '${{ matrix.bootstrap-stack }}',
               BOOTSTRAP_REGION: '${{ matrix.bootstrap-region }}',
-              PR_NUMBER: '${{ github.event.pull_request.number }}',
+              PLAN_DIR: 'change-sets',
+              CHANGE_SET,
+              UPLOAD_PREFIX: 'pull-requests/${{ github.event.pull_request.number }}',
             },
             run: runScript('gantry-plan.sh'),
           },
@@ -71,6 +78,10 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
             uses: ACTIONS.uploadArtifact,
             with: { name: 'change-sets-${{ matrix.environment }}-${{ matrix.region }}', path: 'change-sets/', 'if-no-files-found': 'ignore', 'retention-days': 7 },
           },
+          cleanUp({
+            GANTRY, ...gantryPaths(context), ENVIRONMENT: '${{ matrix.environment }}', TARGETS: '${{ matrix.region }}', CHANGE_SET,
+            BOOTSTRAP_STACK: '${{ matrix.bootstrap-stack }}', BOOTSTRAP_REGION: '${{ matrix.bootstrap-region }}',
+          }),
         ],
       },
       comment: {
@@ -79,15 +90,18 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
         if: `always() && ${SAME_REPOSITORY}`,
         'runs-on': 'ubuntu-latest',
         permissions: { contents: 'read', 'pull-requests': 'write' },
-        'timeout-minutes': 10,
+        'timeout-minutes': JOB_MINUTES.comment,
         steps: [
           checkout(),
           ...installGantry(),
           { name: 'Collect the change sets', uses: ACTIONS.downloadArtifact, with: { pattern: 'change-sets-*', path: 'change-sets', 'merge-multiple': true } },
           {
             name: 'gantry comment',
-            env: { GITHUB_TOKEN: '${{ github.token }}', PR_NUMBER: '${{ github.event.pull_request.number }}', GANTRY },
-            run: '$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
+            // The head commit: for pull requests GITHUB_SHA is a merge commit nobody pushed.
+            env: { GITHUB_TOKEN: '${{ github.token }}', PR_NUMBER: '${{ github.event.pull_request.number }}', GANTRY_COMMIT_SHA: '${{ github.event.pull_request.head.sha }}', GANTRY },
+            // No artifact when every plan job failed early: an empty folder makes the comment say so
+            // ("no change sets were produced"), where gantry refuses a folder that does not exist.
+            run: 'mkdir -p change-sets\n$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
           },
         ],
       },

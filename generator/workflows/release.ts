@@ -2,12 +2,17 @@ import type { PlatformModel } from '../model/types';
 import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
 import { roleArn, scriptEnv } from './shared';
-import { awsCredentials, checkout, installGantry, reportToSlack } from './steps';
+import { awsCredentials, checkout, cleanUp, installGantry, reportToSlack } from './steps';
+import { JOB_MINUTES, STACK_DEPLOY_MINUTES } from './timeouts';
 
 /**
  * gantry-release.yml and gantry-rollback.yml: by hand, one tier of one environment. A job per
- * environment, behind its GitHub environment (the approval gate), runs only when chosen; they share
- * the deploy workflow's concurrency group, so no two of them update a stack at once.
+ * environment, behind its GitHub environment (the approval gate), runs only when chosen.
+ * Concurrency: releases of an environment queue in their own group, never behind a deploy waiting
+ * for its approval. A rollback is in no group at all, so nothing can make it wait or cancel it (in
+ * a group, a newer pending run cancels the one pending before it); before it changes a stack, the
+ * script waits (bounded) until no other operation runs on it, as CloudFormation allows one at a time.
+ * @see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#concurrency
  */
 export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowContext, mode: 'release' | 'rollback'): Workflow {
   const tiers = [...new Set(model.environments.flatMap((e) => e.regions.flatMap((r) => r.tiers.map((t) => t.name))))];
@@ -15,12 +20,13 @@ export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowCont
     environment: { description: 'Environment', required: true, type: 'choice', options: model.environments.map((e) => e.name) },
     tier: { description: 'Tier', required: true, type: 'choice', options: tiers },
     ami: {
-      description: mode === 'release' ? 'AMI id to release (in the first region of the environment)' : 'AMI id to go back to (empty: each region\'s previous AMI)',
+      description: mode === 'release' ? 'AMI id to release (in the first region of the environment)' : 'AMI id to go back to (empty: the last release that succeeded in every region)',
       required: false, type: 'string', default: '',
     },
   };
-  if (mode === 'release') inputs.instance = { description: 'Or: a build instance id to bake the AMI from', required: false, type: 'string', default: '' };
+  if (mode === 'release') inputs.instance = { description: 'Or: a dedicated build instance to bake the AMI from (never a serving instance)', required: false, type: 'string', default: '' };
   const jobs: Record<string, Job> = {};
+  const changeSet = `gantry-${mode}-\${{ github.run_id }}-\${{ github.run_attempt }}`;
   for (const environment of model.environments) {
     const regions = environment.regions.map((r) => r.region);
     jobs[`${mode}-${environment.name}`] = {
@@ -29,11 +35,12 @@ export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowCont
       'runs-on': 'ubuntu-latest',
       environment: environment.name,
       permissions: { contents: 'read', 'id-token': 'write' },
-      'timeout-minutes': 240,
+      ...(mode === 'release' ? { concurrency: { group: `gantry-release-${environment.name}`, 'cancel-in-progress': false } } : {}),
+      'timeout-minutes': JOB_MINUTES.release,
       steps: [
         checkout(),
-        ...installGantry(),
-        awsCredentials(roleArn(model, environment, 'deploy'), regions[0] as string, `gantry-${mode}-${environment.name}`),
+        ...installGantry({ idToken: true }),
+        awsCredentials(roleArn(model, environment, 'deploy'), regions[0] as string, `gantry-${mode}-${environment.name}`, JOB_MINUTES.release),
         {
           name: mode === 'release' ? 'Release the AMI, region by region' : 'Roll back, region by region',
           env: {
@@ -46,10 +53,14 @@ export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowCont
             AMI_ID: '${{ inputs.ami }}',
             INSTANCE_ID: mode === 'release' ? '${{ inputs.instance }}' : '',
             EXECUTION_ROLE_ARN: roleArn(model, environment, 'execution'),
+            CHANGE_SET: changeSet,
+            UPLOAD_PREFIX: 'deploys',
+            DEPLOY_MINUTES: String(STACK_DEPLOY_MINUTES),
           },
           run: runScript('gantry-release.sh'),
         },
-        ...reportToSlack(environment.notifications.webhookSecret, `gantry ${mode} of \${{ inputs.tier }} in ${model.project} ${environment.name}`),
+        cleanUp({ ...scriptEnv(environment, context), ENVIRONMENT: environment.name, TARGETS: regions.join(' '), CHANGE_SET: changeSet }),
+        ...reportToSlack(environment.notifications.webhookSecret, `gantry ${mode} of \${{ inputs.tier }} in ${model.project} ${environment.name}`, context),
       ],
     };
   }
@@ -58,7 +69,6 @@ export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowCont
     name: `gantry: ${mode}`,
     on: { workflow_dispatch: { inputs } },
     permissions: {},
-    concurrency: { group: 'gantry-deploy', 'cancel-in-progress': false },
     jobs,
   };
 }

@@ -3,7 +3,7 @@ import type { Job, Workflow } from './model';
 
 const WORKFLOW_KEYS = ['name', 'on', 'permissions', 'concurrency', 'env', 'jobs'];
 const JOB_KEYS = ['name', 'needs', 'if', 'runs-on', 'environment', 'permissions', 'concurrency', 'timeout-minutes', 'strategy', 'env', 'steps'];
-const STEP_KEYS = ['name', 'id', 'if', 'uses', 'with', 'env', 'shell', 'run'];
+const STEP_KEYS = ['name', 'id', 'if', 'continue-on-error', 'uses', 'with', 'env', 'shell', 'run'];
 
 /** Renders a workflow with the header and GitHub's customary key order; jobs keep their order. */
 export function renderWorkflow(workflow: Workflow, specFile: string): string {

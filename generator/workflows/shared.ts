@@ -30,7 +30,7 @@ export function scriptEnv(environment: EnvironmentModel, context: WorkflowContex
   };
 }
 
-/** The workflow-file paths that trigger gantry's workflows: the spec, the output, the workflows. */
+/** The paths that trigger gantry's workflows: the spec, the output, the workflows and the scripts they run, gantry's version. */
 export function watchedPaths(context: WorkflowContext): string[] {
-  return [context.specFile, `${context.outDir}/**`, `${context.workflowsDir}/gantry-*.yml`, 'package.json', 'package-lock.json'];
+  return [context.specFile, `${context.outDir}/**`, `${context.workflowsDir}/gantry-*.yml`, `${context.workflowsDir}/gantry-*.sh`, 'package.json', 'package-lock.json'];
 }

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
+import { WriteRefusal } from './errors';
+import { entryProblem } from './safe-paths';
 
 /** The file in the output folder that lists what gantry wrote there. */
 export const MANIFEST_FILE = '.gantry-manifest.json';
 /** The file in the output folder that lists the workflows gantry wrote. */
 export const WORKFLOWS_MANIFEST_FILE = '.gantry-workflows.json';
+/** gantry's bookkeeping files in the output folder: never listed, never generated. */
+export const JOURNAL_FILE = '.gantry-journal.json';
+export const LOCK_FILE = '.gantry.lock';
+const RESERVED = new Set([MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE, JOURNAL_FILE, LOCK_FILE]);
 
 /**
  * What gantry generated into a folder, with a hash of each file as written: a file whose hash no
@@ -25,16 +31,41 @@ export function renderManifest(manifest: Manifest): string {
   return `${JSON.stringify({ generatedBy: 'gantry', spec: manifest.spec, files }, null, 2)}\n`;
 }
 
-/** Reads a manifest's text; undefined when it is not one (gantry then trusts headers alone). */
-export function parseManifest(text: string | undefined): Manifest | undefined {
-  if (text === undefined) return undefined;
+/** Why a manifest's text is not a valid manifest, or undefined when it is. */
+export function manifestProblem(text: string): string | undefined {
+  let data: unknown;
   try {
-    const data = JSON.parse(text) as { generatedBy?: unknown; spec?: unknown; files?: unknown };
-    if (data.generatedBy !== 'gantry' || typeof data.files !== 'object' || data.files === null) return undefined;
-    const files: Record<string, string> = {};
-    for (const [file, hash] of Object.entries(data.files)) if (typeof hash === 'string') files[file] = hash;
-    return { spec: typeof data.spec === 'string' ? data.spec : '', files };
-  } catch {
-    return undefined;
+    data = JSON.parse(text);
+  } catch (error) {
+    return `it is not valid JSON (${(error as Error).message}; truncated?)`;
   }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return 'it is not a JSON object';
+  const record = data as Record<string, unknown>;
+  const unknown = Object.keys(record).filter((k) => !['generatedBy', 'spec', 'files'].includes(k));
+  if (unknown.length > 0) return `it has unknown fields (${unknown.join(', ')})`;
+  if (record.generatedBy !== 'gantry') return '"generatedBy" is not "gantry"';
+  if (typeof record.spec !== 'string') return '"spec" is not a string';
+  if (!record.files || typeof record.files !== 'object' || Array.isArray(record.files)) return '"files" is not an object';
+  for (const [entry, hash] of Object.entries(record.files as Record<string, unknown>)) {
+    const problem = entryProblem(entry) ?? (RESERVED.has(entry) ? "names one of gantry's own bookkeeping files" : undefined);
+    if (problem) return `the entry ${JSON.stringify(entry)} ${problem}; entries are plain relative paths inside the folder`;
+    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return `the entry ${JSON.stringify(entry)} has no SHA-256 hash (64 hex digits)`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a manifest's text: undefined when there is none (gantry then trusts headers alone). A
+ * manifest that is not valid (truncated, hand-edited, forged entries) stops gantry before it
+ * touches anything: the manifest says which files gantry may overwrite and delete.
+ */
+export function parseManifest(text: string | undefined, file = MANIFEST_FILE): Manifest | undefined {
+  if (text === undefined) return undefined;
+  const problem = manifestProblem(text);
+  if (problem) {
+    throw new WriteRefusal(`${file} is not a valid gantry manifest: ${problem}. It lists the files gantry owns, so gantry stops rather than guess. ` +
+      `Restore it (git checkout -- ${file}), or delete it to have gantry recognise its files by their headers alone.`);
+  }
+  const data = JSON.parse(text) as { spec: string; files: Record<string, string> };
+  return { spec: data.spec, files: data.files };
 }

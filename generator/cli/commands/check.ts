@@ -13,7 +13,8 @@ export function checkCommand(io: CliIo, exit: (code: number) => void): CommandMo
     handler: (args) => {
       const result = planFromSpec(args, io);
       if ('exit' in result) return exit(result.exit);
-      const drift = result.plans.flatMap(buildSide().describeDrift);
+      const { describeDrift, unfinishedWrite } = buildSide();
+      const drift = [unfinishedWrite(args.out), ...result.plans.flatMap(describeDrift)].filter((line): line is string => line !== undefined);
       const files = result.plans.reduce((n, plan) => n + plan.changes.length, 0);
       if (drift.length === 0) {
         io.stdout(`✔ ${args.out} and ${args.workflows} are current (${files} files from ${args.spec}).\n`);

@@ -12,7 +12,14 @@ export function diffCommand(io: CliIo, exit: (code: number) => void): CommandMod
     handler: (args) => {
       const result = planFromSpec(args, io);
       if ('exit' in result) return exit(result.exit);
-      io.stdout(result.plans.map(buildSide().renderDiff).join(''));
+      const { renderDiff, unfinishedWrite } = buildSide();
+      const unfinished = unfinishedWrite(args.out);
+      if (unfinished) {
+        // The tree is half old, half new: a diff against it would mislead.
+        io.stderr(`gantry: ${unfinished}, then diff again.\n`);
+        return exit(ExitCode.invalid);
+      }
+      io.stdout(result.plans.map(renderDiff).join(''));
       return exit(ExitCode.ok);
     },
   };

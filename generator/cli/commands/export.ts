@@ -4,6 +4,8 @@ import { withNewRegion } from '../../export/new-region';
 import { checkLoadedSpec, readSpec, type SpecReport } from '../../pipeline';
 import { formatReport } from '../../report';
 import { didYouMean } from '../../util/suggest';
+import { MANIFEST_FILE } from '../../write/manifest';
+import { refuseSystemFolder } from '../../write/safe-paths';
 import { ExitCode, UsageError, type CliIo } from '../io';
 import { reportOptions, type SharedOptions } from '../options';
 import { buildSide } from './plan';
@@ -73,21 +75,37 @@ export function exportCommand(io: CliIo, exit: (code: number) => void): CommandM
         targets.push([environment.name, stackSets ? STACK_SETS_DIR : args.region as string]);
       }
       const model = report.model;
-      const { applyWrite, buildExportBundle, buildStackSetsBundle, planWrite } = buildSide();
-      for (const [environmentName, region] of targets) {
+      const { applyPlans, buildExportBundle, buildStackSetsBundle, planWrite, refuseForeignFolder, withWriteLock } = buildSide();
+      const bundles = targets.map(([environmentName, region]) => {
         const environment = model.environments.find((e) => e.name === environmentName)!;
         const dir = path.join(args.out, environmentName, region);
         const files = stackSets ? buildStackSetsBundle(model, environment) : buildExportBundle(model, environment, region);
-        const plan = planWrite(dir, args.spec, files);
-        if (plan.conflicts.length > 0) {
-          for (const c of plan.conflicts) io.stderr(`gantry: ${path.join(dir, c.path)} ${c.reason}\n`);
-          io.stderr('Nothing was written.\n');
-          return exit(ExitCode.invalid);
-        }
-        applyWrite(plan);
-        const what = stackSets ? `${environmentName}'s stack sets` : `${environmentName} ${region}`;
-        io.stdout(`Exported ${what} to ${dir}/ (${plan.changes.length} files); ${stackSets ? 'roll them out' : 'deploy it'} with ${path.join(dir, 'deploy.sh')}\n`);
+        return { environmentName, region, dir, files, manifestFile: path.join(dir, MANIFEST_FILE) };
+      });
+      // Before anything (even the lock) is written: not /, not the home folder, not a folder of someone else's files.
+      refuseSystemFolder(args.out, '--out', io.env);
+      for (const b of bundles) refuseForeignFolder({ option: '--out', dir: b.dir, artifacts: b.files, manifestFile: b.manifestFile, env: io.env });
+      // One transaction for every bundle: each keeps its manifest, so a re-export removes what it no longer writes.
+      const plans = withWriteLock(args.out, (recovered) => {
+        if (recovered) io.stderr(`gantry: an interrupted export (pid ${recovered.pid}) was found in ${args.out} and ${recovered.outcome}.\n`);
+        const planned = bundles.map((b) => planWrite(b.dir, args.spec, b.files));
+        if (planned.every((plan) => plan.conflicts.length === 0)) applyPlans(args.out, planned);
+        return planned;
+      });
+      const conflicts = plans.flatMap((plan) => plan.conflicts.map((c) => `${path.join(plan.outDir, c.path)} ${c.reason}`));
+      if (conflicts.length > 0) {
+        for (const c of conflicts) io.stderr(`gantry: ${c}\n`);
+        io.stderr('Nothing was written.\n');
+        return exit(ExitCode.invalid);
       }
+      bundles.forEach(({ environmentName, region, dir }, i) => {
+        const plan = plans[i]!;
+        for (const change of plan.changes) if (change.kind === 'remove') io.stdout(`  removed ${path.join(dir, change.path)} (no longer exported)\n`);
+        for (const k of plan.kept) io.stderr(`gantry: ${path.join(dir, k.path)}: ${k.reason}\n`);
+        const what = stackSets ? `${environmentName}'s stack sets` : `${environmentName} ${region}`;
+        const files = plan.changes.filter((c) => c.kind !== 'remove').length;
+        io.stdout(`Exported ${what} to ${dir}/ (${files} files); ${stackSets ? 'roll them out' : 'deploy it'} with ${path.join(dir, 'deploy.sh')}\n`);
+      });
       return exit(ExitCode.ok);
 
       function invalid(failed: SpecReport) {

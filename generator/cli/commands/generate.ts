@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import { WriteRefusal } from '../../write/errors';
 import { ExitCode, type CliIo } from '../io';
 import type { SharedOptions } from '../options';
-import { buildSide, planFromSpec, withOutputExamples } from './plan';
+import { buildSide, planTargets, targetsFromSpec, withOutputExamples } from './plan';
 
 /** `gantry generate`: writes the templates, touching only files gantry generated. */
 export function generateCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
@@ -11,17 +12,28 @@ export function generateCommand(io: CliIo, exit: (code: number) => void): Comman
     describe: 'write the CloudFormation templates to --out',
     builder: (yargs) => withOutputExamples(yargs, 'generate', 'write output/ from environment.yaml'),
     handler: (args) => {
-      const result = planFromSpec(args, io);
-      if ('exit' in result) return exit(result.exit);
-      const { plans } = result;
+      const built = targetsFromSpec(args, io);
+      if ('exit' in built) return exit(built.exit);
+      const { targets } = built;
+      const { applyPlans, refuseForeignFolder, withWriteLock } = buildSide();
+      if (path.resolve(args.out) === path.resolve(args.workflows)) throw new WriteRefusal(`--out and --workflows name the same folder (${args.out}); give the workflows their own (default .github/workflows)`);
+      // Before anything, even the lock, is written into a folder that is not gantry's.
+      const isWorkflow = (name: string) => /^[^/]+\.ya?ml$/.test(name);
+      for (const t of targets) refuseForeignFolder({ ...t, dir: t.outDir, env: io.env, alsoAllowed: t.option === '--workflows' ? isWorkflow : undefined });
+      // The lock excludes another run; a journal a crashed run left is completed or rolled back first.
+      const plans = withWriteLock(args.out, (recovered) => {
+        if (recovered) io.stderr(`gantry: an interrupted write (pid ${recovered.pid}) was found in ${args.out} and ${recovered.outcome}.\n`);
+        const planned = planTargets(targets);
+        if (planned.some((plan) => plan.conflicts.length > 0)) return planned;
+        applyPlans(args.out, planned);
+        return planned;
+      });
       const conflicts = plans.flatMap((plan) => plan.conflicts.map((c) => `${path.join(plan.outDir, c.path)} ${c.reason}`));
       if (conflicts.length > 0) {
         for (const c of conflicts) io.stderr(`gantry: ${c}\n`);
         io.stderr('Nothing was written.\n');
         return exit(ExitCode.invalid);
       }
-      const { applyWrite } = buildSide();
-      for (const plan of plans) applyWrite(plan);
       const changes = plans.flatMap((plan) => plan.changes.map((change) => ({ ...change, file: path.join(plan.outDir, change.path) })));
       for (const plan of plans) for (const k of plan.kept) io.stderr(`gantry: ${path.join(plan.outDir, k.path)}: ${k.reason}\n`);
       const count = (kind: string) => changes.filter((c) => c.kind === kind).length;

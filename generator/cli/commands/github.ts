@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { createGithubClient } from '../../github/client';
+import { createGithubClient, GithubError } from '../../github/client';
 import { setupEnvironments } from '../../github/setup';
 import { ExitCode, UsageError, type CliIo } from '../io';
 import type { SharedOptions } from '../options';
@@ -30,15 +30,15 @@ export function githubCommand(io: CliIo, exit: (code: number) => void): CommandM
           if (!owner || !repo || extra !== undefined) throw new UsageError(`--repository must be owner/name, not "${repository}"`);
           if (!io.env.GITHUB_TOKEN) throw new UsageError('GITHUB_TOKEN is not set; use a token with admin rights on the repository');
           try {
-            const results = await setupEnvironments(await createGithubClient(io.env), report.model, owner, repo);
+            const results = await setupEnvironments(createGithubClient(io.env), report.model, owner, repo);
             for (const r of results) {
               io.stdout(`${r.environment}: deploys from ${r.branch} only; ${r.reviewers.length > 0 ? `reviewers ${r.reviewers.join(', ')}` : 'no required reviewers'}\n`);
               for (const note of r.notes) io.stdout(`  note: ${note}\n`);
             }
             exit(ExitCode.ok);
           } catch (error) {
-            const status = (error as { status?: number }).status;
-            io.stderr(`gantry: GitHub refused the setup${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}\n`);
+            if (!(error instanceof GithubError)) throw error;
+            io.stderr(`gantry: the GitHub environments were not set up: ${error.message}\n`);
             exit(ExitCode.invalid);
           }
         },

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { EXAMPLES_DIR, SCHEMA_FILE } from '../../paths';
+import { EXAMPLES_DIR } from '../../paths';
 import { didYouMean } from '../../util/suggest';
 import { writeFileAtomic } from '../../write/atomic';
 import { ExitCode, UsageError, type CliIo } from '../io';
 import type { SharedOptions } from '../options';
+import { schemaReference } from '../schema-reference';
 
 interface InitOptions extends SharedOptions {
   from: string;
@@ -45,8 +46,7 @@ export function initCommand(io: CliIo, exit: (code: number) => void): CommandMod
         return;
       }
       const example = fs.readFileSync(path.join(EXAMPLES_DIR, `${args.from}.yaml`), 'utf8').replace(SCHEMA_LINE, '');
-      const schema = path.relative(path.dirname(target), SCHEMA_FILE).split(path.sep).join('/');
-      writeFileAtomic(target, `# yaml-language-server: $schema=${schema}\n${example}`);
+      writeFileAtomic(target, `${schemaReference(target)}${example}`);
       io.stdout(`Wrote ${args.spec} from the ${args.from} example.\nNext: edit it, then run "gantry validate${args.spec === 'environment.yaml' ? '' : ` --spec ${args.spec}`}".\n`);
       exit(ExitCode.ok);
     },

@@ -4,30 +4,54 @@ import { hasErrors } from '../../diagnostics';
 import type { PlatformModel } from '../../model/types';
 import { readSpec, type SpecReport } from '../../pipeline';
 import { formatReport } from '../../report';
-import { WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
+import type { Artifact } from '../../artifact';
+import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
 import type { WritePlan } from '../../write/writer';
 import { ExitCode, type CliIo } from '../io';
 import { reportOptions, type SharedOptions } from '../options';
 
+/** A folder gantry writes, with what it writes there and where that folder's manifest is. */
+export interface WriteTarget {
+  /** The option that names the folder (for messages). */
+  readonly option: '--out' | '--workflows';
+  readonly outDir: string;
+  readonly specFile: string;
+  readonly artifacts: readonly Artifact[];
+  readonly manifestFile: string;
+}
+
 /**
- * What generate, check and diff share: read and validate the spec, build every file, and compare
- * with the output folder and the workflows folder (each with its own manifest). An invalid spec prints its diagnostics and gives an exit code instead of
- * a plan; nothing is written.
+ * What generate, check and diff share: read and validate the spec, and build every file of the
+ * output folder and the workflows folder (each with its own manifest, both kept in the output
+ * folder). An invalid spec prints its diagnostics and gives an exit code instead; nothing is written.
  */
-export function planFromSpec(args: SharedOptions, io: CliIo): { plans: WritePlan[] } | { exit: number } {
+export function targetsFromSpec(args: SharedOptions, io: CliIo): { targets: WriteTarget[] } | { exit: number } {
   const read = modelOrExit(args, io);
   if ('exit' in read) return read;
   const { report } = read;
   if (report.diagnostics.length > 0) io.stderr(formatReport(args.spec, report.diagnostics, reportOptions(args.format, io)));
-  const { buildOutputFiles, buildWorkflows, planWrite } = buildSide();
+  const { buildOutputFiles, buildWorkflows } = buildSide();
   const slashes = (p: string) => p.split(path.sep).join('/');
   const context = { specFile: slashes(args.spec), outDir: slashes(args.out), workflowsDir: slashes(args.workflows) };
   return {
-    plans: [
-      planWrite(args.out, args.spec, buildOutputFiles(report.model, context.outDir)),
-      planWrite(args.workflows, args.spec, buildWorkflows(report.model, context), { manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE) }),
+    targets: [
+      { option: '--out', outDir: args.out, specFile: args.spec, artifacts: buildOutputFiles(report.model, context.outDir), manifestFile: path.join(args.out, MANIFEST_FILE) },
+      { option: '--workflows', outDir: args.workflows, specFile: args.spec, artifacts: buildWorkflows(report.model, context), manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE) },
     ],
   };
+}
+
+/** Compares each target with its folder (the manifests checked first; see planWrite). */
+export function planTargets(targets: readonly WriteTarget[]): WritePlan[] {
+  const { planWrite } = buildSide();
+  return targets.map((t) => planWrite(t.outDir, t.specFile, t.artifacts, { manifestFile: t.manifestFile }));
+}
+
+/** The plans of check and diff: the spec's files compared with the folders, nothing written. */
+export function planFromSpec(args: SharedOptions, io: CliIo): { plans: WritePlan[] } | { exit: number } {
+  const built = targetsFromSpec(args, io);
+  if ('exit' in built) return built;
+  return { plans: planTargets(built.targets) };
 }
 
 /**
@@ -53,6 +77,7 @@ export function buildSide() {
     ...(require('../../output') as typeof import('../../output')),
     ...(require('../../workflows/registry') as typeof import('../../workflows/registry')),
     ...(require('../../write/writer') as typeof import('../../write/writer')),
+    ...(require('../../write/transaction') as typeof import('../../write/transaction')),
     ...(require('../../stacks/plan') as typeof import('../../stacks/plan')),
     ...(require('../../export/bundle') as typeof import('../../export/bundle')),
     ...(require('../../export/stacksets') as typeof import('../../export/stacksets')),

@@ -6,6 +6,7 @@ import { databaseRule } from './database';
 import { deployTimeoutRule } from './deploy-timeout';
 import { edgeDomainRule } from './edge-domain';
 import { httpOnlyRule } from './http-only';
+import { invisibleTextRule } from './invisible-text';
 import { namesRule } from './names';
 import { natApprovalRule } from './nat-approval';
 import { networkRule } from './network';
@@ -21,6 +22,7 @@ import { sharedAccountsRule } from './shared-accounts';
 export const RULES: readonly Rule[] = [
   namesRule,
   secretsRule,
+  invisibleTextRule,
   overridesRule,
   regionsRule,
   networkRule,

@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { buildReadme } from '../../../generator/docs/readme';
 import { readSpec } from '../../../generator/pipeline';
 import { hasHeader } from '../../../generator/render/yaml';
-import { REPO_ROOT } from '../../helpers';
+import { REPO_ROOT, tempDir } from '../../helpers';
 
 describe('the generated README', () => {
   const model = readSpec(path.join(REPO_ROOT, 'examples/medical-logistics.yaml')).model!;
@@ -37,5 +38,31 @@ describe('the generated README', () => {
       '`medlogix-prod-budget`', '`medlogix-prod-edge`',
     ]);
     expect(readme).toContain('[prod/eu-west-1/api.yaml](prod/eu-west-1/api.yaml)');
+  });
+
+  describe('with hostile free text', () => {
+    // GIVEN a description that tries to break the README, and a quote in the API path
+    const dir = tempDir();
+    const spec = path.join(dir, 'environment.yaml');
+    const description = 'Returns ```\n<!-- everything after this is hidden\n<img src=x onerror=alert(1)>\n\n# Not a heading | [link](javascript:x)';
+    fs.writeFileSync(spec, fs.readFileSync(path.join(REPO_ROOT, 'examples/medical-logistics.yaml'), 'utf8')
+      .replace(/^description: .*$/m, `description: ${JSON.stringify(description)}`)
+      .replace('path: /api/*', 'path: \'/api/"x"/*\''));
+    const report = readSpec(spec);
+    const hostile = report.model ? buildReadme(report.model, 'output') : '';
+
+    it('is valid', () => expect(report.diagnostics.filter((d) => d.severity === 'error')).toEqual([]));
+
+    it('shows the description as text: no fence, comment, HTML or heading of its own', () => {
+      const fences = hostile.split('\n').filter((l) => l.startsWith('```'));
+      expect(fences).toEqual(model.environments.flatMap(() => ['```mermaid', '```']).concat(['```sh', '```']));
+      expect(hostile.split('\n').slice(1).join('\n')).not.toMatch(/(^|[^\\])<(!--|img)/);
+      expect(hostile).toContain('Returns \\`\\`\\` \\<\\!-- everything after this is hidden \\<img src=x onerror=alert(1)\\>\n\n\\# Not a heading \\| \\[link\\](javascript:x)');
+    });
+
+    it('keeps the Mermaid labels closed', () => {
+      expect(hostile).toContain('cdn -- "/api/#quot;x#quot;/*" --> lb_api_af_south_1');
+      for (const line of hostile.split('\n').filter((l) => l.includes(' -- "'))) expect(line.match(/"/g)).toHaveLength(2);
+    });
   });
 });

@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import { readChangeSets } from '../../../generator/github/change-sets';
+import { readBootstrapStates, readChangeSets } from '../../../generator/github/change-sets';
 import { COMMENT_MARKER, renderChangeSetComment } from '../../../generator/github/comment-markdown';
-import { REPO_ROOT } from '../../helpers';
+import { REPO_ROOT, tempDir } from '../../helpers';
 
 describe('the change-set comment', () => {
   const plans = readChangeSets(path.join(REPO_ROOT, 'test/fixtures/change-sets'));
@@ -31,5 +32,43 @@ describe('the change-set comment', () => {
 
   it('says so when there is nothing to show', () => {
     expect(renderChangeSetComment([])).toContain('No change sets were produced');
+  });
+
+  it('shows text from change sets as text: a failure reason cannot open a fence or raw HTML', () => {
+    const body = renderChangeSetComment([{
+      environment: 'prod', region: 'eu-west-1', stack: 'shop-prod-web', status: 'failed', changes: [],
+      reason: '```\n<!-- hidden --> | *x*',
+    }]);
+    expect(body).toContain('- **shop-prod-web**: :x: the change set failed: \\`\\`\\` \\<\\!-- hidden --\\> \\| \\*x\\*');
+    expect(body.split('\n').filter((l) => l.startsWith('```'))).toEqual([]);
+  });
+});
+
+describe('the change-set comment\'s provenance and bootstrap notes', () => {
+  const plans = readChangeSets(path.join(REPO_ROOT, 'test/fixtures/change-sets'));
+
+  it('names the commit it describes and links the run', () => {
+    const body = renderChangeSetComment(plans, { commit: '0123456789abcdef0123', runUrl: 'https://github.com/acme/shop/actions/runs/77/attempts/1' });
+    expect(body).toContain('Commit `0123456789ab` · [workflow run](https://github.com/acme/shop/actions/runs/77/attempts/1)');
+    expect(body.indexOf('Commit')).toBeLessThan(body.indexOf('stacks, '));
+  });
+
+  it('says which bootstrap stack must be redeployed by hand, with the command, and is silent when all are current', () => {
+    const command = 'aws cloudformation deploy --region eu-west-1 --stack-name shop-prod-bootstrap --template-file output/prod/bootstrap.yaml --capabilities CAPABILITY_NAMED_IAM';
+    const outdated = renderChangeSetComment(plans, { bootstrap: [{ environment: 'prod', stack: 'shop-prod-bootstrap', region: 'eu-west-1', state: 'outdated', command }] });
+    expect(outdated).toContain('> - **shop-prod-bootstrap** (prod, eu-west-1) differs from the generated bootstrap.yaml: redeploy it before merging');
+    expect(outdated).toContain(`>   \`${command}\``);
+    const current = renderChangeSetComment(plans, { bootstrap: [{ environment: 'prod', stack: 'shop-prod-bootstrap', region: 'eu-west-1', state: 'current', command }] });
+    expect(current).not.toContain('[!IMPORTANT]');
+  });
+
+  it('reads the plan jobs\' bootstrap.state files, skipping broken ones', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'prod'));
+    fs.mkdirSync(path.join(dir, 'dev'));
+    fs.writeFileSync(path.join(dir, 'prod/bootstrap.state'), JSON.stringify({ environment: 'prod', stack: 's', region: 'eu-west-1', state: 'missing', command: 'c' }));
+    fs.writeFileSync(path.join(dir, 'dev/bootstrap.state'), '{not json');
+    expect(readBootstrapStates(dir)).toEqual([{ environment: 'prod', stack: 's', region: 'eu-west-1', state: 'missing', command: 'c' }]);
+    expect(readChangeSets(dir)).toEqual([]);
   });
 });

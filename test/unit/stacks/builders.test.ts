@@ -150,12 +150,12 @@ describe('database', () => {
 });
 
 describe('bootstrap', () => {
-  it('trusts only the environment (deploys) and pull requests (change sets) of this repository', () => {
+  it('trusts only the environment (deploys), and pull requests and the deploy branch (change sets) of this repository', () => {
     const m = model('', '  web: {}\n').environments[0]!;
     const template = buildBootstrapTemplate(model(), m) as Template;
     const subject = (id: string) => template.Resources[id]!.Properties!.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub'];
     expect(subject('DeployRole')).toEqual(['repo:acme/shop:environment:prod']);
-    expect(subject('ChangeSetRole')).toEqual(['repo:acme/shop:pull_request']);
+    expect(subject('ChangeSetRole')).toEqual(['repo:acme/shop:pull_request', 'repo:acme/shop:ref:refs/heads/main']);
   });
 
   it('accepts the immutable subject form when the ids are given, and creates the OIDC provider once per account', () => {
@@ -174,6 +174,8 @@ describe('bootstrap', () => {
     const actions = JSON.stringify(template.Resources.ChangeSetRole!.Properties!.Policies);
     expect(actions).toContain('cloudformation:CreateChangeSet');
     expect(actions).not.toMatch(/ExecuteChangeSet|UpdateStack|CreateStack|iam:PassRole/);
+    // it deletes only the empty review stacks of its plans, never a deployed stack
+    expect(JSON.stringify(template.Resources.ChangeSetRole!.Properties!.Policies[0].PolicyDocument.Statement.find((s: { Action: unknown }) => JSON.stringify(s.Action).includes('DeleteStack')).Resource)).not.toMatch(/stack\/shop-prod-\*/);
   });
 });
 

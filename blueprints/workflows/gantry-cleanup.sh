@@ -1,0 +1,29 @@
+# Runs after every plan and deploy job, also when it failed or was cancelled: deletes the change
+# sets named $CHANGE_SET that the job may have left on the stacks of $ENVIRONMENT in $TARGETS (one
+# or more regions, or 'global'), the empty review stacks of pull-request plans, and (with
+# DELETE_UNUSED_STACKS=true, in the deploy) a stack this run created in REVIEW_IN_PROGRESS and
+# never executed. A stack in any other state is never touched. Problems are warnings: the job's
+# own result already says what went wrong.
+set -uo pipefail
+# shellcheck source=gantry-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/gantry-lib.sh"
+
+read -r -a target_list <<<"${TARGETS:?the workflow sets TARGETS}"
+for target in "${target_list[@]}"; do
+  export AWS_REGION AWS_DEFAULT_REGION
+  AWS_REGION=$(aws_region_of "$target")
+  AWS_DEFAULT_REGION=$AWS_REGION
+  stacks_of "$target" > "$GANTRY_TMP/stacks.json" || continue
+  while read -r name; do
+    for stack in "$name" "$(review_stack_name "$name")"; do
+      status=$(stack_status "$stack") || continue
+      [ "$status" != NONE ] || continue
+      delete_change_set "$stack" "$CHANGE_SET" || true
+      if [ "$status" = REVIEW_IN_PROGRESS ] && { [ "$stack" != "$name" ] || [ "${DELETE_UNUSED_STACKS:-false}" = true ]; }; then
+        echo "Deleting $stack ($status, holds no resources)"
+        aws cloudformation delete-stack --stack-name "$stack" || warning "Stack left behind" "cannot delete $stack in $AWS_REGION"
+      fi
+    done
+  done < <(jq -r '.stacks[].stackName' "$GANTRY_TMP/stacks.json")
+done
+exit 0

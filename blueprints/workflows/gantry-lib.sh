@@ -1,0 +1,293 @@
+# shellcheck shell=bash
+# What the gantry-*.sh scripts share; they source it, it runs nothing by itself. Every AWS call's
+# failure is checked where it is made (`set -e` does not reach into `$(…)` used in a condition),
+# every wait is bounded, and JSON is read with jq from whole responses: with `--output text`, the
+# CLI applies `--query` to each page separately, so a paginated answer comes back garbled.
+# Inputs arrive through environment variables, never through `${{ }}` expressions.
+
+GANTRY_TMP=$(mktemp -d "${RUNNER_TEMP:-/tmp}/gantry.XXXXXX")
+# Seconds between two polls of a long-running AWS operation.
+POLL_SECONDS="${GANTRY_POLL_SECONDS:-10}"
+
+# error TITLE MESSAGE: a GitHub error annotation (on stderr, so it never mixes with a value).
+error() { echo "::error title=$1::$2" >&2; }
+warning() { echo "::warning title=$1::$2" >&2; }
+
+# The AWS region of a deploy target: its own, or us-east-1 for the environment's global stacks.
+aws_region_of() { if [ "$1" = global ]; then echo us-east-1; else echo "$1"; fi; }
+
+# stacks_of TARGET: `gantry stacks` of the environment for TARGET, as JSON.
+stacks_of() {
+  # shellcheck disable=SC2086 # $GANTRY is a command with its arguments ("npx --no-install gantry").
+  if ! $GANTRY stacks --spec "$GANTRY_SPEC" --out "$GANTRY_OUT" --environment "$ENVIRONMENT" --region "$1"; then
+    error "gantry stacks failed" "cannot list the stacks of $ENVIRONMENT in $1"
+    return 1
+  fi
+}
+
+# stack_status NAME: the stack's status, NONE when it does not exist; any other failure of the
+# call (AccessDenied, throttling, a wrong region) is an error, never "does not exist".
+stack_status() {
+  local out
+  if out=$(aws cloudformation describe-stacks --stack-name "$1" --output json 2> "$GANTRY_TMP/stderr"); then
+    jq -r '.Stacks[0].StackStatus' <<<"$out"
+    return 0
+  fi
+  if grep -q "Stack with id $1 does not exist" "$GANTRY_TMP/stderr"; then
+    echo NONE
+    return 0
+  fi
+  error "Cannot read stack $1" "$(tr '\n' ' ' < "$GANTRY_TMP/stderr")"
+  return 1
+}
+
+# wait_stable NAME MINUTES: waits until no operation runs on the stack, and prints its status.
+wait_stable() {
+  local name=$1 deadline=$((SECONDS + $2 * 60)) status
+  while :; do
+    status=$(stack_status "$name") || return 1
+    case "$status" in
+      REVIEW_IN_PROGRESS | *_COMPLETE | *_FAILED | NONE) echo "$status"; return 0 ;;
+    esac
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      error "$name is busy" "$name is still $status after $2 minutes; another deploy, release or rollback is changing it"
+      return 1
+    fi
+    echo "$name is $status; waiting" >&2
+    sleep "$POLL_SECONDS"
+  done
+}
+
+# lookup_value LOOKUP: the value of one parameter a deploy looks up in the account.
+lookup_value() {
+  local lookup=$1 zone out
+  case "$(jq -r .lookup <<<"$lookup")" in
+    hosted-zone-id)
+      zone=$(jq -r .zone <<<"$lookup")
+      out=$(aws route53 list-hosted-zones-by-name --dns-name "$zone" --output json) || return 1
+      jq -r --arg name "$zone." '[.HostedZones[] | select(.Name == $name and .Config.PrivateZone == false)][0].Id // empty | sub("^/hostedzone/"; "")' <<<"$out" ;;
+    cloudfront-prefix-list-id)
+      # AWS-managed prefix lists have the same id in every account of a region.
+      out=$(aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing --output json) || return 1
+      jq -r '.PrefixLists[0].PrefixListId // empty' <<<"$out" ;;
+    *)
+      echo "gantry does not know the lookup $lookup" >&2
+      return 1 ;;
+  esac
+}
+
+# lookup_parameters STACK: prints ParameterKey=…,ParameterValue=… for every lookup of the stack;
+# fails, naming the parameter, when a call fails or finds nothing.
+lookup_parameters() {
+  local stack=$1 lookup name value
+  while read -r lookup; do
+    [ -n "$lookup" ] || continue
+    name=$(jq -r .name <<<"$lookup")
+    if ! value=$(lookup_value "$lookup"); then
+      error "Lookup failed" "cannot look up $name for $(jq -r .stackName <<<"$stack"): the AWS call above failed"
+      return 1
+    fi
+    if [ -z "$value" ]; then
+      error "Lookup found nothing" "$name for $(jq -r .stackName <<<"$stack") ($(jq -c . <<<"$lookup")) does not exist in this account and region"
+      return 1
+    fi
+    echo "ParameterKey=$name,ParameterValue=$value"
+  done < <(jq -c '.lookups[]' <<<"$stack")
+}
+
+# artifacts_bucket: the environment's artifacts bucket (bootstrap stack output), for large templates.
+artifacts_bucket() {
+  local out bucket
+  out=$(aws cloudformation describe-stacks --region "$BOOTSTRAP_REGION" --stack-name "$BOOTSTRAP_STACK" --output json) || {
+    error "Cannot read the bootstrap stack" "$BOOTSTRAP_STACK in $BOOTSTRAP_REGION: deploy it first (see the README)"
+    return 1
+  }
+  bucket=$(jq -r '.Stacks[0].Outputs[]? | select(.OutputKey == "ArtifactsBucketName") | .OutputValue' <<<"$out")
+  if [ -z "$bucket" ]; then error "No artifacts bucket" "$BOOTSTRAP_STACK has no ArtifactsBucketName output; redeploy the bootstrap"; return 1; fi
+  echo "$bucket"
+}
+
+# create_change_set STACK_JSON TARGET_STACK TYPE CHANGE_SET [ROLE_ARN]: creates the change set
+# and waits (bounded) until CloudFormation has computed it. Prints CREATE_COMPLETE, NO_CHANGES,
+# or FAILED followed by CloudFormation's reason.
+create_change_set() {
+  local stack=$1 target=$2 type=$3 set_name=$4 role=${5:-} template bucket key out status reason deadline
+  local -a args parameters
+  template=$(jq -r .template <<<"$stack")
+  args=(--stack-name "$target" --change-set-name "$set_name" --change-set-type "$type" --capabilities CAPABILITY_IAM
+    --description "gantry: $GITHUB_REPOSITORY run $GITHUB_RUN_ID, commit $GITHUB_SHA")
+  if [ -n "$role" ]; then args+=(--role-arn "$role"); fi
+  if [ "$(jq -r .upload <<<"$stack")" = true ]; then
+    bucket=$(artifacts_bucket) || return 1
+    key="$UPLOAD_PREFIX/$GITHUB_RUN_ID/$(jq -r .stackName <<<"$stack").yaml"
+    aws s3 cp --only-show-errors --region "$BOOTSTRAP_REGION" "$template" "s3://$bucket/$key" || { error "Upload failed" "cannot upload $template to s3://$bucket/$key"; return 1; }
+    args+=(--template-url "https://$bucket.s3.$BOOTSTRAP_REGION.amazonaws.com/$key")
+  else
+    args+=(--template-body "file://$template")
+  fi
+  lookup_parameters "$stack" > "$GANTRY_TMP/parameters" || return 1
+  mapfile -t parameters < "$GANTRY_TMP/parameters"
+  if [ "${#parameters[@]}" -gt 0 ]; then args+=(--parameters "${parameters[@]}"); fi
+  if ! aws cloudformation create-change-set "${args[@]}" > /dev/null 2> "$GANTRY_TMP/stderr"; then
+    echo "FAILED $(tr '\n' ' ' < "$GANTRY_TMP/stderr")"
+    return 0
+  fi
+  deadline=$((SECONDS + 15 * 60))
+  while :; do
+    out=$(aws cloudformation describe-change-set --stack-name "$target" --change-set-name "$set_name" --output json) || {
+      echo "FAILED cannot describe the change set $set_name of $target"
+      return 0
+    }
+    status=$(jq -r .Status <<<"$out")
+    case "$status" in
+      CREATE_COMPLETE) echo CREATE_COMPLETE; return 0 ;;
+      FAILED)
+        reason=$(jq -r '.StatusReason // "no reason given"' <<<"$out")
+        if [[ "$reason" == *"didn't contain changes"* || "$reason" == *"No updates are to be performed"* ]]; then echo NO_CHANGES; else echo "FAILED $reason"; fi
+        return 0 ;;
+    esac
+    if [ "$SECONDS" -ge "$deadline" ]; then echo "FAILED the change set was still $status after 15 minutes"; return 0; fi
+    sleep "$POLL_SECONDS"
+  done
+}
+
+# describe_change_set TARGET_STACK CHANGE_SET: the whole change set as JSON (the CLI joins the pages).
+describe_change_set() {
+  aws cloudformation describe-change-set --stack-name "$1" --change-set-name "$2" --output json
+}
+
+# delete_change_set TARGET_STACK CHANGE_SET: deletes it; a change set already gone is not an error.
+delete_change_set() {
+  if ! aws cloudformation delete-change-set --stack-name "$1" --change-set-name "$2" 2> "$GANTRY_TMP/stderr"; then
+    if ! grep -q -e "does not exist" -e "ChangeSetNotFound" "$GANTRY_TMP/stderr"; then
+      warning "Change set left behind" "cannot delete $2 of $1: $(tr '\n' ' ' < "$GANTRY_TMP/stderr")"
+      return 1
+    fi
+  fi
+}
+
+# The name under which a pull request plans a stack that does not exist yet: planning it under its
+# own name would leave that stack behind in REVIEW_IN_PROGRESS. The planning role may delete only
+# stacks of this name, which never hold resources, so it can never delete a deployed stack.
+review_stack_name() { echo "gantry-review-$1"; }
+
+# print_failure_events NAME TOKEN: the failed events of one stack operation (the events carry the
+# client request token of the execution), oldest first, so earlier deploys' failures never show.
+print_failure_events() {
+  local out
+  out=$(aws cloudformation describe-stack-events --stack-name "$1" --max-items 500 --output json) || { warning "No events" "cannot read the events of $1"; return 0; }
+  jq -r --arg token "$2" '[.StackEvents[] | select(.ClientRequestToken == $token and (.ResourceStatus | test("FAILED")))] | reverse | .[]
+    | "\(.Timestamp)  \(.LogicalResourceId) (\(.ResourceType)) \(.ResourceStatus): \(.ResourceStatusReason // "")"' <<<"$out"
+}
+
+# same_changes APPROVED CURRENT: true when two described change sets change the same resources the same way.
+same_changes() {
+  local filter='[.Changes[]? | select(.Type == "Resource") | .ResourceChange | [.LogicalResourceId, .Action, (.Replacement // "")]] | sort'
+  [ "$(jq -c "$filter" "$1")" = "$(jq -c "$filter" "$2")" ]
+}
+
+# deploy_stack STACK_JSON: deploys one stack through a change set run by the execution role.
+#   CHANGE_SET        the change set's name (unique per run)
+#   APPROVED_DIR      optional: where the plan the approver saw lies (<region>/<stack>.json); a
+#                     change set that differs from it is not executed
+#   REQUIRE_CHANGES   true: a stack without changes is a failure (a release that changes nothing)
+#   DEPLOY_MINUTES    how long one stack may take
+# An unchanged stack is not a failure (unless REQUIRE_CHANGES). A failed stack prints what failed
+# in this deploy, and says whether CloudFormation rolled it back.
+deploy_stack() {
+  : "${CHANGE_SET:?the workflow sets CHANGE_SET}" "${EXECUTION_ROLE_ARN:?the workflow sets EXECUTION_ROLE_ARN}"
+  local stack=$1 name target_region status type result token approved deadline
+  name=$(jq -r .stackName <<<"$stack")
+  target_region=$(jq -r .region <<<"$stack")
+  status=$(wait_stable "$name" 60) || return 1
+  if [ "$status" = ROLLBACK_COMPLETE ]; then
+    # Its first creation failed and holds nothing; CloudFormation cannot update it, only delete it.
+    echo "$name is ROLLBACK_COMPLETE from a failed first deploy; deleting it before creating it again"
+    aws cloudformation delete-stack --stack-name "$name" || return 1
+    aws cloudformation wait stack-delete-complete --stack-name "$name" || { error "$name not deleted" "cannot delete the failed stack $name"; return 1; }
+    status=NONE
+  fi
+  case "$status" in NONE | REVIEW_IN_PROGRESS) type=CREATE ;; *) type=UPDATE ;; esac
+  result=$(create_change_set "$stack" "$name" "$type" "$CHANGE_SET" "$EXECUTION_ROLE_ARN") || return 1
+  case "$result" in
+    NO_CHANGES)
+      delete_change_set "$name" "$CHANGE_SET" || true
+      if [ "${REQUIRE_CHANGES:-false}" = true ]; then
+        error "$name unchanged" "CloudFormation found nothing to change in $name: the new value did not reach the stack"
+        return 1
+      fi
+      echo "$name: no changes"
+      echo "| $name | $target_region | no changes |" >> "$GITHUB_STEP_SUMMARY"
+      return 0 ;;
+    CREATE_COMPLETE) ;;
+    *)
+      error "Change set of $name failed" "${result#FAILED }"
+      delete_change_set "$name" "$CHANGE_SET" || true
+      return 1 ;;
+  esac
+  describe_change_set "$name" "$CHANGE_SET" > "$GANTRY_TMP/change-set.json" || return 1
+  if [ -n "${APPROVED_DIR:-}" ]; then
+    approved="$APPROVED_DIR/$TARGET/$name.json"
+    if [ ! -f "$approved" ]; then
+      error "$name was not planned" "the approved plan has no change set for $name; re-run the deploy"
+      delete_change_set "$name" "$CHANGE_SET" || true
+      return 1
+    fi
+    # A stack planned as "waiting" (its imports did not exist yet) could not be shown before; the
+    # approver approved creating it after the stacks before it.
+    if [ "$(jq -r '.Status // ""' "$approved")" != WAITING ] && ! same_changes "$approved" "$GANTRY_TMP/change-set.json"; then
+      error "$name changed since approval" "the change set of $name differs from the one approved (the stack or its parameters changed meanwhile); nothing was executed, run the deploy again"
+      delete_change_set "$name" "$CHANGE_SET" || true
+      return 1
+    fi
+  fi
+  token="$CHANGE_SET-$(printf '%s' "$name" | cksum | cut -d' ' -f1)"
+  jq -r '.Changes[]? | select(.Type == "Resource") | .ResourceChange | "  \(.Action) \(.LogicalResourceId) (\(.ResourceType))\(if .Replacement == "True" then " REPLACED" else "" end)"' "$GANTRY_TMP/change-set.json"
+  aws cloudformation execute-change-set --stack-name "$name" --change-set-name "$CHANGE_SET" --client-request-token "$token" > /dev/null || {
+    error "$name not executed" "CloudFormation refused to execute the change set of $name"
+    return 1
+  }
+  deadline=$((SECONDS + ${DEPLOY_MINUTES:-90} * 60))
+  while :; do
+    sleep "$POLL_SECONDS"
+    status=$(stack_status "$name") || return 1
+    case "$status" in
+      CREATE_COMPLETE | UPDATE_COMPLETE | IMPORT_COMPLETE)
+        echo "$name: $status"
+        echo "| $name | $target_region | $status |" >> "$GITHUB_STEP_SUMMARY"
+        return 0 ;;
+      *_IN_PROGRESS) ;;
+      *) break ;;
+    esac
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      error "$name timed out" "$name is still $status after ${DEPLOY_MINUTES:-90} minutes; CloudFormation goes on with it (see the console)"
+      return 1
+    fi
+  done
+  echo "| $name | $target_region | :x: $status |" >> "$GITHUB_STEP_SUMMARY"
+  case "$status" in
+    UPDATE_ROLLBACK_COMPLETE) error "$name failed and was rolled back" "the update of $name failed; CloudFormation put the stack back as it was. What failed:" ;;
+    ROLLBACK_COMPLETE) error "$name could not be created" "creating $name failed; CloudFormation deleted what it had created (the next deploy creates it afresh). What failed:" ;;
+    *ROLLBACK_FAILED) error "$name failed and its rollback failed" "$name is $status: fix the resources named below, then continue the rollback (aws cloudformation continue-update-rollback). What failed:" ;;
+    *) error "$name failed" "$name is $status. What failed:" ;;
+  esac
+  print_failure_events "$name" "$token" >&2
+  return 1
+}
+
+# deploy_target TARGET: every stack of the environment in one region (or 'global') in order, or
+# only $ONLY_STACK.
+deploy_target() {
+  local stack
+  TARGET=$1
+  export AWS_REGION AWS_DEFAULT_REGION
+  AWS_REGION=$(aws_region_of "$TARGET")
+  AWS_DEFAULT_REGION=$AWS_REGION
+  stacks_of "$TARGET" > "$GANTRY_TMP/stacks-$TARGET.json" || return 1
+  while read -r stack; do
+    if [ -n "${ONLY_STACK:-}" ] && [ "$(jq -r .stackName <<<"$stack")" != "$ONLY_STACK" ]; then continue; fi
+    echo "::group::$(jq -r .stackName <<<"$stack") ($TARGET)"
+    if ! deploy_stack "$stack"; then echo "::endgroup::"; return 1; fi
+    echo "::endgroup::"
+  done < <(jq -c '.stacks[]' "$GANTRY_TMP/stacks-$TARGET.json")
+}

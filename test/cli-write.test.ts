@@ -1,0 +1,168 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { headerLine } from '../generator/render/yaml';
+import { JOURNAL_FILE, MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../generator/write/manifest';
+import { REPO_ROOT, runBuiltGantry, runCli, snapshotTree, tempDir } from './helpers';
+
+/**
+ * The writer's attacks of issue 11 through the commands a user runs: each in a fresh temporary
+ * "repository" (the spec, output/, .github/workflows/ and a victim beside them).
+ */
+
+const victim = `${headerLine('environment.yaml')}\nvictim: true\n`;
+
+async function repository(): Promise<string> {
+  const dir = tempDir();
+  await runCli(['init', '--from', 'minimal'], { cwd: dir });
+  expect((await runCli(['generate'], { cwd: dir })).code).toBe(0);
+  return dir;
+}
+
+function forge(manifestFile: string, entry: string) {
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  manifest.files[entry] = '0'.repeat(64);
+  fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+}
+
+const noStack = (text: string) => expect(text).not.toMatch(/internal error|\n\s+at /);
+
+describe('generate, check and diff stop on a manifest that is not a plain list of files inside its folder', () => {
+  test.each([
+    [MANIFEST_FILE, '../victim.yaml', 'victim.yaml'],
+    [WORKFLOWS_MANIFEST_FILE, '../../keep.yaml', 'keep.yaml'],
+  ])('%s with the entry %s', async (manifest, entry, target) => {
+    const dir = await repository();
+    fs.writeFileSync(path.join(dir, target), victim);
+    forge(path.join(dir, 'output', manifest), entry);
+    const before = snapshotTree(dir);
+    for (const command of ['generate', 'check', 'diff']) {
+      const result = await runCli([command], { cwd: dir });
+      expect([command, result.code]).toEqual([command, 2]);
+      expect(result.stderr).toContain(`is not a valid gantry manifest: the entry "${entry}" leaves its folder (..)`);
+      noStack(result.stderr);
+    }
+    expect(snapshotTree(dir)).toEqual(before);
+  }, 60_000);
+
+  it('a truncated manifest is an error in check, not a pass that hides hand edits', async () => {
+    const dir = await repository();
+    const manifest = path.join(dir, 'output', MANIFEST_FILE);
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').slice(0, 100));
+    fs.appendFileSync(path.join(dir, 'output/README.md'), 'edited\n');
+    const check = await runCli(['check'], { cwd: dir });
+    expect(check.code).toBe(2);
+    expect(check.stderr).toMatch(/\.gantry-manifest\.json is not a valid gantry manifest: it is not valid JSON .*truncated\?/);
+  });
+
+  it('a manifest entry that names a folder is exit 2 with the path, not an internal error', async () => {
+    const dir = await repository();
+    forge(path.join(dir, 'output', MANIFEST_FILE), 'prod');
+    const result = await runCli(['generate'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/lists prod, but output\/prod is a folder/);
+    noStack(result.stderr);
+  });
+});
+
+describe('generate refuses symbolic links and folders that are not its own', () => {
+  it('never writes through a symlinked folder inside output/', async () => {
+    const dir = await repository();
+    const elsewhere = path.join(dir, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.rmSync(path.join(dir, 'output/prod'), { recursive: true });
+    fs.symlinkSync(elsewhere, path.join(dir, 'output/prod'));
+    const result = await runCli(['generate'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('output/prod is a symbolic link inside output; gantry never writes or deletes through a link');
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('refuses the home folder and a folder of other files, and writes nothing there', async () => {
+    const dir = tempDir();
+    await runCli(['init', '--from', 'minimal'], { cwd: dir });
+    const home = await runCli(['generate', '--out', dir, '--workflows', path.join(tempDir(), 'wf')], { cwd: dir, env: { HOME: dir } });
+    expect(home.code).toBe(2);
+    expect(home.stderr).toContain(`--out ${dir} is your home folder`);
+    const here = await runCli(['generate', '--out', '.'], { cwd: dir });
+    expect(here.code).toBe(2);
+    expect(here.stderr).toMatch(/--out \. already holds files gantry did not write \(environment\.yaml\)/);
+    const same = await runCli(['generate', '--out', 'x', '--workflows', 'x'], { cwd: dir });
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain('--out and --workflows name the same folder');
+    expect(fs.readdirSync(dir)).toEqual(['environment.yaml']);
+  });
+
+  it('reports a file where a folder must be (ENOTDIR) as exit 2 with the path', async () => {
+    const dir = tempDir();
+    await runCli(['init', '--from', 'minimal'], { cwd: dir });
+    const result = await runCli(['generate', '--out', 'environment.yaml/out'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/a part of environment\.yaml\/out is a file where gantry expects a folder; move it away and run again \(ENOTDIR, mkdir\)/);
+    noStack(result.stderr);
+  });
+});
+
+describe('an interrupted write', () => {
+  it('makes check and diff fail until generate completes or rolls it back', async () => {
+    const dir = await repository();
+    // what a run killed after writing its journal (before staging) leaves
+    fs.writeFileSync(path.join(dir, 'output', JOURNAL_FILE), JSON.stringify({ journal: 'gantry', version: 1, pid: 12345, state: 'staging', roots: ['.'], dirs: [], ops: [] }));
+    const check = await runCli(['check'], { cwd: dir });
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('output/.gantry-journal.json: a write was interrupted (or is running); run "gantry generate" to complete or roll it back');
+    expect((await runCli(['diff'], { cwd: dir })).code).toBe(1);
+    const generate = await runCli(['generate'], { cwd: dir });
+    expect(generate.stderr).toContain('an interrupted write (pid 12345) was found in output and rolled back');
+    expect(generate.code).toBe(0);
+    expect((await runCli(['check'], { cwd: dir })).code).toBe(0);
+  });
+
+  // The built binary, killed for real: needs dist/ (npm ci builds it).
+  const built = fs.existsSync(path.join(REPO_ROOT, 'dist/write/transaction.js'));
+  (built ? test.each([3, 45]) : test.skip.each([3]))('kill -9 after step %i of a real generate: check fails, the next generate recovers', async (step) => {
+    const dir = await repository();
+    fs.writeFileSync(path.join(dir, 'environment.yaml'), fs.readFileSync(path.join(dir, 'environment.yaml'), 'utf8').replace('project: acme-shop', 'project: acme-store'));
+    const killed = await runBuiltGantry(['generate'], { cwd: dir, env: { GANTRY_TEST_CRASH_AFTER_STEP: String(step) } });
+    expect(killed.code).not.toBe(0);
+    expect(fs.existsSync(path.join(dir, 'output', JOURNAL_FILE))).toBe(true);
+    const check = await runBuiltGantry(['check'], { cwd: dir, env: {} });
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('a write was interrupted');
+    const again = await runBuiltGantry(['generate'], { cwd: dir, env: {} });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/an interrupted write \(pid \d+\) was found in output and (completed|rolled back)/);
+    expect((await runBuiltGantry(['check'], { cwd: dir, env: {} })).code).toBe(0);
+  }, 60_000);
+});
+
+describe('export keeps a manifest', () => {
+  it('removes what it wrote before and no longer writes (budget removed from the spec)', async () => {
+    const dir = tempDir();
+    const spec = fs.readFileSync(path.join(REPO_ROOT, 'examples/medical-logistics.yaml'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'environment.yaml'), spec);
+    const args = ['export', '--environment', 'prod', '--region', 'eu-west-1', '--out', 'export'];
+    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    const bundle = path.join(dir, 'export/prod/eu-west-1');
+    expect(fs.existsSync(path.join(bundle, 'parameters/05-budget.json'))).toBe(true);
+    fs.writeFileSync(path.join(bundle, 'NOTES.md'), 'mine\n');
+    fs.writeFileSync(path.join(dir, 'environment.yaml'), spec.replace(/^budget:\n(  .*\n)+/m, '').replace(/ *budget: \{ monthlyUsd: 800 \}\n/, ''));
+    const again = await runCli(args, { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`removed ${path.join('export/prod/eu-west-1', 'parameters/05-budget.json')} (no longer exported)`);
+    expect(fs.existsSync(path.join(bundle, 'parameters/05-budget.json'))).toBe(false);
+    expect(fs.existsSync(path.join(bundle, 'templates/05-budget.yaml'))).toBe(false);
+    expect(fs.readFileSync(path.join(bundle, 'NOTES.md'), 'utf8')).toBe('mine\n');
+    const manifest = JSON.parse(fs.readFileSync(path.join(bundle, MANIFEST_FILE), 'utf8')) as { files: Record<string, string> };
+    expect(Object.keys(manifest.files)).not.toContain('parameters/05-budget.json');
+    expect(Object.keys(manifest.files).filter((f) => f.startsWith('parameters/')).length).toBe(fs.readdirSync(path.join(bundle, 'parameters')).length);
+  }, 60_000);
+
+  it('refuses to export into the home folder', async () => {
+    const dir = tempDir();
+    fs.copyFileSync(path.join(REPO_ROOT, 'examples/minimal.yaml'), path.join(dir, 'environment.yaml'));
+    const result = await runCli(['export', '--all', '--out', dir], { cwd: dir, env: { HOME: dir } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is your home folder');
+    expect(fs.readdirSync(dir)).toEqual(['environment.yaml']);
+  });
+});
