@@ -74,6 +74,9 @@ export function failures(r: Rehearsal, run: RunResult): string[] {
   const problems: string[] = [];
   const denials = r.denials();
   for (const job of run.jobs) {
+    if (job.sessionSeconds !== undefined && job.timeoutMinutes !== undefined && job.sessionSeconds < job.timeoutMinutes * 60) {
+      problems.push(`${run.workflow} › ${job.name}: the job may run ${job.timeoutMinutes} minutes, but its AWS session lasts ${job.sessionSeconds / 60} minutes`);
+    }
     for (const step of job.steps.filter((s) => s.status === 'failure')) {
       const errors = step.output.split('\n').filter((l) => /::error|error occurred|Error|denied|not authorized/i.test(l)).map((l) => l.trim());
       const denied = denials.filter((d) => d.where?.workflow === run.workflow && d.where.job === job.name && d.where.step === step.name);

@@ -36,6 +36,9 @@ export interface JobResult {
   status: 'success' | 'failure' | 'skipped';
   steps: StepResult[];
   environment?: string;
+  /** The job's timeout-minutes, and the AWS session it assumed (seconds), to compare the two. */
+  timeoutMinutes?: number;
+  sessionSeconds?: number;
 }
 
 export interface RunResult {
@@ -159,7 +162,10 @@ export async function runWorkflow(file: string, event: GithubEvent, options: Run
       const ctx: ExpressionContext = { ...base, contexts: { ...base.contexts, matrix } };
       const jobName = job.name ? interpolate(String(job.name), ctx) : id;
       const environment = job.environment ? interpolate(String(typeof job.environment === 'object' ? job.environment.name : job.environment), ctx) : undefined;
-      const result: JobResult = { id, name: jobName, ...(Object.keys(matrix).length ? { matrix } : {}), status: 'skipped', steps: [], ...(environment ? { environment } : {}) };
+      const result: JobResult = {
+        id, name: jobName, ...(Object.keys(matrix).length ? { matrix } : {}), status: 'skipped', steps: [], ...(environment ? { environment } : {}),
+        timeoutMinutes: Number(job['timeout-minutes'] ?? 360),
+      };
       jobResults.push(result);
       if (!condition(job.if, ctx)) continue;
       if (environment && options.approve && !options.approve(environment)) {
@@ -286,6 +292,7 @@ async function runAction(uses: string, inputs: Record<string, string>, options: 
         AWS_ACCESS_KEY_ID: credentials.AccessKeyId, AWS_SECRET_ACCESS_KEY: credentials.SecretAccessKey, AWS_SESSION_TOKEN: credentials.SessionToken,
         AWS_REGION: region, AWS_DEFAULT_REGION: region,
       });
+      options.result.sessionSeconds = Number(inputs['role-duration-seconds'] ?? 3600);
       return { code: 0, output: `assumed ${inputs['role-to-assume']} as ${sub}` };
     }
     case 'actions/upload-artifact': {
