@@ -176,6 +176,14 @@ export class CloudFormation {
         await this.authorize(request, action, stack.name);
         return { TemplateBody: stack.templateBody ?? '' };
       }
+      case 'ContinueUpdateRollback': {
+        const stack = this.mustExist(request, p.get('StackName') ?? '');
+        await this.authorize(request, action, stack.name);
+        if (stack.status !== 'UPDATE_ROLLBACK_FAILED') throw new AwsError('ValidationError', `Stack ${stack.name} is in ${stack.status} state and can not continue update rollback`);
+        stack.status = 'UPDATE_ROLLBACK_COMPLETE';
+        this.event(stack, stack.name, stack.id, 'AWS::CloudFormation::Stack', stack.status);
+        return {};
+      }
       case 'GetTemplateSummary': {
         const stackName = p.get('StackName');
         await this.authorize(request, action, stackName);

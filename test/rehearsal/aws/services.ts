@@ -132,6 +132,18 @@ export async function ssm(world: World, action: string, body: Record<string, unk
       target.labels.push(...labels);
       return { InvalidLabels: [], ParameterVersion: target.version };
     }
+    case 'UnlabelParameterVersion': {
+      const name = String(body.Name);
+      await authorize(world.authorizer, request, 'ssm:UnlabelParameterVersion', arn(name));
+      const parameter = state.parameters.get(name);
+      if (!parameter) throw new AwsError('ParameterNotFound', '');
+      const target = parameter.versions.find((v) => v.version === Number(body.ParameterVersion));
+      if (!target) throw new AwsError('ParameterVersionNotFound', `version ${String(body.ParameterVersion)} of ${name} does not exist`);
+      const labels = (body.Labels as string[]) ?? [];
+      const removed = labels.filter((l) => target.labels.includes(l));
+      target.labels = target.labels.filter((l) => !labels.includes(l));
+      return { RemovedLabels: removed, InvalidLabels: labels.filter((l) => !removed.includes(l)) };
+    }
     default:
       throw new AwsError('InvalidAction', `the stand-in SSM does not implement ${action}`);
   }
@@ -175,6 +187,12 @@ export async function ec2(world: World, action: string, params: QueryParams, req
       const id = `ami-${world.next()}0c0b1e0000`;
       state.images.set(id, { id, name: params.get('Name') ?? id, state: source.state });
       return { imageId: id };
+    }
+    case 'DescribeInstances': {
+      await authorize(world.authorizer, request, 'ec2:DescribeInstances', '*');
+      const ids = params.list('InstanceId');
+      if (ids.length) throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${ids[0]}' does not exist`);
+      return { reservationSet: [] };
     }
     case 'CreateTags':
       await authorize(world.authorizer, request, 'ec2:CreateTags', '*');
