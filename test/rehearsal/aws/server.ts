@@ -102,19 +102,22 @@ export class StandIn {
     const json = { 'Content-Type': 'application/json; charset=utf-8' };
     const list = url.pathname.match(/^\/github\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/);
     const one = url.pathname.match(/^\/github\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/);
+    // The workflow's GITHUB_TOKEN is an installation token: GET /user is refused as GitHub refuses it.
+    if (url.pathname === '/github/user') return { status: 403, body: JSON.stringify({ message: 'Resource not accessible by integration' }), headers: json };
+    const bot = { login: 'github-actions[bot]', type: 'Bot' };
     if (list && method === 'GET') {
-      return { status: 200, body: JSON.stringify(this.comments.filter((c) => c.issue === Number(list[1])).map((c) => ({ id: c.id, body: c.body }))), headers: json };
+      return { status: 200, body: JSON.stringify(this.comments.filter((c) => c.issue === Number(list[1])).map((c) => ({ id: c.id, body: c.body, user: bot }))), headers: json };
     }
     if (list && method === 'POST') {
       const comment = { id: this.comments.length + 1, issue: Number(list[1]), body: String(JSON.parse(body.toString('utf8')).body) };
       this.comments.push(comment);
-      return { status: 201, body: JSON.stringify(comment), headers: json };
+      return { status: 201, body: JSON.stringify({ ...comment, user: bot }), headers: json };
     }
     if (one && method === 'PATCH') {
       const comment = this.comments.find((c) => c.id === Number(one[1]));
       if (!comment) return { status: 404, body: '{"message":"Not Found"}', headers: json };
       comment.body = String(JSON.parse(body.toString('utf8')).body);
-      return { status: 200, body: JSON.stringify(comment), headers: json };
+      return { status: 200, body: JSON.stringify({ ...comment, user: bot }), headers: json };
     }
     return { status: 404, body: JSON.stringify({ message: `the stand-in GitHub does not implement ${method} ${url.pathname}` }), headers: json };
   }
