@@ -65,7 +65,9 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (error: unknown) => {
-  console.error(`rehearse: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 2;
-});
+if (require.main === module) {
+  main().then((code) => { process.exitCode = code; }, (error: unknown) => {
+    console.error(`rehearse: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  });
+}
