@@ -91,7 +91,7 @@ describe('usage', () => {
       [['generate'], ['--spec', '--out', '--workflows', '--format']],
       [['check'], ['--spec', '--out', '--workflows', '--format']],
       [['diff'], ['--spec', '--out', '--workflows', '--format', '--exit-code']],
-      [['lint'], ['--out', '--format']],
+      [['lint'], ['--out', '--format', '--rules']],
       [['stacks'], ['--spec', '--out', '--format', '--environment', '--region']],
       [['export'], ['--spec', '--out', '--format', '--layout', '--environment', '--region', '--cidr', '--all']],
       [['comment'], ['--format', '--repository', '--pr', '--change-sets', '--author']],
@@ -124,10 +124,10 @@ describe('usage', () => {
       if (result.stdout !== '') expect(() => JSON.parse(result.stdout)).not.toThrow();
     }
     const check = await runCli(['check', '--format', 'json'], { cwd: dir });
-    expect(JSON.parse(check.stdout)).toEqual({ current: true, files: 14, problems: [] });
+    expect(JSON.parse(check.stdout)).toEqual({ current: true, files: 17, problems: [] });
     expect(check.stderr).toMatch(/^✔ output and \.github\/workflows are current/);
     const generate = await runCli(['generate', '--format=json'], { cwd: dir });
-    expect([generate.stdout, generate.stderr]).toEqual(['', expect.stringContaining('14 unchanged')]);
+    expect([generate.stdout, generate.stderr]).toEqual(['', expect.stringContaining('17 unchanged')]);
   });
 
   it('prints its version', async () => {

@@ -26,7 +26,7 @@ export const GENERATED_RESOURCE_TYPES: readonly string[] = [
   'AWS::Lambda::Function',
   'AWS::Logs::LogGroup',
   'AWS::RDS::DBInstance', 'AWS::RDS::DBParameterGroup', 'AWS::RDS::DBSubnetGroup',
-  'AWS::Route53::RecordSet', 'AWS::Route53::RecordSetGroup',
+  'AWS::Route53::HealthCheck', 'AWS::Route53::RecordSet', 'AWS::Route53::RecordSetGroup',
   'AWS::S3::Bucket', 'AWS::S3::BucketPolicy',
   'AWS::SecretsManager::Secret',
   'AWS::Shield::Protection',

@@ -61,7 +61,7 @@ project: shop
 github: { repository: acme/shop }
 tiers:
   web: {}
-database: { engine: ${engine}, version: "1" }
+database: { engine: ${engine}, version: "1", instanceClass: db.m6i.xlarge }
 environments:
   prod: { account: "123456789012", regions: [eu-west-1, { name: eu-central-1, cidr: 10.1.0.0/16 }] }
 `);
