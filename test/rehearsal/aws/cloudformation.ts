@@ -602,6 +602,13 @@ export class CloudFormation {
         maxSessionDuration: Number(props.MaxSessionDuration ?? 3600),
       };
       this.world.account(account).roles.set(role.name, role);
+    } else if (resource.type === 'AWS::IAM::ManagedPolicy') {
+      // A customer managed policy attached through its own Roles property (the execution role's
+      // handler permissions are attached this way): it applies to each of those roles as written.
+      for (const name of (props.Roles ?? []).map(String)) {
+        const role = this.world.account(account).roles.get(name);
+        if (role) role.policies.push({ name: String(props.ManagedPolicyName ?? resource.logicalId), document: props.PolicyDocument as PolicyDocument });
+      }
     } else if (resource.type === 'AWS::IAM::OIDCProvider') {
       this.world.account(account).oidcProviders.add(String(props.Url).replace(/^https:\/\//, ''));
     } else if (resource.type === 'AWS::S3::Bucket') {
