@@ -1,0 +1,168 @@
+/**
+ * The state of the stand-in AWS: accounts, each with its IAM roles and, per region, its stacks, SSM
+ * parameters and images; S3 buckets (global names, as in AWS). Also what a scenario arranges outside
+ * the workflows: an image that fails its health check, a resource changed out of band.
+ */
+import type { Authorizer, Caller, Role } from './iam';
+import type { Json } from './template';
+
+export interface StackEvent {
+  EventId: string;
+  StackId: string;
+  StackName: string;
+  LogicalResourceId: string;
+  PhysicalResourceId: string;
+  ResourceType: string;
+  Timestamp: string;
+  ResourceStatus: string;
+  ResourceStatusReason?: string;
+}
+
+export interface StackResource {
+  logicalId: string;
+  type: string;
+  physicalId: string;
+  properties: Json;
+  status: string;
+}
+
+export interface Change {
+  Action: 'Add' | 'Modify' | 'Remove';
+  LogicalResourceId: string;
+  PhysicalResourceId?: string;
+  ResourceType: string;
+  Replacement?: 'True' | 'False' | 'Conditional';
+  Scope: string[];
+}
+
+export interface ChangeSet {
+  id: string;
+  name: string;
+  type: 'CREATE' | 'UPDATE';
+  status: 'CREATE_COMPLETE' | 'FAILED' | 'DELETE_COMPLETE';
+  executionStatus: 'AVAILABLE' | 'UNAVAILABLE' | 'EXECUTE_COMPLETE' | 'EXECUTE_FAILED' | 'OBSOLETE';
+  statusReason?: string;
+  changes: Change[];
+  template: Json;
+  templateBody: string;
+  parameters: Record<string, string>;
+  evaluated?: import('./template').Evaluated;
+  roleArn?: string;
+  capabilities: string[];
+  creationTime: string;
+  caller: Caller;
+}
+
+export interface Stack {
+  name: string;
+  id: string;
+  status: string;
+  statusReason?: string;
+  template?: Json;
+  templateBody?: string;
+  parameters: { ParameterKey: string; ParameterValue: string; ResolvedValue?: string }[];
+  resources: Map<string, StackResource>;
+  outputs: { OutputKey: string; OutputValue: string; ExportName?: string; Description?: string }[];
+  roleArn?: string;
+  capabilities: string[];
+  events: StackEvent[];
+  changeSets: Map<string, ChangeSet>;
+  creationTime: string;
+  lastUpdatedTime?: string;
+  deletionTime?: string;
+}
+
+export interface Image {
+  id: string;
+  name: string;
+  state: 'available' | 'pending' | 'failed';
+}
+
+export interface Parameter {
+  name: string;
+  type: string;
+  dataType: string;
+  versions: { version: number; value: string; labels: string[]; modified: string }[];
+}
+
+export interface DriftDetection {
+  id: string;
+  stackId: string;
+  drifted: { logicalId: string; type: string; physicalId: string; status: 'MODIFIED' | 'DELETED' }[];
+}
+
+export interface RegionState {
+  stacks: Stack[];
+  parameters: Map<string, Parameter>;
+  images: Map<string, Image>;
+}
+
+export interface Account {
+  id: string;
+  roles: Map<string, Role>;
+  oidcProviders: Set<string>;
+  hostedZones: { id: string; name: string; private: boolean }[];
+  regions: Map<string, RegionState>;
+  drifts: Map<string, DriftDetection>;
+}
+
+export interface Bucket {
+  name: string;
+  account: string;
+  region: string;
+  objects: Map<string, Buffer>;
+}
+
+export class World {
+  readonly accounts = new Map<string, Account>();
+  readonly buckets = new Map<string, Bucket>();
+  readonly sessions = new Map<string, Caller>();
+  /** Every call the stand-in answered, in order: `service:Action` with the caller and region. */
+  readonly calls: { service: string; action: string; caller: string; region: string; error?: string }[] = [];
+  /** Images whose instances never pass the load balancer's health check. */
+  readonly unhealthyImages = new Set<string>();
+  /** Resources changed outside CloudFormation, by physical id. */
+  readonly changedOutOfBand = new Set<string>();
+  private sequence = 0;
+  private clock = Date.parse('2026-01-05T09:00:00Z');
+
+  constructor(readonly authorizer: Authorizer) {}
+
+  account(id: string): Account {
+    let account = this.accounts.get(id);
+    if (!account) {
+      account = { id, roles: new Map(), oidcProviders: new Set(), hostedZones: [], regions: new Map(), drifts: new Map() };
+      this.accounts.set(id, account);
+    }
+    return account;
+  }
+
+  region(accountId: string, region: string): RegionState {
+    const account = this.account(accountId);
+    let state = account.regions.get(region);
+    if (!state) {
+      state = { stacks: [], parameters: new Map(), images: new Map() };
+      account.regions.set(region, state);
+    }
+    return state;
+  }
+
+  /** A fresh id; deterministic, so two rehearsals of the same files print the same thing. */
+  next(prefix = ''): string {
+    this.sequence += 1;
+    return `${prefix}${this.sequence.toString(16).padStart(8, '0')}`;
+  }
+
+  /** Time moves one second per event, so ordering by timestamp is meaningful and no call ever waits. */
+  now(): string {
+    this.clock += 1000;
+    return new Date(this.clock).toISOString();
+  }
+
+  /** An administrator of the account (the person who deploys the bootstrap, as the README says). */
+  adminKey(account: string): string {
+    const key = `AKIAADMIN${account}`;
+    this.sessions.set(key, { account, arn: `arn:aws:iam::${account}:user/admin`, admin: true });
+    return key;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * `npm run rehearse -- [--spec FILE] [--out DIR --workflows DIR] [--scenario NAME]...`
+ *
+ * Without arguments: every scenario over every example (examples/*.yaml, with the files committed in
+ * output/) and every spec of test/specs/ (generated into a fresh repository). With --spec alone: that
+ * spec, generated. With --spec, --out and --workflows: the files already generated there, as they are,
+ * so a hand-made break (a permission dropped from a role, a step removed) is what gets rehearsed.
+ * Prints one line per scenario; exits 1 if any failed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import yargs from 'yargs';
+import { REPO_ROOT } from './rehearsal';
+import { SCENARIOS, runScenarios, type ScenarioResult, type Source } from './scenarios';
+
+export function formatResult(label: string, result: ScenarioResult): string {
+  if (result.notApplicable) return `skip ${label} ${result.scenario}: ${result.notApplicable}`;
+  if (result.ok) return `pass ${label} ${result.scenario}`;
+  return `FAIL ${label} ${result.scenario}\n${result.problems.map((p) => `       - ${p}`).join('\n')}`;
+}
+
+/** The examples, as committed (spec and output), and the test specs, generated. */
+export function defaultSources(): { label: string; source: Source }[] {
+  const examples = fs.readdirSync(path.join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).sort().map((f) => {
+    const name = f.replace(/\.yaml$/, '');
+    return { label: `examples/${f}`, source: { kind: 'generated' as const, cwd: REPO_ROOT, spec: `examples/${f}`, out: `output/${name}`, workflows: `output/${name}/.github/workflows` } };
+  });
+  const specs = fs.readdirSync(path.join(REPO_ROOT, 'test/specs')).filter((f) => f.endsWith('.yaml')).sort()
+    .map((f) => ({ label: `test/specs/${f}`, source: { kind: 'spec' as const, spec: path.join(REPO_ROOT, 'test/specs', f) } }));
+  return [...examples, ...specs];
+}
+
+async function main(): Promise<number> {
+  const args = await yargs(process.argv.slice(2))
+    .option('spec', { type: 'string', describe: 'a spec to rehearse (generated into a fresh repository unless --out is given)' })
+    .option('out', { type: 'string', describe: 'rehearse the templates already generated here (with --spec and --workflows)' })
+    .option('workflows', { type: 'string', describe: 'the workflows already generated (with --out)' })
+    .option('scenario', { type: 'string', array: true, choices: Object.keys(SCENARIOS), describe: 'run only these scenarios' })
+    .strict()
+    .fail((message) => { throw new Error(message); })
+    .parseAsync();
+  if ((args.out === undefined) !== (args.workflows === undefined) || (args.out !== undefined && !args.spec)) {
+    console.error('rehearse: --out and --workflows go together, with --spec');
+    return 2;
+  }
+  const sources = !args.spec
+    ? defaultSources()
+    : [{ label: args.spec, source: args.out
+      ? { kind: 'generated' as const, cwd: process.cwd(), spec: args.spec, out: args.out, workflows: args.workflows as string }
+      : { kind: 'spec' as const, spec: path.resolve(args.spec) } }];
+  for (const { source } of sources) {
+    const file = source.kind === 'spec' ? source.spec : path.resolve(source.cwd, source.spec);
+    if (!fs.existsSync(file)) { console.error(`rehearse: ${file} does not exist`); return 2; }
+  }
+  const scenarios = args.scenario ?? Object.keys(SCENARIOS);
+  let failed = 0;
+  let passed = 0;
+  for (const { label, source } of sources) {
+    await runScenarios(source, scenarios, (result) => {
+      console.log(formatResult(label, result));
+      if (result.ok) passed++; else failed++;
+    });
+  }
+  console.log(`rehearse: ${passed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then((code) => { process.exitCode = code; }, (error: unknown) => {
+    console.error(`rehearse: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  });
+}

@@ -1,0 +1,425 @@
+/**
+ * The deploy rehearsal's scenarios (issue 15, item 3). Each starts from empty accounts, does what a
+ * team does (bootstrap as the README says, open a pull request, merge, release, roll back) by running
+ * the generated workflows against the stand-in AWS, and checks the outcome AWS and GitHub would show.
+ * A failure names the denied call or the failed step.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { Rehearsal, type EnvironmentPlan, type StackPlan } from './rehearsal';
+import type { RunResult } from './runner/workflow';
+import type { Stack } from './aws/world';
+
+export interface ScenarioResult {
+  scenario: string;
+  ok: boolean;
+  /** Why it failed: the denied calls, the failed step, the check that did not hold. */
+  problems: string[];
+  notApplicable?: string;
+}
+
+type Scenario = (r: Rehearsal, plan: EnvironmentPlan[]) => Promise<string[] | { notApplicable: string }>;
+
+const PR_NUMBER = 7;
+
+/** Facts about the accounts that no generated file creates: the team's DNS zone, and a first AMI per tier. */
+function seedAccounts(r: Rehearsal, plan: EnvironmentPlan[]): void {
+  const world = r.standIn.world;
+  for (const environment of plan) {
+    const account = world.account(environment.account);
+    for (const [key, stacks] of Object.entries(environment.stacks)) {
+      const region = Rehearsal.awsRegion(key);
+      for (const stack of stacks) {
+        for (const lookup of stack.lookups) {
+          if (lookup.zone && !account.hostedZones.some((z) => z.name === `${lookup.zone}.`)) {
+            account.hostedZones.push({ id: `Z0${account.hostedZones.length + 1}SEEDED${environment.account.slice(-4)}`, name: `${lookup.zone}.`, private: false });
+          }
+        }
+        if (stack.imageParameter) {
+          const state = world.region(environment.account, region);
+          const image = `ami-0first${region.replace(/-/g, '')}`.slice(0, 21);
+          state.images.set(image, { id: image, name: `${stack.tier}-first`, state: 'available' });
+          if (!state.parameters.has(stack.imageParameter)) {
+            state.parameters.set(stack.imageParameter, { name: stack.imageParameter, type: 'String', dataType: 'aws:ec2:image', versions: [{ version: 1, value: image, labels: [], modified: world.now() }] });
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The README's bootstrap commands, run as each account's administrator. */
+async function bootstrap(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+  const readme = fs.readFileSync(path.join(r.repository, r.layout.out, 'README.md'), 'utf8');
+  const commands = readme.split('\n').filter((l) => /^aws cloudformation deploy .*bootstrap/.test(l.trim()));
+  if (commands.length === 0) return ['the generated README gives no bootstrap command'];
+  const problems: string[] = [];
+  for (const environment of plan) {
+    const command = commands.find((c) => c.includes(`/${environment.name}/bootstrap.yaml`));
+    if (!command) { problems.push(`the README has no bootstrap command for ${environment.name}`); continue; }
+    const result = await r.asAdmin(environment.account, command);
+    if (result.code !== 0) problems.push(`bootstrap of ${environment.name} failed: ${result.output.trim().split('\n').slice(-3).join(' ')}`);
+  }
+  seedAccounts(r, plan);
+  return problems;
+}
+
+function firstLines(text: string, n: number): string {
+  return text.trim().split('\n').filter(Boolean).slice(0, n).join(' | ');
+}
+
+/** What went wrong in a run: each failed step with its errors and the calls denied during it. */
+export function failures(r: Rehearsal, run: RunResult): string[] {
+  const problems: string[] = [];
+  const denials = r.denials();
+  for (const job of run.jobs) {
+    if (job.sessionSeconds !== undefined && job.timeoutMinutes !== undefined && job.sessionSeconds < job.timeoutMinutes * 60) {
+      problems.push(`${run.workflow} › ${job.name}: the job may run ${job.timeoutMinutes} minutes, but its AWS session lasts ${job.sessionSeconds / 60} minutes`);
+    }
+    for (const step of job.steps.filter((s) => s.status === 'failure')) {
+      const errors = step.output.split('\n').filter((l) => /::error|error occurred|Error|denied|not authorized/i.test(l)).map((l) => l.trim());
+      const denied = denials.filter((d) => d.where?.workflow === run.workflow && d.where.job === job.name && d.where.step === step.name);
+      const deniedText = [...new Set(denied.map((d) => `${d.action} on ${d.resource} (${d.caller.split('/').slice(-2, -1)[0] ?? d.caller})`))];
+      problems.push(`${run.workflow} › ${job.name} › "${step.name}" failed` +
+        (deniedText.length ? `; denied: ${deniedText.join(', ')}` : '') +
+        `: ${firstLines(errors.join('\n') || step.output.split('\n').slice(-4).join('\n'), 3).slice(0, 600)}`);
+    }
+  }
+  return problems;
+}
+
+function stack(r: Rehearsal, account: string, key: string, name: string): Stack | undefined {
+  return r.standIn.world.region(account, Rehearsal.awsRegion(key)).stacks.find((s) => s.name === name && s.status !== 'DELETE_COMPLETE');
+}
+
+function allStacks(plan: EnvironmentPlan[]): { environment: EnvironmentPlan; key: string; stack: StackPlan }[] {
+  return plan.flatMap((environment) => Object.entries(environment.stacks).flatMap(([key, stacks]) => stacks.map((s) => ({ environment, key, stack: s }))));
+}
+
+async function deploy(r: Rehearsal, options: { secrets?: Record<string, string> } = {}): Promise<{ run: RunResult; problems: string[] }> {
+  const run = await r.run('gantry-deploy.yml', { name: 'push', ref: 'refs/heads/main' }, { approve: () => true, ...options });
+  return { run, problems: failures(r, run) };
+}
+
+function deployedEverywhere(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
+  return allStacks(plan).flatMap(({ environment, key, stack: s }) => {
+    const found = stack(r, environment.account, key, s.stackName);
+    if (!found) return [`${s.stackName} (${environment.name} ${key}) was never deployed`];
+    if (!/^(CREATE|UPDATE)_COMPLETE$/.test(found.status)) {
+      const failed = found.events.filter((e) => e.ResourceStatus.endsWith('_FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
+      return [`${s.stackName} (${environment.name} ${key}) is ${found.status}${failed.length ? `: ${failed[0]}` : ''}`];
+    }
+    return [];
+  });
+}
+
+async function firstDeploy(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+  const problems = await bootstrap(r, plan);
+  if (problems.length) return problems;
+  const { problems: failed } = await deploy(r);
+  return [...failed, ...deployedEverywhere(r, plan)];
+}
+
+function leftovers(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
+  return allStacks(plan).flatMap(({ environment, key, stack: s }) => {
+    const found = stack(r, environment.account, key, s.stackName);
+    const problems: string[] = [];
+    if (found?.status === 'REVIEW_IN_PROGRESS') problems.push(`${s.stackName} (${environment.name} ${key}) is left in REVIEW_IN_PROGRESS`);
+    const open = [...(found?.changeSets.values() ?? [])].filter((c) => c.name.startsWith('gantry-pr-'));
+    if (open.length) problems.push(`${s.stackName} (${environment.name} ${key}) keeps change set ${open.map((c) => c.name).join(', ')}`);
+    return problems;
+  });
+}
+
+async function pullRequest(r: Rehearsal, headRepository: string): Promise<RunResult> {
+  return r.run('gantry-pull-request.yml', {
+    name: 'pull_request', ref: `refs/pull/${PR_NUMBER}/merge`,
+    pullRequest: { number: PR_NUMBER, headRepository, headRef: 'feature/change', baseRef: 'main' },
+  });
+}
+
+function commentProblems(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
+  const comments = r.standIn.comments.filter((c) => c.issue === PR_NUMBER);
+  if (comments.length !== 1) return [`the pull request has ${comments.length} gantry comments, not one`];
+  const body = comments[0]?.body ?? '';
+  return allStacks(plan).filter(({ stack: s }) => !body.includes(s.stackName)).map(({ environment, key, stack: s }) => `the comment does not mention ${s.stackName} (${environment.name} ${key})`);
+}
+
+async function prFromBranch(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+  const problems = await bootstrap(r, plan);
+  if (problems.length) return problems;
+  const run = await pullRequest(r, r.repository_name());
+  return [...failures(r, run), ...commentProblems(r, plan), ...leftovers(r, plan)];
+}
+
+async function prFromFork(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+  const problems = await bootstrap(r, plan);
+  if (problems.length) return problems;
+  const before = r.standIn.world.calls.length;
+  const run = await pullRequest(r, 'someone/fork');
+  const calls = r.standIn.world.calls.slice(before);
+  const check = run.jobs.find((j) => j.id === 'check');
+  return [
+    ...failures(r, run),
+    ...(check?.status === 'success' ? [] : ['the check job did not run for the fork']),
+    ...(calls.length ? [`a pull request from a fork made ${calls.length} AWS calls, e.g. ${calls[0]?.service}:${calls[0]?.action}`] : []),
+    ...(r.standIn.comments.length ? ['a pull request from a fork got a comment written with AWS data'] : []),
+  ];
+}
+
+async function secondPush(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+  const updated = (s: Stack | undefined) => `${s?.status}/${s?.lastUpdatedTime}/${s?.events.length}`;
+  const before = allStacks(plan).map(({ environment, key, stack: s }) => updated(stack(r, environment.account, key, s.stackName)));
+  const { problems } = await deploy(r);
+  const after = allStacks(plan).map(({ environment, key, stack: s }) => updated(stack(r, environment.account, key, s.stackName)));
+  const changed = allStacks(plan).filter((_, i) => before[i] !== after[i]).map(({ stack: s }) => `${s.stackName} was updated by a push with no change`);
+  return [...problems, ...changed];
+}
+
+/** The environment to release in: the one with the most regions that has a tier. */
+function releaseTarget(plan: EnvironmentPlan[]): { environment: EnvironmentPlan; tier: string } | undefined {
+  const candidates = plan.map((environment) => ({ environment, tier: environment.stacks[environment.regions[0] ?? '']?.find((s) => s.tier)?.tier }))
+    .filter((c): c is { environment: EnvironmentPlan; tier: string } => Boolean(c.tier));
+  return candidates.sort((a, b) => b.environment.regions.length - a.environment.regions.length)[0];
+}
+
+function imageState(r: Rehearsal, environment: EnvironmentPlan, tier: string): { region: string; parameter?: string; deployed?: string; stackStatus?: string }[] {
+  return environment.regions.map((region) => {
+    const s = environment.stacks[region]?.find((x) => x.tier === tier);
+    const state = r.standIn.world.region(environment.account, region);
+    const parameter = s?.imageParameter ? state.parameters.get(s.imageParameter) : undefined;
+    const deployed = s ? stack(r, environment.account, region, s.stackName) : undefined;
+    return {
+      region, parameter: parameter?.versions[parameter.versions.length - 1]?.value,
+      deployed: deployed?.parameters.find((p) => p.ResolvedValue !== undefined)?.ResolvedValue, stackStatus: deployed?.status,
+    };
+  });
+}
+
+function newImage(r: Rehearsal, environment: EnvironmentPlan, name: string, healthy: boolean): string {
+  const primary = environment.regions[0] as string;
+  const id = `ami-0${name}${'0'.repeat(16)}`.slice(0, 21);
+  r.standIn.world.region(environment.account, primary).images.set(id, { id, name, state: 'available' });
+  if (!healthy) r.standIn.world.unhealthyImages.add(id);
+  return id;
+}
+
+async function release(r: Rehearsal, environment: EnvironmentPlan, tier: string, ami: string, workflow = 'gantry-release.yml'): Promise<RunResult> {
+  return r.run(workflow, { name: 'workflow_dispatch', inputs: { environment: environment.name, tier, ami, instance: '' } }, { approve: () => true });
+}
+
+/** Copies of a bad AMI are unhealthy too. */
+function taintCopies(r: Rehearsal, environment: EnvironmentPlan, bad: string): void {
+  for (const region of environment.regions) {
+    for (const image of r.standIn.world.region(environment.account, region).images.values()) {
+      if (image.id === bad || image.name.includes('bad')) r.standIn.world.unhealthyImages.add(image.id);
+    }
+  }
+}
+
+async function releaseScenario(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const target = releaseTarget(plan);
+  if (!target) return { notApplicable: 'the spec has no tier' };
+  const ami = newImage(r, target.environment, 'release', true);
+  const run = await release(r, target.environment, target.tier, ami);
+  const problems = failures(r, run);
+  for (const state of imageState(r, target.environment, target.tier)) {
+    const image = state.parameter ? r.standIn.world.region(target.environment.account, state.region).images.get(state.parameter) : undefined;
+    if (!image || !image.name.includes('release') && state.parameter !== ami) problems.push(`${state.region}: the AMI parameter holds ${state.parameter}, not the released image`);
+    if (state.deployed !== state.parameter) problems.push(`${state.region}: the ${target.tier} stack runs ${state.deployed}, not the released ${state.parameter} (the release rolled nothing)`);
+  }
+  return problems;
+}
+
+/** A release of an AMI id that names no image (a typo, a deregistered image) must go red, not green. */
+async function releaseMissingImage(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const target = releaseTarget(plan);
+  if (!target) return { notApplicable: 'the spec has no tier' };
+  const before = imageState(r, target.environment, target.tier);
+  const run = await release(r, target.environment, target.tier, 'ami-0123456789abcdef0');
+  const problems: string[] = [];
+  if (run.conclusion !== 'failure') problems.push('the release of ami-0123456789abcdef0, which does not exist, went green');
+  imageState(r, target.environment, target.tier).forEach((state, i) => {
+    if (state.deployed !== before[i]?.deployed) problems.push(`${state.region}: the stack runs ${state.deployed}, not ${before[i]?.deployed}`);
+  });
+  return problems;
+}
+
+async function failingRelease(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const target = releaseTarget(plan);
+  if (!target) return { notApplicable: 'the spec has no tier' };
+  const good = await release(r, target.environment, target.tier, newImage(r, target.environment, 'good', true));
+  if (good.conclusion !== 'success') return failures(r, good).map((p) => `good release: ${p}`);
+  const before = imageState(r, target.environment, target.tier);
+  const bad = newImage(r, target.environment, 'bad', false);
+  taintCopies(r, target.environment, bad);
+  const run = await release(r, target.environment, target.tier, bad);
+  taintCopies(r, target.environment, bad);
+  const problems: string[] = [];
+  if (run.conclusion !== 'failure') problems.push('the release of an image that fails its health check went green');
+  const primary = target.environment.regions[0] as string;
+  const tierStack = target.environment.stacks[primary]?.find((s) => s.tier === target.tier);
+  const status = tierStack ? stack(r, target.environment.account, primary, tierStack.stackName)?.status : undefined;
+  if (status !== 'UPDATE_ROLLBACK_COMPLETE') problems.push(`${tierStack?.stackName} in ${primary} is ${status}, not rolled back`);
+  const after = imageState(r, target.environment, target.tier);
+  after.forEach((state, i) => {
+    if (state.deployed !== before[i]?.deployed) problems.push(`${state.region}: the stack runs ${state.deployed} after the failed release, not ${before[i]?.deployed}`);
+  });
+  return problems;
+}
+
+async function rollback(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const target = releaseTarget(plan);
+  if (!target) return { notApplicable: 'the spec has no tier' };
+  const good = await release(r, target.environment, target.tier, newImage(r, target.environment, 'good', true));
+  if (good.conclusion !== 'success') return failures(r, good).map((p) => `good release: ${p}`);
+  const lastGood = imageState(r, target.environment, target.tier);
+  const bad = newImage(r, target.environment, 'bad', false);
+  taintCopies(r, target.environment, bad);
+  await release(r, target.environment, target.tier, bad);
+  const run = await release(r, target.environment, target.tier, '', 'gantry-rollback.yml');
+  const problems = failures(r, run);
+  imageState(r, target.environment, target.tier).forEach((state, i) => {
+    if (state.deployed !== lastGood[i]?.deployed || state.parameter !== lastGood[i]?.parameter) {
+      problems.push(`${state.region}: after the rollback the parameter holds ${state.parameter} and the stack runs ${state.deployed}; the last AMI that succeeded is ${lastGood[i]?.deployed}`);
+    }
+  });
+  return problems;
+}
+
+async function drift(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+  const environment = plan[0] as EnvironmentPlan;
+  const key = environment.regions[0] as string;
+  const target = environment.stacks[key]?.[0] as StackPlan;
+  const deployed = stack(r, environment.account, key, target.stackName);
+  const resource = [...(deployed?.resources.values() ?? [])].find((x) => x.type === 'AWS::EC2::SecurityGroup') ?? [...(deployed?.resources.values() ?? [])][0];
+  if (!resource) return [`${target.stackName} has no resource to change`];
+  r.standIn.world.changedOutOfBand.add(resource.physicalId);
+  const run = await r.run('gantry-drift.yml', { name: 'schedule', ref: 'refs/heads/main' }, { secrets: { SLACK_WEBHOOK_URL: `${r.standIn.url}/slack` } });
+  const problems: string[] = [];
+  const output = run.jobs.flatMap((j) => j.steps.map((s) => s.output)).join('\n');
+  if (!output.includes(target.stackName)) problems.push(`the drift run does not name ${target.stackName}`);
+  if (run.conclusion !== 'failure') problems.push(`the drift run went green although ${resource.logicalId} of ${target.stackName} drifted`);
+  if (usesSlack(r, 'gantry-drift.yml') && !r.standIn.slackMessages.some((m) => /drift/i.test(m) && !m.includes(':white_check_mark:'))) problems.push('no Slack message reports the drift');
+  const unexpected = failures(r, run).filter((p) => !p.includes(target.stackName) && !/drift/.test(p.split('›')[2] ?? ''));
+  const denied = r.denials().filter((d) => d.where?.workflow === 'gantry-drift.yml');
+  return [...problems, ...unexpected, ...denied.map((d) => `denied during drift detection: ${d.action} on ${d.resource}`)];
+}
+
+/** Whether a workflow reports to Slack (the spec configures a Slack channel). */
+function usesSlack(r: Rehearsal, workflow: string): boolean {
+  return fs.readFileSync(path.join(r.repository, r.layout.workflows, workflow), 'utf8').includes('SLACK_WEBHOOK_URL');
+}
+
+async function slackDown(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  if (!usesSlack(r, 'gantry-deploy.yml')) return { notApplicable: 'the deploy workflow does not report to Slack' };
+  r.standIn.slackDown = true;
+  try {
+    const { run, problems: failed } = await deploy(r, { secrets: { SLACK_WEBHOOK_URL: `${r.standIn.url}/slack` } });
+    return [...(run.conclusion === 'success' ? [] : ['a failing Slack webhook turned the deploy red']), ...failed, ...deployedEverywhere(r, plan)];
+  } finally {
+    r.standIn.slackDown = false;
+  }
+}
+
+async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const specFile = path.join(r.repository, r.layout.spec);
+  const spec = yaml.load(fs.readFileSync(specFile, 'utf8')) as { tiers?: Record<string, unknown> };
+  const tiers = Object.keys(spec.tiers ?? {});
+  if (tiers.length < 2) return { notApplicable: 'the spec has one tier' };
+  const removed = tiers[tiers.length - 1] as string;
+  delete spec.tiers?.[removed];
+  fs.writeFileSync(specFile, yaml.dump(spec));
+  try {
+    await r.generate();
+  } catch (error) {
+    return [`gantry cannot generate the spec without tier ${removed}: ${String(error).slice(0, 300)}`];
+  }
+  const gone = allStacks(plan).filter(({ stack: s }) => s.tier === removed);
+  const pr = await pullRequest(r, r.repository_name());
+  const problems = failures(r, pr);
+  const body = r.standIn.comments.find((c) => c.issue === PR_NUMBER)?.body ?? '';
+  for (const { stack: s } of gone) if (!body.includes(s.stackName)) problems.push(`the PR comment does not list ${s.stackName} for deletion`);
+  const { problems: failed } = await deploy(r);
+  problems.push(...failed);
+  for (const { environment, key, stack: s } of gone) {
+    if (stack(r, environment.account, key, s.stackName)) problems.push(`${s.stackName} (${environment.name} ${key}) still exists after the deploy`);
+  }
+  return problems;
+}
+
+/**
+ * The scenarios in the order they run. Those marked `deployed` start from the state the first deploy
+ * left (they share one rehearsal, in this order, so the examples' first deploy runs once); the others
+ * start from freshly bootstrapped, empty accounts.
+ */
+export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
+  'pr-fork': { run: prFromFork, deployed: false },
+  'pr-branch': { run: prFromBranch, deployed: false },
+  'first-deploy': { run: firstDeploy, deployed: false },
+  'second-push': { run: secondPush, deployed: true },
+  'slack-down': { run: slackDown, deployed: true },
+  drift: { run: drift, deployed: true },
+  release: { run: releaseScenario, deployed: true },
+  'release-missing-image': { run: releaseMissingImage, deployed: true },
+  'failing-release': { run: failingRelease, deployed: true },
+  rollback: { run: rollback, deployed: true },
+  'tier-removed': { run: tierRemoved, deployed: true },
+};
+
+export type Source = { kind: 'generated'; cwd: string; spec: string; out: string; workflows: string } | { kind: 'spec'; spec: string };
+
+async function open(source: Source): Promise<Rehearsal> {
+  const r = source.kind === 'generated'
+    ? Rehearsal.fromGenerated(source.cwd, { spec: source.spec, out: source.out, workflows: source.workflows })
+    : await Rehearsal.fromSpec(source.spec);
+  await r.start();
+  return r;
+}
+
+/** Runs one scenario on a rehearsal and adds the calls denied meanwhile that its checks did not name. */
+async function attempt(name: string, r: Rehearsal, plan: EnvironmentPlan[]): Promise<ScenarioResult> {
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`there is no scenario "${name}"`);
+  const from = r.standIn.world.authorizer.denials.length;
+  const outcome = await scenario.run(r, plan);
+  if (!Array.isArray(outcome)) return { scenario: name, ok: true, problems: [], notApplicable: outcome.notApplicable };
+  const denied = r.denials().slice(from).filter((d) => !outcome.some((p) => p.includes(d.action)));
+  const problems = [...outcome, ...new Set(denied.map((d) => `denied${d.where ? ` in ${d.where.workflow} › ${d.where.job} › "${d.where.step}"` : ''}: ${d.action} on ${d.resource} for ${d.caller}`))];
+  return { scenario: name, ok: problems.length === 0, problems };
+}
+
+/**
+ * Runs the named scenarios (all by default) for one spec, calling `report` as each finishes. Every
+ * scenario on empty accounts gets a fresh rehearsal; the deployed ones share one that the first deploy
+ * set up, and report that deploy's problems if it failed.
+ */
+export async function runScenarios(source: Source, names: string[] = Object.keys(SCENARIOS), report: (result: ScenarioResult) => void = () => undefined): Promise<ScenarioResult[]> {
+  for (const name of names) if (!SCENARIOS[name]) throw new Error(`there is no scenario "${name}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
+  const results: ScenarioResult[] = [];
+  const done = (result: ScenarioResult) => { results.push(result); report(result); };
+  const ordered = Object.keys(SCENARIOS).filter((n) => names.includes(n));
+  for (const name of ordered.filter((n) => !SCENARIOS[n]?.deployed)) {
+    const r = await open(source);
+    try {
+      done(await attempt(name, r, await r.plan()));
+    } finally {
+      await r.stop();
+    }
+  }
+  const deployed = ordered.filter((n) => SCENARIOS[n]?.deployed);
+  if (deployed.length === 0) return results;
+  const r = await open(source);
+  try {
+    const plan = await r.plan();
+    const setup = await firstDeploy(r, plan);
+    for (const name of deployed) {
+      if (setup.length) done({ scenario: name, ok: false, problems: setup.map((p) => `first deploy: ${p}`) });
+      else done(await attempt(name, r, plan));
+    }
+  } finally {
+    await r.stop();
+  }
+  return results;
+}
