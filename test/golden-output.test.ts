@@ -8,22 +8,9 @@ import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../generator/write/manif
 import { buildWorkflows } from '../generator/workflows/registry';
 import { provenance } from '../generator/write/fingerprint';
 import { planWrite } from '../generator/write/writer';
-import { REPO_ROOT } from './helpers';
+import { readTree, REPO_ROOT } from './helpers';
 
 const examples = fs.readdirSync(path.join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
-
-function treeOf(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else out[path.relative(dir, p).split(path.sep).join('/')] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out;
-}
 
 describe('golden output (refresh with "npm run examples", then review the diff)', () => {
   const previous = process.cwd();
@@ -45,7 +32,7 @@ describe('golden output (refresh with "npm run examples", then review the diff)'
       ...Object.fromEntries(workflows.map((a) => [`.github/workflows/${a.path}`, a.content])),
       [WORKFLOWS_MANIFEST_FILE]: planWrite(workflowsDir, spec, workflows, { provenance: source }).manifest,
     };
-    const actual = treeOf(path.join(REPO_ROOT, 'output', name));
+    const actual = readTree(path.join(REPO_ROOT, 'output', name));
     expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
     const diffs = Object.keys(expected).filter((f) => actual[f] !== expected[f])
       .map((f) => createTwoFilesPatch(`output/${name}/${f}`, 'generated', actual[f] ?? '', expected[f] ?? ''));
