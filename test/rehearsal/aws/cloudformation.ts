@@ -456,6 +456,10 @@ export class CloudFormation {
         context['iam:AWSServiceName'] = serviceOf(resource.type);
       } else if (action.startsWith('iam:') && resource.type === 'AWS::IAM::Role') {
         resources = [`arn:aws:iam::${account}:role/${resource.physicalId}`];
+        // IAM sets iam:PermissionsBoundary to the boundary the request sets (CreateRole) or the role
+        // already has (AttachRolePolicy, PutRolePolicy, ...); the handler creates the role with it first.
+        const boundary = resource.properties?.PermissionsBoundary;
+        if (typeof boundary === 'string') context['iam:PermissionsBoundary'] = boundary;
       } else if (action.startsWith('iam:') && resource.type === 'AWS::IAM::InstanceProfile') {
         resources = [`arn:aws:iam::${account}:instance-profile/${resource.physicalId}`];
         if (/Role/.test(action)) resources.push(...passedRoles);
