@@ -14,6 +14,12 @@ export const LOOKUP_FUNCTION = `lookup() {
       # AWS-managed prefix lists have the same id in every account of a region.
       aws ec2 describe-managed-prefix-lists --region "$region" --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \\
         --query 'PrefixLists[0].PrefixListId' --output text ;;
+    secret-version)
+      # The id of the secret's version with this staging label in the region (AWSPREVIOUS falls
+      # back to AWSCURRENT before the first rotation); never its value.
+      aws secretsmanager describe-secret --region "$region" --secret-id "$(jq -r .secretId <<<"$item")" --output json \\
+        | jq -r --arg stage "$(jq -r .stage <<<"$item")" '.VersionIdsToStages // {} | to_entries
+          | ((map(select(any(.value[]; . == $stage))) | first) // (map(select(any(.value[]; . == "AWSCURRENT"))) | first)) | .key // empty' ;;
     stack-output)
       # An output of the environment's stack in another region, deployed before this one: by its
       # name, or (stack sets) the stack of the source stack set's instance in that region.

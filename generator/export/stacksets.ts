@@ -2,6 +2,7 @@ import type { Artifact } from '../artifact';
 import { EDGE_REGION } from '../aws/regions';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
+import { CURRENT_VERSION_PARAMETER, originSecretOf, PREVIOUS_VERSION_PARAMETER } from '../stacks/origin-secret';
 import { INLINE_TEMPLATE_BYTES } from '../stacks/plan';
 import { accountAndRegionLiterals, pinStackName } from '../stacks/portable';
 import { globalStacks, regionStacks, type BuiltStack } from '../stacks/registry';
@@ -17,6 +18,8 @@ export interface Parameter {
 export type StackSetLookup =
   | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string; readonly perRegion: false }
   | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id'; readonly perRegion: true }
+  /** The secret origin header's version id in the instance's region (its replica there). */
+  | { readonly name: string; readonly lookup: 'secret-version'; readonly secretId: string; readonly stage: 'AWSCURRENT' | 'AWSPREVIOUS'; readonly perRegion: true }
   /** An output of the environment's stack in another region (rolled out before this stack set). */
   | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly stackSet: string; readonly output: string; readonly perRegion: false };
 
@@ -122,6 +125,10 @@ function stackSetEntry(environment: EnvironmentModel, name: string, template: st
   const lookups: StackSetLookup[] = [];
   if (declared.includes('HostedZoneId') && environment.edge) lookups.push({ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone, perRegion: false });
   if (declared.includes('CloudFrontPrefixListId')) lookups.push({ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id', perRegion: true });
+  const secret = originSecretOf(environment);
+  for (const [parameter, stage] of [[CURRENT_VERSION_PARAMETER, 'AWSCURRENT'], [PREVIOUS_VERSION_PARAMETER, 'AWSPREVIOUS']] as const) {
+    if (declared.includes(parameter) && secret) lookups.push({ name: parameter, lookup: 'secret-version', secretId: secret, stage, perRegion: true });
+  }
   for (const [parameter, source, output] of [['SourceDatabaseArn', environment.regions.find((r) => r.primary), 'DatabaseArn'], ['BackupReplicationKeyArn', environment.regions.find((r) => r.databaseRole === 'backups'), 'KeyArn']] as const) {
     // A stack set instance's stack is StackSet-<set>-<id>: the rollout finds it through the source variant's stack set.
     if (declared.includes(parameter) && source) {

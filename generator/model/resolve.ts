@@ -2,7 +2,7 @@ import { applyRegionTier, primaryRegionIndex, type DefaultedDatabase, type Defau
 import { planSubnets } from './subnets';
 import type { RegionEntry, SpecDocument } from './spec-types';
 import type {
-  DatabaseModel, DatabaseRole, EngineFamily, EnvironmentModel, PlatformModel, RegionModel, TierModel,
+  DatabaseModel, DatabaseRole, EdgeModel, EngineFamily, EnvironmentModel, PlatformModel, RegionModel, TierModel,
 } from './types';
 
 /**
@@ -40,7 +40,7 @@ export function resolveModel(document: SpecDocument, views: ReadonlyMap<string, 
         emails: view.notifications.emails,
       },
       budget: view.budget ? { monthlyUsd: view.budget.monthlyUsd, alertAtPercent: [...view.budget.alertAtPercent].sort((a, b) => a - b) } : undefined,
-      edge: view.edge ? { ...view.edge, originTier: view.edge.api?.tier ?? view.tiers.find((t) => t.loadBalancer.public)?.name } : undefined,
+      edge: view.edge ? edgeModel(view.edge, view.edge.api?.tier ?? view.tiers.find((t) => t.loadBalancer.public)?.name, `${document.project}-${envName}/origin-verify`) : undefined,
       regions,
       primaryRegion: regions[primaryIndex]?.region ?? '',
       stackNames: { bootstrap: stack('bootstrap'), edge: stack('edge'), budget: stack('budget') },
@@ -148,6 +148,14 @@ function resolveDatabase(database: DefaultedDatabase): DatabaseModel {
     licenseModel: family === 'sqlserver' ? 'license-included' : undefined,
     crossRegion: database.crossRegion,
   };
+}
+
+/**
+ * The edge, with the tier CloudFront sends the API to and, when there is one, the secret whose
+ * value CloudFront sends it as the origin header (the bootstrap creates it; see stacks/origin-secret.ts).
+ */
+function edgeModel(edge: NonNullable<EnvironmentSpecView['edge']>, originTier: string | undefined, originSecret: string): EdgeModel {
+  return { ...edge, originTier, ...(originTier ? { originSecret } : {}) };
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {

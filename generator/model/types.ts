@@ -160,6 +160,11 @@ export interface DatabaseModel {
 export interface EdgeModel {
   /** The public tier CloudFront sends API (or, without a site, all) traffic to: `api.tier`, else the first public tier. */
   readonly originTier?: string;
+  /**
+   * With an origin tier: the Secrets Manager secret (same name in every region) whose value
+   * CloudFront sends to that tier's load balancers as the secret origin header, `<project>-<env>/origin-verify`.
+   */
+  readonly originSecret?: string;
   readonly domain: string;
   readonly zone: string;
   readonly site?: { readonly spa: boolean };

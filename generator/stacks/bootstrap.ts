@@ -1,11 +1,13 @@
 import { Fn, type Stack } from 'aws-cdk-lib';
 import { CfnManagedPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
+import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { EnvironmentModel, GithubModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { boundaryDocument, boundaryName, executionPolicies } from './execution-role';
 import { EDGE_REGION } from '../aws/regions';
 import { ROLE_SESSION_SECONDS } from '../workflows/timeouts';
 import { driftReadActions } from './drift-permissions';
+import { originSecretOf, originSecretRegions } from './origin-secret';
 import { acknowledge, applyTags } from './tags';
 
 /**
@@ -72,6 +74,14 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
     regions.map((region) => Fn.sub(`arn:\${AWS::Partition}:ec2:${region}:${kind === 'instance' ? '${AWS::AccountId}' : ''}:${kind}/*`));
   const imageParameters = [...new Set(environment.regions.flatMap((r) => r.tiers.map((t) => t.imageParameter)))].sort();
   const parameters = regions.flatMap((region) => imageParameters.map((name) => partitionArn('ssm', region, `parameter${name}`)));
+  // The secret origin header's secret, in each region that reads it (its ARN ends in a random suffix).
+  const secretName = originSecretOf(environment);
+  const originSecret = secretName ? buildOriginSecret(stack, model, environment, secretName) : undefined;
+  const originSecretArns = originSecret
+    ? [originSecret.primary, ...originSecret.replicas].map((region) => partitionArn('secretsmanager', region, `secret:${secretName}-??????`))
+    : [];
+  // The deploys look up the secret's current and previous version ids (never its value).
+  const originSecretLookup = originSecretArns.length > 0 ? [{ Sid: 'LookUpTheOriginSecretsVersions', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: originSecretArns }] : [];
   const bucket = blueprint.getResource('ArtifactsBucket');
   const roleNames = bootstrapRoleNames(model.project, environment.name);
   blueprint.getResource('DeployRole').addPropertyOverride('RoleName', roleNames.deploy);
@@ -118,6 +128,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
       Statement: [
         { Sid: 'DeployThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES, ...DEPLOY_WRITES], Resource: stacks },
         { Sid: 'LookupsAndReads', Effect: 'Allow', Action: [...LOOKUPS, ...RELEASE_READS], Resource: '*' },
+        ...originSecretLookup,
         {
           Sid: 'PassTheExecutionRoleToCloudFormation', Effect: 'Allow', Action: 'iam:PassRole', Resource: blueprint.getResource('ExecutionRole').getAtt('Arn'),
           Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
@@ -162,6 +173,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
         // stack deleted after the plan: the only stacks this role may delete, so it never deletes a deployed one.
         { Sid: 'DeleteEmptyReviewStacks', Effect: 'Allow', Action: 'cloudformation:DeleteStack', Resource: reviewStacks },
         { Sid: 'Lookups', Effect: 'Allow', Action: LOOKUPS, Resource: '*' },
+        ...originSecretLookup,
         ...(parameters.length > 0 ? [{ Sid: 'ResolveAmiParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: parameters }] : []),
         {
           Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'],
@@ -175,7 +187,9 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
     reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*) and their review stacks (stack/gantry-review-${prefix}-*), the pull-requests/ and plans/ prefixes of its artifacts bucket, and read-only calls that accept no resource.`,
   }]);
 
-  buildExecutionRole(stack, blueprint, prefix, [roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution, roleNames.failover]);
+  // CloudFormation resolves the stacks' dynamic references to the origin secret with the execution role.
+  const resolve = originSecretArns.length > 0 ? [{ Sid: 'ResolveTheOriginSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: originSecretArns }] : [];
+  buildExecutionRole(stack, blueprint, prefix, [roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution, roleNames.failover], resolve);
 
   if (environment.regions.length > 1) addFailoverRole(stack, blueprint, model, environment, roleNames.failover, stacks);
 
@@ -188,10 +202,10 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
  * generates (managed policies, which fit IAM's size limits), and IAM rights over this
  * environment's roles only, each of which must carry the boundary that bootstrap defines here.
  */
-function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, prefix: string, protectedRoles: readonly string[]): void {
+function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, prefix: string, protectedRoles: readonly string[], extra: readonly Record<string, unknown>[]): void {
   const execution = blueprint.getResource('ExecutionRole');
   const { inline, managed } = executionPolicies(prefix, protectedRoles);
-  execution.addPropertyOverride('Policies', [{ PolicyName: 'deploy-resources', PolicyDocument: inline }]);
+  execution.addPropertyOverride('Policies', [{ PolicyName: 'deploy-resources', PolicyDocument: { ...inline, Statement: [...(inline.Statement as unknown[]), ...extra] } }]);
   const boundary = new CfnManagedPolicy(stack, 'PermissionsBoundary', {
     managedPolicyName: boundaryName(prefix),
     description: `The most any role of ${prefix}'s stacks may do; the execution role creates roles only with it`,
@@ -218,6 +232,30 @@ function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBl
     id: 'AwsSolutions-IAM5',
     reason: `CloudFormation's execution role creates the platform's resources, whose ids are not known beforehand; only CloudFormation can assume it, only this environment's deploy role can pass it, and it creates roles only named ${prefix}-*, only with the ${boundaryName(prefix)} permissions boundary, never the bootstrap's own.`,
   }]);
+}
+
+/**
+ * The secret CloudFront sends to the API's load balancers as the X-Origin-Verify header: 64
+ * lower-case letters and digits that Secrets Manager generates (the value is in no template,
+ * parameter or log). Lower case and no punctuation, because a listener rule compares header values
+ * case-insensitively, treats `*` and `?` as wildcards, and takes at most 128 characters.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-httpheaderconfig.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-secretsmanager-secret-replicaregion.html
+ */
+function buildOriginSecret(stack: Stack, model: PlatformModel, environment: EnvironmentModel, name: string): { primary: string; replicas: string[] } {
+  const regions = originSecretRegions(environment);
+  const secret = new CfnSecret(stack, 'OriginSecret', {
+    name,
+    description: `The X-Origin-Verify header CloudFront sends to the API of ${model.project} ${environment.name}; its load balancers refuse requests without it`,
+    generateSecretString: { passwordLength: 64, excludePunctuation: true, excludeUppercase: true },
+    replicaRegions: regions.replicas.length > 0 ? regions.replicas.map((region) => ({ region })) : undefined,
+  });
+  secret.overrideLogicalId('OriginSecret');
+  acknowledge(secret, [{
+    id: 'AwsSolutions-SMG4',
+    reason: 'Rotated without a Lambda by gantry-origin-secret.sh (see the README): a new value must reach every load balancer before CloudFront sends it, which only a deploy of the tier stacks then the edge stack does; automatic rotation would change the value with no deploy.',
+  }]);
+  return regions;
 }
 
 /**

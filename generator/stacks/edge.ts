@@ -1,10 +1,11 @@
-import { Fn, type CfnResource } from 'aws-cdk-lib';
+import { CfnParameter, Fn, type CfnResource } from 'aws-cdk-lib';
 import { CfnDistribution, CfnFunction, CfnOriginAccessControl } from 'aws-cdk-lib/aws-cloudfront';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnProtection } from 'aws-cdk-lib/aws-shield';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, propertyPath, templateOf } from './cdk';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
+import { CURRENT_VERSION_PARAMETER, ORIGIN_HEADER, originSecretOf, secretReferenceParts } from './origin-secret';
 import { acknowledge, applyTags } from './tags';
 import { apiOriginDomainName } from './tier';
 import { addWafLogging, webAclRules } from './waf';
@@ -64,6 +65,7 @@ export function buildEdgeTemplate(model: PlatformModel, environment: Environment
     Id: 'api',
     DomainName: apiOriginDomainName(edge.domain),
     CustomOriginConfig: { OriginProtocolPolicy: 'https-only', HTTPSPort: 443, OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 30 },
+    OriginCustomHeaders: originHeader(stack, environment),
   }] : [];
   const apiTarget = 'api';
   const originGroups = undefined;
@@ -114,6 +116,27 @@ export function buildEdgeTemplate(model: PlatformModel, environment: Environment
 
   applyTags(stack, environment.tags);
   return templateOf(stack);
+}
+
+/**
+ * The secret origin header CloudFront adds to every request to the API, which the origin tier's
+ * listener requires (tier.ts): the current version of the secret the bootstrap replicates to
+ * us-east-1, by a version id the deploy looks up, so a rotated secret reaches CloudFront on the
+ * deploy after the regions' load balancers accept it (the workflows deploy the regions first).
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-distribution-origincustomheader.html
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html
+ */
+function originHeader(stack: ReturnType<typeof newTemplateStack>, environment: EnvironmentModel): unknown[] | undefined {
+  const secretName = originSecretOf(environment);
+  if (!secretName) return undefined;
+  const version = new CfnParameter(stack, CURRENT_VERSION_PARAMETER, {
+    type: 'String',
+    allowedPattern: '^[A-Za-z0-9-]{32,64}$',
+    description: "The secret origin header's current version (AWSCURRENT) in us-east-1; the deploy workflow looks its version id up",
+  });
+  version.overrideLogicalId(CURRENT_VERSION_PARAMETER);
+  const [before, after] = secretReferenceParts(secretName);
+  return [{ HeaderName: ORIGIN_HEADER, HeaderValue: Fn.join('', [before, version.valueAsString, after]) }];
 }
 
 /** The private site bucket, its origin access control and policy, and the SPA fallback function. */

@@ -1,5 +1,6 @@
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { EDGE_REGION } from '../aws/regions';
+import { CURRENT_VERSION_PARAMETER, PREVIOUS_VERSION_PARAMETER } from './origin-secret';
 import { stackOutline } from './outline';
 
 /** CloudFormation's limit for a template passed inline; larger ones go through the artifacts bucket. */
@@ -12,6 +13,12 @@ export const INLINE_TEMPLATE_BYTES = 51_200;
 export type ParameterLookup =
   | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string }
   | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id' }
+  /**
+   * The id of a version of a Secrets Manager secret in the stack's region, by staging label: the
+   * secret origin header's (the bootstrap creates it). AWSPREVIOUS falls back to AWSCURRENT while
+   * the secret has no previous version. Never the value: CloudFormation resolves that itself.
+   */
+  | { readonly name: string; readonly lookup: 'secret-version'; readonly secretId: string; readonly stage: 'AWSCURRENT' | 'AWSPREVIOUS' }
   /** An output of a stack in another region of the environment (which deploys first). */
   | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly output: string };
 
@@ -50,7 +57,8 @@ export function deployPlan(environment: EnvironmentModel, region: string, templa
 /**
  * The parameters of a stack that a deploy looks up: the edge's hosted zone, for the edge stack
  * and for a tier whose load balancer gets a certificate for the edge's domain (tls: edge, or
- * CloudFront's origin), and CloudFront's origin-facing prefix list for the origin tier. The
+ * CloudFront's origin), CloudFront's origin-facing prefix list and the secret origin header's
+ * version ids for the origin tier, the header's current version id for the edge. The
  * builders declare these parameters (edge.yaml; tier.ts); a test checks both agree on every spec.
  */
 export function parameterLookups(environment: EnvironmentModel, file: string, tier: TierModel | undefined, region?: RegionModel): ParameterLookup[] {
@@ -58,12 +66,15 @@ export function parameterLookups(environment: EnvironmentModel, file: string, ti
   const edge = environment.edge;
   if (!edge) return [];
   const zone: ParameterLookup = { name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: edge.zone };
-  if (file === 'edge' && !tier) return [zone];
+  const secret = edge.originTier !== undefined ? edge.originSecret : undefined;
+  const version = (name: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): ParameterLookup[] => (secret ? [{ name, lookup: 'secret-version', secretId: secret, stage }] : []);
+  if (file === 'edge' && !tier) return [zone, ...version(CURRENT_VERSION_PARAMETER, 'AWSCURRENT')];
   if (!tier) return [];
   const origin = edge.originTier === tier.name;
   return [
     ...(origin || tier.loadBalancer.tls === 'edge' ? [zone] : []),
     ...(origin ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' } as const] : []),
+    ...(origin ? [...version(CURRENT_VERSION_PARAMETER, 'AWSCURRENT'), ...version(PREVIOUS_VERSION_PARAMETER, 'AWSPREVIOUS')] : []),
   ];
 }
 

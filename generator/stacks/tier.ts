@@ -1,6 +1,6 @@
 import { CfnCondition, CfnMapping, CfnOutput, CfnParameter, Fn, type CfnResource, type Stack } from 'aws-cdk-lib';
 import { CfnCertificate } from 'aws-cdk-lib/aws-certificatemanager';
-import { CfnListener, CfnListenerCertificate } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { CfnListener, CfnListenerCertificate, CfnListenerRule } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnHealthCheck, CfnRecordSet } from 'aws-cdk-lib/aws-route53';
 import { ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryAccount, elbLogDeliveryPrincipal } from '../aws/elb-log-delivery';
@@ -10,6 +10,7 @@ import { durationSeconds } from '../validate/rules/deploy-timeout';
 import { includeBlueprint, newTemplateStack, propertyPath, templateOf } from './cdk';
 import { configureAlarms, TIER_ALARMS } from './alarms';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
+import { CURRENT_VERSION_PARAMETER, ORIGIN_HEADER, originSecretOf, PREVIOUS_VERSION_PARAMETER, secretReferenceParts } from './origin-secret';
 import { acknowledge, applyTags } from './tags';
 import { DEFAULT_WAF, protectLoadBalancer } from './waf';
 
@@ -180,6 +181,7 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
     allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$',
   });
   const isOrigin = environment.edge?.originTier === tier.name;
+  const secretName = isOrigin ? originSecretOf(environment) : undefined;
   let additionalCertificate: string | undefined;
   if ((tier.loadBalancer.tls === 'edge' || isOrigin) && environment.edge) {
     const zoneId = new CfnParameter(stack, 'HostedZoneId', {
@@ -224,9 +226,14 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
     new CfnListener(stack, 'ForwardListener', { loadBalancerArn, port: 80, protocol: 'HTTP', defaultActions: forward }).overrideLogicalId('ForwardListener');
     return 80;
   }
-  new CfnListener(stack, 'ForwardListener', {
-    loadBalancerArn, port: 443, protocol: 'HTTPS', sslPolicy: TLS_POLICY, certificates: [{ certificateArn }], defaultActions: forward,
-  }).overrideLogicalId('ForwardListener');
+  // CloudFront's origin answers only requests that carry the secret origin header: the listener's
+  // default is a fixed 403, and rules forward what carries the header (originHeaderRules).
+  const listener = new CfnListener(stack, 'ForwardListener', {
+    loadBalancerArn, port: 443, protocol: 'HTTPS', sslPolicy: TLS_POLICY, certificates: [{ certificateArn }],
+    defaultActions: secretName ? [DENY_WITHOUT_ORIGIN_HEADER] : forward,
+  });
+  listener.overrideLogicalId('ForwardListener');
+  if (secretName) originHeaderRules(stack, listener, blueprint.getResource('TargetGroup').ref, secretName);
   if (additionalCertificate) {
     new CfnListenerCertificate(stack, 'OriginListenerCertificate', {
       listenerArn: (stack.node.findChild('ForwardListener') as CfnListener).ref,
@@ -238,6 +245,48 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
     defaultActions: [{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
   }).overrideLogicalId('RedirectListener');
   return 443;
+}
+
+/**
+ * What CloudFront's origin answers a request without the secret origin header: someone else's
+ * CloudFront distribution passes the origin-facing prefix list, but not this check.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-fixedresponseconfig.html
+ */
+export const DENY_WITHOUT_ORIGIN_HEADER = {
+  type: 'fixed-response',
+  fixedResponseConfig: { statusCode: '403', contentType: 'text/plain', messageBody: 'Forbidden' },
+};
+
+/**
+ * The listener rules that forward CloudFront's requests: one for the secret's current version (the
+ * one CloudFront sends), one for its previous version, so a rotation never refuses a request. Two
+ * rules rather than one rule with two values: until the first rotation both versions are the same,
+ * and each rule then names one value. The version ids are parameters the deploy looks up; a new id
+ * makes CloudFormation resolve the reference again.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-httpheaderconfig.html
+ *   (an http-header condition; values compared case-insensitively, at most 128 characters)
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/restrict-access-to-load-balancer.html
+ */
+function originHeaderRules(stack: Stack, listener: CfnListener, targetGroupArn: string, secretName: string): void {
+  const [before, after] = secretReferenceParts(secretName);
+  const versions = [
+    [CURRENT_VERSION_PARAMETER, 'OriginHeaderRule', 1, "The secret origin header's current version (AWSCURRENT), which CloudFront sends"],
+    [PREVIOUS_VERSION_PARAMETER, 'OriginHeaderPreviousRule', 2, "The secret origin header's previous version (AWSPREVIOUS, or AWSCURRENT before the first rotation), accepted until a rotation finishes"],
+  ] as const;
+  for (const [parameterName, ruleId, priority, description] of versions) {
+    const parameter = new CfnParameter(stack, parameterName, {
+      type: 'String',
+      allowedPattern: '^[A-Za-z0-9-]{32,64}$',
+      description: `${description}; the deploy workflow looks its version id up`,
+    });
+    parameter.overrideLogicalId(parameterName);
+    new CfnListenerRule(stack, ruleId, {
+      listenerArn: listener.ref,
+      priority,
+      conditions: [{ field: 'http-header', httpHeaderConfig: { httpHeaderName: ORIGIN_HEADER, values: [Fn.join('', [before, parameter.valueAsString, after])] } }],
+      actions: [{ type: 'forward', targetGroupArn }],
+    }).overrideLogicalId(ruleId);
+  }
 }
 
 /**
