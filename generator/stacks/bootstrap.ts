@@ -129,6 +129,11 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
         { Sid: 'DeployThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES, ...DEPLOY_WRITES], Resource: stacks },
         { Sid: 'LookupsAndReads', Effect: 'Allow', Action: [...LOOKUPS, ...RELEASE_READS], Resource: '*' },
         ...originSecretLookup,
+        ...(originSecret ? [{
+          // gantry-origin-secret.yml: a new value that Secrets Manager generates, and dropping the previous one.
+          Sid: 'RotateTheOriginSecret', Effect: 'Allow', Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+          Resource: partitionArn('secretsmanager', originSecret.primary, `secret:${secretName}-??????`),
+        }, { Sid: 'GenerateTheOriginSecret', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' }] : []),
         {
           Sid: 'PassTheExecutionRoleToCloudFormation', Effect: 'Allow', Action: 'iam:PassRole', Resource: blueprint.getResource('ExecutionRole').getAtt('Arn'),
           Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
@@ -154,7 +159,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   }]);
   acknowledge(deploy, [{
     id: 'AwsSolutions-IAM5',
-    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*), and baking, copying and tagging AMIs and their snapshots in this environment's regions for releases, whose ids do not exist beforehand.`,
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*, GetRandomPassword), the origin secret's random ARN suffix, and baking, copying and tagging AMIs and their snapshots in this environment's regions for releases, whose ids do not exist beforehand.`,
   }]);
 
   const changeSets = blueprint.getResource('ChangeSetRole');

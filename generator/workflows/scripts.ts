@@ -17,8 +17,11 @@ export const SCRIPT_NAMES = [
   'gantry-lib.sh', 'gantry-plan.sh', 'gantry-cleanup.sh', 'gantry-deploy.sh', 'gantry-release.sh', 'gantry-drift.sh', 'gantry-notify.sh',
 ] as const;
 
-/** Scripts only some platforms get: gantry-failover.sh where an environment has a standby region. */
-export const OPTIONAL_SCRIPT_NAMES = ['gantry-failover.sh'] as const;
+/**
+ * Scripts only some platforms get: gantry-failover.sh where an environment has a standby region,
+ * gantry-origin-secret.sh where one has an API behind CloudFront.
+ */
+export const OPTIONAL_SCRIPT_NAMES = ['gantry-failover.sh', 'gantry-origin-secret.sh'] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number] | (typeof OPTIONAL_SCRIPT_NAMES)[number];
 

@@ -21,6 +21,8 @@ export const JOB_MINUTES = {
   comment: 10,
   /** A failover: the database promotion or restore (bounded by its own wait), then the DNS records. */
   failover: 90,
+  /** A step of the origin secret's rotation: a few Secrets Manager calls and the wait for its replicas. */
+  originSecret: 15,
 } as const;
 
 /** One stack of a deploy may take this long before the job gives up waiting (RDS Multi-AZ creation with replicas is the slowest). */
