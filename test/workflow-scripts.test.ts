@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { scriptFiles } from '../generator/workflows/scripts';
+import { OPTIONAL_SCRIPT_NAMES, scriptFiles } from '../generator/workflows/scripts';
 import { REPO_ROOT, tempDir } from './helpers';
 
 /**
@@ -32,7 +32,7 @@ function world(stacksByTarget: Record<string, Stack[]>, state: State) {
     }
     fs.writeFileSync(path.join(dir, 'stacks', `${target}.json`), JSON.stringify({ stacks: stacks.map((s) => ({ lookups: [], upload: false, ...s, template: path.join(dir, s.template) })) }));
   }
-  for (const file of scriptFiles('environment.yaml')) fs.writeFileSync(path.join(workflows, file.path), file.content);
+  for (const file of scriptFiles('environment.yaml', OPTIONAL_SCRIPT_NAMES)) fs.writeFileSync(path.join(workflows, file.path), file.content);
   const stateFile = path.join(dir, 'state.json');
   fs.writeFileSync(stateFile, JSON.stringify(state));
   const log = path.join(dir, 'aws.log');
@@ -292,5 +292,84 @@ describe('gantry-notify.sh', () => {
     const { status, out } = w.run('gantry-notify.sh', { SLACK_WEBHOOK_URL: 'https://hooks.slack.invalid/x', JOB_STATUS: 'success', WHAT: 'deploy' });
     expect(status).toBe(0);
     expect(out).toContain('::warning title=Slack not told::the Slack webhook failed: curl: (22)');
+  });
+});
+
+describe('gantry-origin-secret.sh', () => {
+  // GIVEN the origin tier in two regions and the edge, reading the secret the bootstrap replicated
+  const secretId = 'p-prod/origin-verify';
+  const v1 = 'v1'.padEnd(32, '0');
+  const lookups = [
+    { name: 'OriginSecretVersion', lookup: 'secret-version', secretId, stage: 'AWSCURRENT' },
+    { name: 'OriginSecretPreviousVersion', lookup: 'secret-version', secretId, stage: 'AWSPREVIOUS' },
+  ];
+  const edge = { stackName: 'p-prod-edge', region: 'us-east-1', template: 'out/prod/global/edge.yaml', lookups: [lookups[0]] };
+  const targets = { 'eu-west-1': [{ ...apiIn('eu-west-1'), tier: undefined, imageParameter: undefined, lookups }], 'eu-central-1': [{ ...apiIn('eu-central-1'), tier: undefined, imageParameter: undefined, lookups }], global: [edge] };
+  const secret = { versions: { [v1]: ['AWSCURRENT'] }, values: { [v1]: 'first' }, replicas: ['eu-central-1', 'us-east-1'] };
+  const at = (version: string, previous = version) => deployed({ parameters: { OriginSecretVersion: version, OriginSecretPreviousVersion: previous } });
+  const fresh = () => world(targets, {
+    secrets: { 'eu-west-1': { [secretId]: structuredClone(secret) }, 'eu-central-1': { [secretId]: { ...structuredClone(secret), replicas: undefined, primary: 'eu-west-1' } }, 'us-east-1': { [secretId]: { ...structuredClone(secret), replicas: undefined, primary: 'eu-west-1' } } },
+    stacks: { 'eu-west-1': { 'p-prod-api': at(v1) }, 'eu-central-1': { 'p-prod-api': at(v1) }, 'us-east-1': { 'p-prod-edge': deployed({ parameters: { OriginSecretVersion: v1 } }) } },
+    nextPassword: 'generated0by0secrets0manager0000000000000000000000000000000000ab',
+  });
+  const env = (action: string) => ({ ACTION: action, SECRET_ID: secretId, SECRET_REGION: 'eu-west-1', TARGETS: 'eu-west-1 eu-central-1 global' });
+  const deploy = (w: ReturnType<typeof world>) => w.run('gantry-deploy.sh', { TARGETS: 'eu-west-1 eu-central-1 global', CHANGE_SET: 'gantry-deploy-77-1', EXECUTION_ROLE_ARN: 'arn:exec' });
+
+  it('rotates, deploys both values to the load balancers then the new one to CloudFront, finishes, and deploys the old one away', () => {
+    const w = fresh();
+    // WHEN a rotation starts THEN Secrets Manager generated the new value (no upper case, no punctuation), with no newline, and the old one is previous
+    expect(w.run('gantry-origin-secret.sh', env('rotate'))).toEqual({ status: 0, out: expect.stringContaining('new current version') });
+    const v2 = 'v2'.padEnd(32, '0');
+    expect(w.state().secrets!['eu-west-1']).toMatchObject({ [secretId]: { versions: { [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'] }, values: { [v2]: 'generated0by0secrets0manager0000000000000000000000000000000000ab' } } });
+    expect(w.state().randomPasswordOptions).toEqual(['--region --password-length --exclude-punctuation --exclude-uppercase --require-each-included-type --output']);
+    expect(w.summary()).toContain('run **gantry: deploy**');
+    // AND no value reached an argument list or the output
+    expect([...w.calls(), w.run('gantry-origin-secret.sh', env('status')).out].join('\n')).not.toContain('generated0by0secrets0manager');
+    // AND a second rotation before the first finished is refused
+    expect(w.run('gantry-origin-secret.sh', env('rotate'))).toEqual({ status: 1, out: expect.stringContaining('::error title=A rotation is under way::') });
+    // AND finishing before the deploy is refused: CloudFront still sends the old value
+    expect(w.run('gantry-origin-secret.sh', env('finish'))).toEqual({ status: 1, out: expect.stringContaining('p-prod-edge (us-east-1) uses version') });
+
+    // WHEN the environment deploys THEN each region's load balancer takes both versions, then the edge the new one
+    expect(deploy(w).status).toBe(0);
+    for (const region of ['eu-west-1', 'eu-central-1']) expect(w.state().stacks![region]!['p-prod-api']!.parameters).toEqual({ OriginSecretVersion: v2, OriginSecretPreviousVersion: v1 });
+    expect(w.state().stacks!['us-east-1']!['p-prod-edge']!.parameters).toEqual({ OriginSecretVersion: v2 });
+    const order = w.calls().filter((c) => c.includes('execute-change-set')).map((c) => c.split(' ')[0]);
+    expect(order).toEqual(['eu-west-1', 'eu-central-1', 'us-east-1']);
+
+    // WHEN the rotation finishes and the environment deploys again THEN the old value is no longer accepted anywhere
+    expect(w.run('gantry-origin-secret.sh', env('finish'))).toEqual({ status: 0, out: expect.stringContaining(`Dropped the previous version ${v1}`) });
+    expect(w.state().secrets!['us-east-1']![secretId]!).toMatchObject({ versions: { [v2]: ['AWSCURRENT'] } });
+    expect(deploy(w).status).toBe(0);
+    for (const region of ['eu-west-1', 'eu-central-1']) expect(w.state().stacks![region]!['p-prod-api']!.parameters).toEqual({ OriginSecretVersion: v2, OriginSecretPreviousVersion: v2 });
+    expect(w.run('gantry-origin-secret.sh', env('finish'))).toEqual({ status: 0, out: expect.stringContaining('no rotation to finish') });
+  });
+
+  it('refuses to rotate while a stack does not use the current value (a deploy is pending)', () => {
+    const w = fresh();
+    const state = w.state();
+    state.stacks!['us-east-1']!['p-prod-edge']!.parameters = { OriginSecretVersion: 'v0'.padEnd(32, '0') };
+    fs.writeFileSync(path.join(w.dir, 'state.json'), JSON.stringify(state));
+    const { status, out } = w.run('gantry-origin-secret.sh', env('rotate'));
+    expect(status).toBe(1);
+    expect(out).toContain('::error title=Stacks behind the secret::');
+    expect(w.calls().some((c) => c.includes('put-secret-value'))).toBe(false);
+  });
+
+  it('fails, naming the secret, when the bootstrap has not created it', () => {
+    const w = world(targets, { secrets: {}, stacks: {} });
+    const { status, out } = w.run('gantry-origin-secret.sh', env('rotate'));
+    expect(status).toBe(1);
+    expect(out).toContain(`::error title=Cannot read the origin secret::${secretId} in eu-west-1: deploy the bootstrap stack`);
+  });
+
+  it('waits for the replicas, and fails when they stay out of sync', () => {
+    const w = fresh();
+    const state = w.state();
+    (state as Record<string, unknown>).replicationStatus = { 'us-east-1': 'InProgress' };
+    fs.writeFileSync(path.join(w.dir, 'state.json'), JSON.stringify(state));
+    const { status, out } = w.run('gantry-origin-secret.sh', { ...env('rotate'), GANTRY_REPLICATION_SECONDS: '0' });
+    expect(status).toBe(1);
+    expect(out).toContain('::error title=Replicas not in sync::');
   });
 });
