@@ -320,7 +320,8 @@ describe('gantry-origin-secret.sh', () => {
     // WHEN a rotation starts THEN Secrets Manager generated the new value (no upper case, no punctuation), with no newline, and the old one is previous
     expect(w.run('gantry-origin-secret.sh', env('rotate'))).toEqual({ status: 0, out: expect.stringContaining('new current version') });
     const v2 = 'v2'.padEnd(32, '0');
-    expect(w.state().secrets!['eu-west-1']).toMatchObject({ [secretId]: { versions: { [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'] }, values: { [v2]: 'generated0by0secrets0manager0000000000000000000000000000000000ab' } } });
+    const secrets = () => w.state().secrets as Record<string, Record<string, unknown>>;
+    expect(secrets()['eu-west-1']).toMatchObject({ [secretId]: { versions: { [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'] }, values: { [v2]: 'generated0by0secrets0manager0000000000000000000000000000000000ab' } } });
     expect(w.state().randomPasswordOptions).toEqual(['--region --password-length --exclude-punctuation --exclude-uppercase --require-each-included-type --output']);
     expect(w.summary()).toContain('run **gantry: deploy**');
     // AND no value reached an argument list or the output
@@ -339,7 +340,7 @@ describe('gantry-origin-secret.sh', () => {
 
     // WHEN the rotation finishes and the environment deploys again THEN the old value is no longer accepted anywhere
     expect(w.run('gantry-origin-secret.sh', env('finish'))).toEqual({ status: 0, out: expect.stringContaining(`Dropped the previous version ${v1}`) });
-    expect(w.state().secrets!['us-east-1']![secretId]!).toMatchObject({ versions: { [v2]: ['AWSCURRENT'] } });
+    expect(secrets()['us-east-1']![secretId]).toMatchObject({ versions: { [v2]: ['AWSCURRENT'] } });
     expect(deploy(w).status).toBe(0);
     for (const region of ['eu-west-1', 'eu-central-1']) expect(w.state().stacks![region]!['p-prod-api']!.parameters).toEqual({ OriginSecretVersion: v2, OriginSecretPreviousVersion: v2 });
     expect(w.run('gantry-origin-secret.sh', env('finish'))).toEqual({ status: 0, out: expect.stringContaining('no rotation to finish') });

@@ -6,6 +6,7 @@ import { stackOutline } from '../stacks/outline';
 import { bootstrapDeployCommand } from './bootstrap-command';
 import { prerequisitesSection } from './prerequisites';
 import { deployTargets } from '../workflows/shared';
+import { ORIGIN_HEADER, originSecretOf, originSecretRegions } from '../stacks/origin-secret';
 
 /** What each kind of stack holds, for the stacks table. */
 const STACK_PURPOSE: Record<string, string> = {
@@ -43,6 +44,7 @@ export function buildReadme(model: PlatformModel, outDir: string): string {
     '| `gantry-release.yml` | puts a new AMI in a tier, batch by batch, region by region |',
     '| `gantry-rollback.yml` | puts back the last release that succeeded in every region (or a given AMI) the same way |',
     '| `gantry-drift.yml` | daily drift detection on every stack |',
+    ...(model.environments.some((e) => originSecretOf(e)) ? ['| `gantry-origin-secret.yml` | by hand: one step of a rotation of an environment\'s secret origin header (see its section) |'] : []),
     '',
     '## Deploying without the workflows',
     '',
@@ -79,8 +81,35 @@ function environmentSection(model: PlatformModel, environment: EnvironmentModel)
       lines.push(`| ${order++} | \`${stack.stackName}\` | ${target === 'global' ? 'us-east-1' : target} | [${template}](${template}) | ${kind} |`);
     }
   }
-  lines.push('', ...multiRegionSection(model, environment));
+  lines.push('', ...multiRegionSection(model, environment), ...originSecretSection(environment));
   return lines;
+}
+
+/**
+ * For an environment with an API behind CloudFront: what the secret origin header protects, where
+ * its secret lives, and the rotation that never refuses a request (gantry-origin-secret.sh).
+ */
+function originSecretSection(environment: EnvironmentModel): string[] {
+  const secret = originSecretOf(environment);
+  const tier = environment.edge?.originTier;
+  if (!secret || !tier) return [];
+  const { primary, replicas } = originSecretRegions(environment);
+  const name = environment.name;
+  return [
+    `### ${name}: the secret origin header`,
+    '',
+    `The load balancers of the \`${tier}\` tier (${environment.regions.map((r) => r.region).join(', ')}) forward only requests that carry \`${ORIGIN_HEADER}\` with the value of the Secrets Manager secret \`${secret}\`, which CloudFront adds to every request to the API origin; any other request gets a 403 from the listener, even one that another account's CloudFront distribution sends past the web ACL (the load balancers' security groups admit only CloudFront's origin-facing prefix list as well). The bootstrap stack creates the secret in ${primary}, where Secrets Manager generates its value${replicas.length > 0 ? `, and replicates it to ${replicas.join(', ')}` : ''}; the stacks read their region's copy through dynamic references by version id, so no template, parameter file or log holds the value.`,
+    '',
+    `**Rotating it without refusing a request** (the \`${name}\` GitHub environment's reviewers approve each run):`,
+    '',
+    `1. Run **gantry: origin secret** (\`gantry-origin-secret.yml\`) with \`${name}\` and \`rotate\`: Secrets Manager generates a new current value (AWSCURRENT) and the old one becomes the previous (AWSPREVIOUS). It refuses while a stack does not use the current value yet, or a rotation is not finished.`,
+    '2. Run **gantry: deploy**: the load balancers of every region accept both values, then the edge stack (deployed after the regions) makes CloudFront send the new one.',
+    `3. Run **gantry: origin secret** with \`finish\`: the previous value is dropped. It refuses while CloudFront or a load balancer still uses the old value.`,
+    '4. Run **gantry: deploy** again: the load balancers refuse the old value.',
+    '',
+    '`status` prints the version each stack uses. The secret has no automatic rotation: a value changed without these deploys would reach CloudFront before the load balancers accept it.',
+    '',
+  ];
 }
 
 /**
