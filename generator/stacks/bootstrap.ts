@@ -159,7 +159,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   }]);
   acknowledge(deploy, [{
     id: 'AwsSolutions-IAM5',
-    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*, GetRandomPassword), the origin secret's random ARN suffix, and baking, copying and tagging AMIs and their snapshots in this environment's regions for releases, whose ids do not exist beforehand.`,
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*${originSecret ? ', GetRandomPassword' : ''})${originSecret ? ", the origin secret's random ARN suffix" : ''}, and baking, copying and tagging AMIs and their snapshots in this environment's regions for releases, whose ids do not exist beforehand.`,
   }]);
 
   const changeSets = blueprint.getResource('ChangeSetRole');
