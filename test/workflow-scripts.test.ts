@@ -300,16 +300,16 @@ describe('gantry-origin-secret.sh', () => {
   const secretId = 'p-prod/origin-verify';
   const v1 = 'v1'.padEnd(32, '0');
   const lookups = [
-    { name: 'OriginSecretVersion', lookup: 'secret-version', secretId, stage: 'AWSCURRENT' },
-    { name: 'OriginSecretPreviousVersion', lookup: 'secret-version', secretId, stage: 'AWSPREVIOUS' },
+    { name: 'OriginHeaderVersion', lookup: 'secret-version', secretId, stage: 'AWSCURRENT' },
+    { name: 'OriginHeaderPreviousVersion', lookup: 'secret-version', secretId, stage: 'AWSPREVIOUS' },
   ];
   const edge = { stackName: 'p-prod-edge', region: 'us-east-1', template: 'out/prod/global/edge.yaml', lookups: [lookups[0]] };
   const targets = { 'eu-west-1': [{ ...apiIn('eu-west-1'), tier: undefined, imageParameter: undefined, lookups }], 'eu-central-1': [{ ...apiIn('eu-central-1'), tier: undefined, imageParameter: undefined, lookups }], global: [edge] };
   const secret = { versions: { [v1]: ['AWSCURRENT'] }, values: { [v1]: 'first' }, replicas: ['eu-central-1', 'us-east-1'] };
-  const at = (version: string, previous = version) => deployed({ parameters: { OriginSecretVersion: version, OriginSecretPreviousVersion: previous } });
+  const at = (version: string, previous = version) => deployed({ parameters: { OriginHeaderVersion: version, OriginHeaderPreviousVersion: previous } });
   const fresh = () => world(targets, {
     secrets: { 'eu-west-1': { [secretId]: structuredClone(secret) }, 'eu-central-1': { [secretId]: { ...structuredClone(secret), replicas: undefined, primary: 'eu-west-1' } }, 'us-east-1': { [secretId]: { ...structuredClone(secret), replicas: undefined, primary: 'eu-west-1' } } },
-    stacks: { 'eu-west-1': { 'p-prod-api': at(v1) }, 'eu-central-1': { 'p-prod-api': at(v1) }, 'us-east-1': { 'p-prod-edge': deployed({ parameters: { OriginSecretVersion: v1 } }) } },
+    stacks: { 'eu-west-1': { 'p-prod-api': at(v1) }, 'eu-central-1': { 'p-prod-api': at(v1) }, 'us-east-1': { 'p-prod-edge': deployed({ parameters: { OriginHeaderVersion: v1 } }) } },
     nextPassword: 'generated0by0secrets0manager0000000000000000000000000000000000ab',
   });
   const env = (action: string) => ({ ACTION: action, SECRET_ID: secretId, SECRET_REGION: 'eu-west-1', TARGETS: 'eu-west-1 eu-central-1 global' });
@@ -333,8 +333,8 @@ describe('gantry-origin-secret.sh', () => {
 
     // WHEN the environment deploys THEN each region's load balancer takes both versions, then the edge the new one
     expect(deploy(w).status).toBe(0);
-    for (const region of ['eu-west-1', 'eu-central-1']) expect(w.state().stacks![region]!['p-prod-api']!.parameters).toEqual({ OriginSecretVersion: v2, OriginSecretPreviousVersion: v1 });
-    expect(w.state().stacks!['us-east-1']!['p-prod-edge']!.parameters).toEqual({ OriginSecretVersion: v2 });
+    for (const region of ['eu-west-1', 'eu-central-1']) expect(w.state().stacks![region]!['p-prod-api']!.parameters).toEqual({ OriginHeaderVersion: v2, OriginHeaderPreviousVersion: v1 });
+    expect(w.state().stacks!['us-east-1']!['p-prod-edge']!.parameters).toEqual({ OriginHeaderVersion: v2 });
     const order = w.calls().filter((c) => c.includes('execute-change-set')).map((c) => c.split(' ')[0]);
     expect(order).toEqual(['eu-west-1', 'eu-central-1', 'us-east-1']);
 
@@ -342,14 +342,14 @@ describe('gantry-origin-secret.sh', () => {
     expect(w.run('gantry-origin-secret.sh', env('finish'))).toEqual({ status: 0, out: expect.stringContaining(`Dropped the previous version ${v1}`) });
     expect(secrets()['us-east-1']![secretId]).toMatchObject({ versions: { [v2]: ['AWSCURRENT'] } });
     expect(deploy(w).status).toBe(0);
-    for (const region of ['eu-west-1', 'eu-central-1']) expect(w.state().stacks![region]!['p-prod-api']!.parameters).toEqual({ OriginSecretVersion: v2, OriginSecretPreviousVersion: v2 });
+    for (const region of ['eu-west-1', 'eu-central-1']) expect(w.state().stacks![region]!['p-prod-api']!.parameters).toEqual({ OriginHeaderVersion: v2, OriginHeaderPreviousVersion: v2 });
     expect(w.run('gantry-origin-secret.sh', env('finish'))).toEqual({ status: 0, out: expect.stringContaining('no rotation to finish') });
   });
 
   it('refuses to rotate while a stack does not use the current value (a deploy is pending)', () => {
     const w = fresh();
     const state = w.state();
-    state.stacks!['us-east-1']!['p-prod-edge']!.parameters = { OriginSecretVersion: 'v0'.padEnd(32, '0') };
+    state.stacks!['us-east-1']!['p-prod-edge']!.parameters = { OriginHeaderVersion: 'v0'.padEnd(32, '0') };
     fs.writeFileSync(path.join(w.dir, 'state.json'), JSON.stringify(state));
     const { status, out } = w.run('gantry-origin-secret.sh', env('rotate'));
     expect(status).toBe(1);

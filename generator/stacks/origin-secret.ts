@@ -18,10 +18,14 @@ import type { EnvironmentModel } from '../model/types';
 /** The header CloudFront adds to every request to the API origin (AWS's own examples name it so). */
 export const ORIGIN_HEADER = 'X-Origin-Verify';
 
-/** The parameter of the tier and edge stacks holding the secret's AWSCURRENT version id, which the deploy looks up. */
-export const CURRENT_VERSION_PARAMETER = 'OriginSecretVersion';
+/**
+ * The parameter of the tier and edge stacks holding the secret's AWSCURRENT version id, which the
+ * deploy looks up. Not named "secret": it holds no secret (cfn-lint's W2509 would ask for NoEcho,
+ * which would hide the id gantry-origin-secret.sh compares).
+ */
+export const CURRENT_VERSION_PARAMETER = 'OriginHeaderVersion';
 /** The parameter of the origin tier's stack holding the AWSPREVIOUS version id (AWSCURRENT's when there is none). */
-export const PREVIOUS_VERSION_PARAMETER = 'OriginSecretPreviousVersion';
+export const PREVIOUS_VERSION_PARAMETER = 'OriginHeaderPreviousVersion';
 
 /**
  * The secret's name (the same in every region: a replica keeps its primary's name), when the

@@ -77,24 +77,24 @@ describe('the secret origin header', () => {
     const rules = Object.entries(tier.Resources).filter(([, r]) => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule').sort(([a], [b]) => a.localeCompare(b));
     expect(rules.map(([id, r]) => [id, r.Properties!.Priority, r.Properties!.ListenerArn, r.Properties!.Actions, r.Properties!.Conditions])).toEqual([
       ['OriginHeaderPreviousRule', 2, { Ref: 'ForwardListener' }, [{ Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } }],
-        [{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: ORIGIN_HEADER, Values: [reference('OriginSecretPreviousVersion')] } }]],
+        [{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: ORIGIN_HEADER, Values: [reference('OriginHeaderPreviousVersion')] } }]],
       ['OriginHeaderRule', 1, { Ref: 'ForwardListener' }, [{ Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } }],
-        [{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: ORIGIN_HEADER, Values: [reference('OriginSecretVersion')] } }]],
+        [{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: ORIGIN_HEADER, Values: [reference('OriginHeaderVersion')] } }]],
     ]);
     // AND the prefix list still limits who reaches the load balancer at all
     expect(tier.Resources.LoadBalancerSecurityGroup!.Properties!.SecurityGroupIngress).toEqual([
       expect.objectContaining({ FromPort: 443, SourcePrefixListId: { Ref: 'CloudFrontPrefixListId' } }),
     ]);
     // AND the version ids are parameters (the value itself appears nowhere in the template)
-    expect(tier.Parameters!.OriginSecretVersion).toMatchObject({ Type: 'String', AllowedPattern: '^[A-Za-z0-9-]{32,64}$' });
-    expect(tier.Parameters!.OriginSecretPreviousVersion).toMatchObject({ Type: 'String' });
+    expect(tier.Parameters!.OriginHeaderVersion).toMatchObject({ Type: 'String', AllowedPattern: '^[A-Za-z0-9-]{32,64}$' });
+    expect(tier.Parameters!.OriginHeaderPreviousVersion).toMatchObject({ Type: 'String' });
   });
 
   it('is what CloudFront sends to the API origin, at the current version', () => {
     const edge = buildEdgeTemplate(m, environment) as Template;
     const origins = edge.Resources.Distribution!.Properties!.DistributionConfig.Origins as { Id: string; OriginCustomHeaders?: unknown }[];
-    expect(origins.find((o) => o.Id === 'api')!.OriginCustomHeaders).toEqual([{ HeaderName: 'X-Origin-Verify', HeaderValue: reference('OriginSecretVersion') }]);
-    expect(edge.Parameters!.OriginSecretVersion).toMatchObject({ Type: 'String' });
+    expect(origins.find((o) => o.Id === 'api')!.OriginCustomHeaders).toEqual([{ HeaderName: 'X-Origin-Verify', HeaderValue: reference('OriginHeaderVersion') }]);
+    expect(edge.Parameters!.OriginHeaderVersion).toMatchObject({ Type: 'String' });
     // AND the site's S3 origin gets no header
     const site = model(`edge: { domain: app.example.com, zone: example.com, site: { spa: true }, api: { tier: web, path: /api/* } }\n`);
     const siteOrigins = (buildEdgeTemplate(site, site.environments[0]!) as Template).Resources.Distribution!.Properties!.DistributionConfig.Origins as { Id: string; OriginCustomHeaders?: unknown }[];
@@ -107,12 +107,12 @@ describe('the secret origin header', () => {
     for (const name of ['eu-west-1', 'eu-central-1']) {
       const web = deployPlan(environment, name, () => 0).find((s) => s.stackName === 'shop-prod-web')!;
       expect(web.lookups.filter((l) => l.lookup === 'secret-version')).toEqual([
-        { name: 'OriginSecretVersion', lookup: 'secret-version', secretId: 'shop-prod/origin-verify', stage: 'AWSCURRENT' },
-        { name: 'OriginSecretPreviousVersion', lookup: 'secret-version', secretId: 'shop-prod/origin-verify', stage: 'AWSPREVIOUS' },
+        { name: 'OriginHeaderVersion', lookup: 'secret-version', secretId: 'shop-prod/origin-verify', stage: 'AWSCURRENT' },
+        { name: 'OriginHeaderPreviousVersion', lookup: 'secret-version', secretId: 'shop-prod/origin-verify', stage: 'AWSPREVIOUS' },
       ]);
     }
     expect(deployPlan(environment, 'global', () => 0).find((s) => s.stackName === 'shop-prod-edge')!.lookups).toContainEqual(
-      { name: 'OriginSecretVersion', lookup: 'secret-version', secretId: 'shop-prod/origin-verify', stage: 'AWSCURRENT' });
+      { name: 'OriginHeaderVersion', lookup: 'secret-version', secretId: 'shop-prod/origin-verify', stage: 'AWSCURRENT' });
   });
 
   it('may be read by version id only by the workflows, resolved only by the execution role, and rotated only by the deploy role', () => {

@@ -37,7 +37,7 @@ environments:
       ['shop-prod-network', 'prod/eu-west-1/network.yaml', []],
       ['shop-prod-database', 'prod/eu-west-1/database.yaml', []],
       ['shop-prod-api', 'prod/eu-west-1/api.yaml', []],
-      ['shop-prod-web', 'prod/eu-west-1/web.yaml', ['HostedZoneId', 'CloudFrontPrefixListId', 'OriginSecretVersion', 'OriginSecretPreviousVersion']],
+      ['shop-prod-web', 'prod/eu-west-1/web.yaml', ['HostedZoneId', 'CloudFrontPrefixListId', 'OriginHeaderVersion', 'OriginHeaderPreviousVersion']],
     ]);
   });
 
@@ -46,7 +46,7 @@ environments:
       ['shop-prod-budget', 'us-east-1', []],
       ['shop-prod-edge', 'us-east-1', [
         { name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: 'example.com' },
-        { name: 'OriginSecretVersion', lookup: 'secret-version', secretId: 'shop-prod/origin-verify', stage: 'AWSCURRENT' },
+        { name: 'OriginHeaderVersion', lookup: 'secret-version', secretId: 'shop-prod/origin-verify', stage: 'AWSCURRENT' },
       ]],
     ]);
   });
@@ -71,8 +71,8 @@ describe('deployPlan, from the model alone, agrees with the built templates', ()
     return [
       ...(parameters.includes('HostedZoneId') && environment.edge ? [{ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone }] : []),
       ...(parameters.includes('CloudFrontPrefixListId') ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' }] : []),
-      ...(parameters.includes('OriginSecretVersion') ? [{ name: 'OriginSecretVersion', lookup: 'secret-version', secretId: environment.edge?.originSecret, stage: 'AWSCURRENT' }] : []),
-      ...(parameters.includes('OriginSecretPreviousVersion') ? [{ name: 'OriginSecretPreviousVersion', lookup: 'secret-version', secretId: environment.edge?.originSecret, stage: 'AWSPREVIOUS' }] : []),
+      ...(parameters.includes('OriginHeaderVersion') ? [{ name: 'OriginHeaderVersion', lookup: 'secret-version', secretId: environment.edge?.originSecret, stage: 'AWSCURRENT' }] : []),
+      ...(parameters.includes('OriginHeaderPreviousVersion') ? [{ name: 'OriginHeaderPreviousVersion', lookup: 'secret-version', secretId: environment.edge?.originSecret, stage: 'AWSPREVIOUS' }] : []),
       ...crossRegion(environment, parameters),
     ];
   };
