@@ -71,6 +71,13 @@ lookup_value() {
       # AWS-managed prefix lists have the same id in every account of a region.
       out=$(aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing --output json) || return 1
       jq -r '.PrefixLists[0].PrefixListId // empty' <<<"$out" ;;
+    secret-version)
+      # The id of the secret origin header's version with this staging label in this region (the
+      # bootstrap replicates the secret here); AWSPREVIOUS falls back to AWSCURRENT before the
+      # first rotation. Only the id: CloudFormation resolves the value, which no log ever shows.
+      out=$(aws secretsmanager describe-secret --secret-id "$(jq -r .secretId <<<"$lookup")" --output json) || return 1
+      jq -r --arg stage "$(jq -r .stage <<<"$lookup")" '.VersionIdsToStages // {} | to_entries
+        | ((map(select(any(.value[]; . == $stage))) | first) // (map(select(any(.value[]; . == "AWSCURRENT"))) | first)) | .key // empty' <<<"$out" ;;
     stack-output)
       # Another region's stack (a standby's replica reads its primary's ARN). A stack that does not
       # exist yet yields nothing, which the caller reports; any other failure is a failure.
