@@ -111,7 +111,9 @@ describe('export --layout stacksets', () => {
     ]);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'stacksets.json'), 'utf8')) as StackSetsManifest;
     const api = manifest.stackSets.find((s) => s.name === 'medlogix-prod-api')!;
-    expect(api.lookups.map((l) => [l.name, l.perRegion])).toEqual([['HostedZoneId', false], ['CloudFrontPrefixListId', true]]);
+    expect(api.lookups.map((l) => [l.name, l.perRegion])).toEqual([
+      ['HostedZoneId', false], ['CloudFrontPrefixListId', true], ['OriginHeaderVersion', true], ['OriginHeaderPreviousVersion', true],
+    ]);
     expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-edge')!.parameters).toEqual([]);
     expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-database-eu-west-1')!.lookups).toEqual([
       { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'af-south-1', stackName: 'medlogix-prod-database', stackSet: 'medlogix-prod-database-af-south-1', output: 'DatabaseArn', perRegion: false },

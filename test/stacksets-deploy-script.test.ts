@@ -19,6 +19,7 @@ case "$*" in
   *list-hosted-zones-by-name*) echo /hostedzone/Z0123456789 ;;
   *describe-managed-prefix-lists*) echo "pl-$(printf '%s' "$*" | grep -o -- '--region [a-z0-9-]*' | cut -d' ' -f2)" ;;
   *list-parents*) echo ou-ab12-cdef3456 ;;
+  *describe-secret*) echo '{"Name": "medlogix-prod/origin-verify", "VersionIdsToStages": {"0123456789abcdef0123456789abcdef": ["AWSCURRENT"]}}' ;;
   *list-stack-instances*) echo arn:aws:cloudformation:af-south-1:444444444444:stack/StackSet-medlogix-prod-database-af-south-1-abc/1 ;;
   *describe-stacks*) echo arn:aws:rds:af-south-1:444444444444:db:medlogix-prod-database-database-abc ;;
   *) echo "unexpected call: $*" >&2; exit 1 ;;

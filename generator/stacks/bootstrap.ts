@@ -76,12 +76,14 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   const parameters = regions.flatMap((region) => imageParameters.map((name) => partitionArn('ssm', region, `parameter${name}`)));
   // The secret origin header's secret, in each region that reads it (its ARN ends in a random suffix).
   const secretName = originSecretOf(environment);
-  const originSecret = secretName ? buildOriginSecret(stack, model, environment, secretName) : undefined;
-  const originSecretArns = originSecret
-    ? [originSecret.primary, ...originSecret.replicas].map((region) => partitionArn('secretsmanager', region, `secret:${secretName}-??????`))
-    : [];
-  // The deploys look up the secret's current and previous version ids (never its value).
-  const originSecretLookup = originSecretArns.length > 0 ? [{ Sid: 'LookUpTheOriginSecretsVersions', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: originSecretArns }] : [];
+  const originSecret = secretName ? buildOriginSecret(stack, environment, secretName) : undefined;
+  // In every region (the primary, its replicas); its ARN ends in a random suffix. One ARN with a
+  // region wildcard: the bootstrap is deployed inline, so it must stay under CloudFormation's 51,200 bytes.
+  const originSecretArn = secretName ? Fn.sub(`arn:\${AWS::Partition}:secretsmanager:*:\${AWS::AccountId}:secret:${secretName}-??????`) : undefined;
+  // The deploys look up the secret's version ids (never its value): CloudFormation resolves the
+  // value with the execution role, whose handler permissions for AWS::SecretsManager::Secret hold
+  // secretsmanager:GetSecretValue (a test checks it does).
+  const originSecretLookup = originSecretArn ? [{ Sid: 'OriginSecretVersions', Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: originSecretArn }] : [];
   const bucket = blueprint.getResource('ArtifactsBucket');
   const roleNames = bootstrapRoleNames(model.project, environment.name);
   blueprint.getResource('DeployRole').addPropertyOverride('RoleName', roleNames.deploy);
@@ -127,13 +129,12 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
       Version: '2012-10-17',
       Statement: [
         { Sid: 'DeployThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES, ...DEPLOY_WRITES], Resource: stacks },
-        { Sid: 'LookupsAndReads', Effect: 'Allow', Action: [...LOOKUPS, ...RELEASE_READS], Resource: '*' },
-        ...originSecretLookup,
-        ...(originSecret ? [{
-          // gantry-origin-secret.yml: a new value that Secrets Manager generates, and dropping the previous one.
-          Sid: 'RotateTheOriginSecret', Effect: 'Allow', Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-          Resource: partitionArn('secretsmanager', originSecret.primary, `secret:${secretName}-??????`),
-        }, { Sid: 'GenerateTheOriginSecret', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' }] : []),
+        // gantry-origin-secret.yml has Secrets Manager generate a value (a call without a resource).
+        { Sid: 'LookupsAndReads', Effect: 'Allow', Action: [...LOOKUPS, ...RELEASE_READS, ...(originSecret ? ['secretsmanager:GetRandomPassword'] : [])], Resource: '*' },
+        // The version lookups, and gantry-origin-secret.yml's new value and dropping of the previous one.
+        ...(originSecretArn ? [{
+          Sid: 'OriginSecret', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], Resource: originSecretArn,
+        }] : []),
         {
           Sid: 'PassTheExecutionRoleToCloudFormation', Effect: 'Allow', Action: 'iam:PassRole', Resource: blueprint.getResource('ExecutionRole').getAtt('Arn'),
           Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
@@ -159,7 +160,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   }]);
   acknowledge(deploy, [{
     id: 'AwsSolutions-IAM5',
-    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*${originSecret ? ', GetRandomPassword' : ''})${originSecret ? ", the origin secret's random ARN suffix" : ''}, and baking, copying and tagging AMIs and their snapshots in this environment's regions for releases, whose ids do not exist beforehand.`,
+    reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*), objects of its own artifacts bucket, read-only account-wide calls that accept no resource (ListStacks, ValidateTemplate, ListHostedZonesByName, Describe*), and baking, copying and tagging AMIs and their snapshots in this environment's regions for releases, whose ids do not exist beforehand.`,
   }]);
 
   const changeSets = blueprint.getResource('ChangeSetRole');
@@ -192,9 +193,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
     reason: `Wildcards are limited to this environment's stacks (stack/${prefix}-*) and their review stacks (stack/gantry-review-${prefix}-*), the pull-requests/ and plans/ prefixes of its artifacts bucket, and read-only calls that accept no resource.`,
   }]);
 
-  // CloudFormation resolves the stacks' dynamic references to the origin secret with the execution role.
-  const resolve = originSecretArns.length > 0 ? [{ Sid: 'ResolveTheOriginSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: originSecretArns }] : [];
-  buildExecutionRole(stack, blueprint, prefix, [roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution, roleNames.failover], resolve);
+  buildExecutionRole(stack, blueprint, prefix, [roleNames.deploy, roleNames.changeSets, roleNames.drift, roleNames.execution, roleNames.failover]);
 
   if (environment.regions.length > 1) addFailoverRole(stack, blueprint, model, environment, roleNames.failover, stacks);
 
@@ -207,10 +206,10 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
  * generates (managed policies, which fit IAM's size limits), and IAM rights over this
  * environment's roles only, each of which must carry the boundary that bootstrap defines here.
  */
-function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, prefix: string, protectedRoles: readonly string[], extra: readonly Record<string, unknown>[]): void {
+function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, prefix: string, protectedRoles: readonly string[]): void {
   const execution = blueprint.getResource('ExecutionRole');
   const { inline, managed } = executionPolicies(prefix, protectedRoles);
-  execution.addPropertyOverride('Policies', [{ PolicyName: 'deploy-resources', PolicyDocument: { ...inline, Statement: [...(inline.Statement as unknown[]), ...extra] } }]);
+  execution.addPropertyOverride('Policies', [{ PolicyName: 'deploy-resources', PolicyDocument: inline }]);
   const boundary = new CfnManagedPolicy(stack, 'PermissionsBoundary', {
     managedPolicyName: boundaryName(prefix),
     description: `The most any role of ${prefix}'s stacks may do; the execution role creates roles only with it`,
@@ -247,18 +246,18 @@ function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBl
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listenerrule-httpheaderconfig.html
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-secretsmanager-secret-replicaregion.html
  */
-function buildOriginSecret(stack: Stack, model: PlatformModel, environment: EnvironmentModel, name: string): { primary: string; replicas: string[] } {
+function buildOriginSecret(stack: Stack, environment: EnvironmentModel, name: string): { primary: string; replicas: string[] } {
   const regions = originSecretRegions(environment);
   const secret = new CfnSecret(stack, 'OriginSecret', {
     name,
-    description: `The X-Origin-Verify header CloudFront sends to the API of ${model.project} ${environment.name}; its load balancers refuse requests without it`,
+    // No Description: the bootstrap is deployed inline and has little room left under 51,200 bytes.
     generateSecretString: { passwordLength: 64, excludePunctuation: true, excludeUppercase: true },
     replicaRegions: regions.replicas.length > 0 ? regions.replicas.map((region) => ({ region })) : undefined,
   });
   secret.overrideLogicalId('OriginSecret');
   acknowledge(secret, [{
     id: 'AwsSolutions-SMG4',
-    reason: 'Rotated without a Lambda by gantry-origin-secret.sh (see the README): a new value must reach every load balancer before CloudFront sends it, which only a deploy of the tier stacks then the edge stack does; automatic rotation would change the value with no deploy.',
+    reason: 'Rotated by gantry-origin-secret.yml with a deploy between its steps (see the README); a rotation Lambda would change the value before the load balancers accept it.',
   }]);
   return regions;
 }

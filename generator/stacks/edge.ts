@@ -132,7 +132,7 @@ function originHeader(stack: ReturnType<typeof newTemplateStack>, environment: E
   const version = new CfnParameter(stack, CURRENT_VERSION_PARAMETER, {
     type: 'String',
     allowedPattern: '^[A-Za-z0-9-]{32,64}$',
-    description: "The secret origin header's current version (AWSCURRENT) in us-east-1; the deploy workflow looks its version id up",
+    description: "The secret origin header's current version (AWSCURRENT), which CloudFront sends; the deploy workflow looks its version id up",
   });
   version.overrideLogicalId(CURRENT_VERSION_PARAMETER);
   const [before, after] = secretReferenceParts(secretName);

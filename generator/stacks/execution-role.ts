@@ -28,6 +28,8 @@ export const GENERATED_RESOURCE_TYPES: readonly string[] = [
   'AWS::RDS::DBInstance', 'AWS::RDS::DBParameterGroup', 'AWS::RDS::DBSubnetGroup',
   'AWS::Route53::HealthCheck', 'AWS::Route53::RecordSet', 'AWS::Route53::RecordSetGroup',
   'AWS::S3::Bucket', 'AWS::S3::BucketPolicy',
+  // Its read handler's secretsmanager:GetSecretValue is also what CloudFormation resolves the secret
+  // origin header's dynamic references with (the bootstrap holds that secret; origin-secret.ts).
   'AWS::SecretsManager::Secret',
   'AWS::Shield::Protection',
   'AWS::SNS::Subscription', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy',
