@@ -509,7 +509,8 @@ export class CloudFormation {
       const op = change.Action === 'Add' ? 'create' : 'update';
       const status = op === 'create' ? 'CREATE' : 'UPDATE';
       this.event(stack, resource.logicalId, '', resource.type, `${status}_IN_PROGRESS`);
-      const denied = await this.handlerDenial(actor, request.account, request.region, resource, op) ?? this.runtimeFailure(resource);
+      const event = { op: op as 'create' | 'update', account: request.account, region: request.region, stackName: stack.name, resource };
+      const denied = await this.handlerDenial(actor, request.account, request.region, resource, op) ?? this.runtimeFailure(resource) ?? this.world.resourceChanged(event, true);
       if (denied) {
         this.event(stack, resource.logicalId, '', resource.type, `${status}_FAILED`, denied);
         failure = `The following resource(s) failed to ${op}: [${resource.logicalId}]. `;
@@ -517,6 +518,7 @@ export class CloudFormation {
       }
       stack.resources.set(resource.logicalId, { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId, properties: resource.properties, status: `${status}_COMPLETE` });
       this.applySideEffects(request.account, request.region, resource);
+      this.world.resourceChanged(event);
       done.push(resource.logicalId);
       this.event(stack, resource.logicalId, resource.physicalId, resource.type, `${status}_COMPLETE`);
     }
@@ -531,6 +533,7 @@ export class CloudFormation {
           continue;
         }
         stack.resources.delete(current.logicalId);
+        this.world.resourceChanged({ op: 'delete', account: request.account, region: request.region, stackName: stack.name, resource: current });
         this.event(stack, current.logicalId, current.physicalId, current.type, 'DELETE_COMPLETE');
       }
       stack.status = `${verb}_COMPLETE`;
@@ -550,6 +553,8 @@ export class CloudFormation {
     this.event(stack, stack.name, stack.id, 'AWS::CloudFormation::Stack', stack.status, failure);
     for (const logicalId of [...done].reverse()) {
       const previous = before.resources.get(logicalId);
+      const undone = stack.resources.get(logicalId);
+      if (undone) this.world.resourceChanged({ op: previous ? 'update' : 'delete', account: request.account, region: request.region, stackName: stack.name, resource: previous ?? undone });
       if (previous) stack.resources.set(logicalId, previous);
       else stack.resources.delete(logicalId);
       this.event(stack, logicalId, '', stack.resources.get(logicalId)?.type ?? '', previous ? 'UPDATE_COMPLETE' : 'DELETE_COMPLETE');
@@ -586,6 +591,7 @@ export class CloudFormation {
         return;
       }
       stack.resources.delete(resource.logicalId);
+      this.world.resourceChanged({ op: 'delete', account: request.account, region: request.region, stackName: stack.name, resource });
       this.event(stack, resource.logicalId, resource.physicalId, resource.type, 'DELETE_COMPLETE');
     }
     stack.status = 'DELETE_COMPLETE';
