@@ -11,7 +11,7 @@
  * in the stand-in: the answer shows the state AWS answers with ("modifying", "creating"), and the next
  * describe shows the result.
  */
-import type { Authorizer, Caller } from './iam';
+import type { Authorizer, Caller, PolicyDocument } from './iam';
 import { AwsError, Members, accessDenied, queryResponse, type QueryParams, type XmlValue } from './protocol';
 import { rdsDefaultPort, rdsEndpoint, rdsResourceId, type Json } from './template';
 import type { ResourceEvent, World } from './world';
@@ -108,6 +108,8 @@ export class Rds {
   /** Subnet and parameter groups CloudFormation created, by `account/region/name` (RDS stores names in lower case). */
   readonly subnetGroups = new Set<string>();
   readonly parameterGroups = new Map<string, string>();
+  /** The KMS keys CloudFormation created, by ARN, with their key policies (RDS uses them on the caller's behalf). */
+  readonly keyPolicies = new Map<string, PolicyDocument>();
 
   constructor(private readonly world: World, private readonly authorizer: Authorizer) {
     world.resourceHooks.push((event, check) => this.onResource(event, check));
@@ -132,6 +134,11 @@ export class Rds {
     const key = `${account}/${region}/${resource.physicalId.toLowerCase()}`;
     if (resource.type === 'AWS::RDS::DBSubnetGroup') {
       if (!check) (event.op === 'delete' ? this.subnetGroups.delete(key) : this.subnetGroups.add(key));
+      return undefined;
+    }
+    if (resource.type === 'AWS::KMS::Key') {
+      const arn = `arn:aws:kms:${region}:${account}:key/${resource.physicalId}`;
+      if (!check) (event.op === 'delete' ? this.keyPolicies.delete(arn) : this.keyPolicies.set(arn, resource.properties?.KeyPolicy as PolicyDocument));
       return undefined;
     }
     if (resource.type === 'AWS::RDS::DBParameterGroup') {
@@ -241,14 +248,16 @@ export class Rds {
     instance.backupReplications.push(arn);
   }
 
-  private async authorize(caller: Caller, region: string, action: string, resource: string, context: Record<string, string> = {}): Promise<void> {
-    const denial = await this.authorizer.check(caller, action, resource, { 'aws:RequestedRegion': region, ...context });
+  private async authorize(caller: Caller, region: string, action: string, resource: string, context: Record<string, string> = {}, resourcePolicy?: PolicyDocument): Promise<void> {
+    const denial = await this.authorizer.check(caller, action, resource, { 'aws:RequestedRegion': region, ...context }, resourcePolicy);
     if (denial) throw accessDenied(denial.message);
   }
 
   /** RDS's calls to KMS on the caller's behalf (forward access sessions), through RDS in this region. */
   private async authorizeKey(caller: Caller, region: string, key: string, actions: string[]): Promise<void> {
-    for (const action of actions) await this.authorize(caller, region, action, key, { 'kms:ViaService': `rds.${region}.amazonaws.com` });
+    const policy = this.keyPolicies.get(key);
+    if (!policy) throw fault('KMSKeyNotAccessibleFault', `The specified KMS key [${key}] does not exist, is not enabled or you do not have permissions to access it.`);
+    for (const action of actions) await this.authorize(caller, region, action, key, { 'kms:ViaService': `rds.${region}.amazonaws.com` }, policy);
   }
 
   async handle(action: string, params: QueryParams, request: { caller: Caller; account: string; region: string }): Promise<string> {
