@@ -107,6 +107,27 @@ function withoutCovered(actions: readonly string[]): string[] {
   return actions.filter((a) => a.includes('*') || !patterns.some((p) => p.test(a)));
 }
 
+/**
+ * The service-linked role each generated type's handler may create (its lists name
+ * iam:CreateServiceLinkedRole): on a fresh account the first Auto Scaling group, database, Slack
+ * channel, load balancer, Shield protection or WAF log creates its service's role. Chatbot's is
+ * not its principal's name.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+ * @see https://docs.aws.amazon.com/chatbot/latest/adminguide/slr-permissions.html
+ */
+export const SERVICE_LINKED_ROLES: Readonly<Record<string, string>> = {
+  'AWS::AutoScaling::AutoScalingGroup': 'autoscaling.amazonaws.com',
+  'AWS::Chatbot::SlackChannelConfiguration': 'management.chatbot.amazonaws.com',
+  'AWS::RDS::DBInstance': 'rds.amazonaws.com',
+  'AWS::RDS::DBParameterGroup': 'rds.amazonaws.com',
+  'AWS::RDS::DBSubnetGroup': 'rds.amazonaws.com',
+  'AWS::Shield::Protection': 'shield.amazonaws.com',
+  'AWS::WAFv2::LoggingConfiguration': 'wafv2.amazonaws.com',
+  // Not in its handler's lists, but ELB creates AWSServiceRoleForElasticLoadBalancing with the
+  // caller's rights. @see https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-service-linked-roles.html
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': 'elasticloadbalancing.amazonaws.com',
+};
+
 /** IAM's limit for one managed policy, whitespace not counted. @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
 const MANAGED_POLICY_CHARACTERS = 6144;
 
@@ -201,7 +222,7 @@ export function executionPolicies(prefix: string, protectedRoles: readonly strin
       },
       {
         Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*',
-        Condition: { StringEquals: { 'iam:AWSServiceName': ['autoscaling.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'rds.amazonaws.com', 'wafv2.amazonaws.com'] } },
+        Condition: { StringEquals: { 'iam:AWSServiceName': [...new Set(Object.values(SERVICE_LINKED_ROLES))].sort() } },
       },
     ],
   };

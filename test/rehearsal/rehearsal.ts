@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readSpec } from '../../generator/pipeline';
-import { awsCliEnvironment } from './aws/cli';
+import { awsCliEnvironment, startForkServer } from './aws/cli';
 import { StandIn } from './aws/server';
 import type { Denial } from './aws/iam';
 import { runWorkflow, type GithubEvent, type RunResult } from './runner/workflow';
@@ -58,6 +58,7 @@ export class Rehearsal {
   readonly scratch: string;
   readonly repository: string;
   private baseEnv: Record<string, string> = {};
+  private forkServer: { stop: () => void } | undefined;
   readonly marks: StepMark[] = [];
   private workflowName = '';
   private sequence = 0;
@@ -93,7 +94,10 @@ export class Rehearsal {
   async start(): Promise<void> {
     await this.standIn.start();
     const tools = path.join(this.scratch, 'tools');
-    this.baseEnv = awsCliEnvironment(tools, this.standIn.url);
+    fs.mkdirSync(tools, { recursive: true });
+    const forkServer = await startForkServer(tools);
+    this.forkServer = forkServer;
+    this.baseEnv = awsCliEnvironment(tools, this.standIn.url, forkServer);
     // The workflows' "Install gantry" step runs `npm ci` in the user's repository, whose package.json
     // pins gantry. Here the package under test is linked instead, so no registry is reached.
     fs.writeFileSync(path.join(tools, 'bin', 'npm'), [
@@ -111,6 +115,7 @@ export class Rehearsal {
   }
 
   async stop(): Promise<void> {
+    this.forkServer?.stop();
     await this.standIn.stop();
     fs.rmSync(this.scratch, { recursive: true, force: true });
   }

@@ -18,6 +18,8 @@ export interface ScenarioResult {
   /** Why it failed: the denied calls, the failed step, the check that did not hold. */
   problems: string[];
   notApplicable?: string;
+  /** What it cost: the AWS calls the stand-in answered, and the seconds it took. */
+  cost?: { calls: number; seconds: number };
 }
 
 type Scenario = (r: Rehearsal, plan: EnvironmentPlan[]) => Promise<string[] | { notApplicable: string }>;
@@ -200,7 +202,9 @@ function imageState(r: Rehearsal, environment: EnvironmentPlan, tier: string): {
 
 function newImage(r: Rehearsal, environment: EnvironmentPlan, name: string, healthy: boolean): string {
   const primary = environment.regions[0] as string;
-  const id = `ami-0${name}${'0'.repeat(16)}`.slice(0, 21);
+  // Unique per image, as AWS's are: the scenarios share one account, and each bakes its own.
+  const serial = String(r.standIn.world.region(environment.account, primary).images.size).padStart(4, '0');
+  const id = `ami-0${name}${'0'.repeat(16)}`.slice(0, 17) + serial;
   r.standIn.world.region(environment.account, primary).images.set(id, { id, name, state: 'available' });
   if (!healthy) r.standIn.world.unhealthyImages.add(id);
   return id;
@@ -385,24 +389,26 @@ async function attempt(name: string, r: Rehearsal, plan: EnvironmentPlan[]): Pro
   const scenario = SCENARIOS[name];
   if (!scenario) throw new Error(`there is no scenario "${name}"`);
   const from = r.standIn.world.authorizer.denials.length;
+  const [calls, started] = [r.standIn.world.calls.length, Date.now()];
   const outcome = await scenario.run(r, plan);
+  const cost = { calls: r.standIn.world.calls.length - calls, seconds: Math.round((Date.now() - started) / 1000) };
   if (!Array.isArray(outcome)) return { scenario: name, ok: true, problems: [], notApplicable: outcome.notApplicable };
   const denied = r.denials().slice(from).filter((d) => !outcome.some((p) => p.includes(d.action)));
   const problems = [...outcome, ...new Set(denied.map((d) => `denied${d.where ? ` in ${d.where.workflow} › ${d.where.job} › "${d.where.step}"` : ''}: ${d.action} on ${d.resource} for ${d.caller}`))];
-  return { scenario: name, ok: problems.length === 0, problems };
+  return { scenario: name, ok: problems.length === 0, problems, cost };
 }
 
 /**
  * Runs the named scenarios (all by default) for one spec, calling `report` as each finishes. Every
- * scenario on empty accounts gets a fresh rehearsal; the deployed ones share one that the first deploy
- * set up, and report that deploy's problems if it failed.
+ * scenario on empty accounts gets a fresh rehearsal; the deployed ones share the rehearsal of the
+ * first-deploy scenario (run for them when it was not asked for), and report its problems if it failed.
  */
 export async function runScenarios(source: Source, names: string[] = Object.keys(SCENARIOS), report: (result: ScenarioResult) => void = () => undefined): Promise<ScenarioResult[]> {
   for (const name of names) if (!SCENARIOS[name]) throw new Error(`there is no scenario "${name}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
   const results: ScenarioResult[] = [];
   const done = (result: ScenarioResult) => { results.push(result); report(result); };
   const ordered = Object.keys(SCENARIOS).filter((n) => names.includes(n));
-  for (const name of ordered.filter((n) => !SCENARIOS[n]?.deployed)) {
+  for (const name of ordered.filter((n) => !SCENARIOS[n]?.deployed && n !== 'first-deploy')) {
     const r = await open(source);
     try {
       done(await attempt(name, r, await r.plan()));
@@ -411,13 +417,14 @@ export async function runScenarios(source: Source, names: string[] = Object.keys
     }
   }
   const deployed = ordered.filter((n) => SCENARIOS[n]?.deployed);
-  if (deployed.length === 0) return results;
+  if (deployed.length === 0 && !ordered.includes('first-deploy')) return results;
   const r = await open(source);
   try {
     const plan = await r.plan();
-    const setup = await firstDeploy(r, plan);
+    const first = await attempt('first-deploy', r, plan);
+    if (ordered.includes('first-deploy')) done(first);
     for (const name of deployed) {
-      if (setup.length) done({ scenario: name, ok: false, problems: setup.map((p) => `first deploy: ${p}`) });
+      if (!first.ok) done({ scenario: name, ok: false, problems: first.problems.map((p) => `first deploy: ${p}`) });
       else done(await attempt(name, r, plan));
     }
   } finally {

@@ -101,6 +101,8 @@ export interface Account {
   id: string;
   roles: Map<string, Role>;
   oidcProviders: Set<string>;
+  /** The services whose service-linked role exists (created by the first resource that needs it). */
+  serviceLinkedRoles: Set<string>;
   hostedZones: { id: string; name: string; private: boolean }[];
   regions: Map<string, RegionState>;
   drifts: Map<string, DriftDetection>;
@@ -148,7 +150,7 @@ export class World {
   account(id: string): Account {
     let account = this.accounts.get(id);
     if (!account) {
-      account = { id, roles: new Map(), oidcProviders: new Set(), hostedZones: [], regions: new Map(), drifts: new Map() };
+      account = { id, roles: new Map(), oidcProviders: new Set(), serviceLinkedRoles: new Set(), hostedZones: [], regions: new Map(), drifts: new Map() };
       this.accounts.set(id, account);
     }
     return account;
