@@ -73,7 +73,9 @@ export class StandIn {
     try {
       if (scope && !caller) throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       // A lost region answers nothing; Route 53 (a global service, signed for us-east-1) keeps answering.
-      if (this.world.lostRegions.has(region) && service !== 'route53') throw new AwsError('ServiceUnavailable', `${service}.${region}.amazonaws.com is unavailable: the rehearsal lost the region ${region}`, 503);
+      // An unsigned call (AssumeRoleWithWebIdentity) names no region here: the CLI sends it to the
+      // STS endpoint of its --region, which the stand-in cannot tell, so it is not refused.
+      if (scope && this.world.lostRegions.has(region) && service !== 'route53') throw new AwsError('ServiceUnavailable', `${service}.${region}.amazonaws.com is unavailable: the rehearsal lost the region ${region}`, 503);
       if (service === 'sts') return { status: 200, body: queryResponse(action, 'https://sts.amazonaws.com/doc/2011-06-15/', await sts(this.world, action, new QueryParams(form), caller, region)), headers: xml };
       const request = { caller: caller as Caller, account: (caller as Caller).account, region };
       switch (service) {
