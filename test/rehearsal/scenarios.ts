@@ -462,7 +462,7 @@ export async function runScenarios(source: Source, names: string[] = Object.keys
     const first = await attempt('first-deploy', r, plan);
     if (ordered.includes('first-deploy')) done(first);
     for (const name of deployed) {
-      if (!first.ok) done({ scenario: name, ok: false, problems: first.problems.map((p) => `first deploy: ${p}`) });
+      if (!first.ok) done({ scenario: name, ok: false, problems: [`not run: the first deploy failed (${first.problems[0]?.slice(0, 200) ?? 'see first-deploy'})`] });
       else done(await attempt(name, r, plan));
     }
   } finally {

