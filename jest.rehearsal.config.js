@@ -1,11 +1,5 @@
-/** The deploy rehearsal's scenario suite: `npm run test:rehearsal` (and part of `npm test` in CI, see .ci/run). */
+/** Only the deploy rehearsal: `npm run test:rehearsal` (with GANTRY_REHEARSAL=full, every scenario of every source). */
 const base = require('./jest.config');
 
 /** @type {import('jest').Config} */
-module.exports = {
-  ...base,
-  testMatch: ['**/test/rehearsal/rehearsal.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/'],
-  // Two sources at a time: their work is in child processes (the AWS CLI, bash, gantry).
-  maxConcurrency: 2,
-};
+module.exports = { ...base, testMatch: ['**/test/rehearsal/rehearsal.test.ts'] };
