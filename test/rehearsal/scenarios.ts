@@ -10,6 +10,7 @@ import yaml from 'js-yaml';
 import { Rehearsal, type EnvironmentPlan, type StackPlan } from './rehearsal';
 import type { RunResult } from './runner/workflow';
 import type { Stack } from './aws/world';
+import { failoverScenario } from './failover-scenario';
 
 export interface ScenarioResult {
   scenario: string;
@@ -410,6 +411,7 @@ export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
   rollback: { run: rollback, deployed: true },
   'replace-resource': { run: replaceResource, deployed: true },
   'tier-removed': { run: tierRemoved, deployed: true },
+  failover: { run: (r, plan) => failoverScenario(r, plan), deployed: true },
 };
 
 export type Source = { kind: 'generated'; cwd: string; spec: string; out: string; workflows: string } | { kind: 'spec'; spec: string };

@@ -574,9 +574,10 @@ export class CloudFormation {
       const status = change.Action === 'Add' ? 'CREATE' : 'UPDATE';
       this.event(stack, resource.logicalId, '', resource.type, `${status}_IN_PROGRESS`, replacing ? 'Requested update requires the creation of a new physical resource; hence creating one.' : undefined);
       const previous = stack.resources.get(resource.logicalId);
+      const event = { op: op as 'create' | 'update', account: request.account, region: request.region, stackName: stack.name, resource };
       const customName = replacing && previous ? unchangedCustomName(resource.type, previous.properties, resource.properties) : undefined;
       const denied = (customName ? `CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${customName} and update the stack again.` : undefined)
-        ?? await this.handlerDenial(actor, request.account, request.region, resource, op) ?? this.runtimeFailure(resource);
+        ?? await this.handlerDenial(actor, request.account, request.region, resource, op) ?? this.runtimeFailure(resource) ?? this.world.resourceChanged(event, true);
       if (denied) {
         this.event(stack, resource.logicalId, '', resource.type, `${status}_FAILED`, denied);
         failure = `The following resource(s) failed to ${op}: [${resource.logicalId}]. `;
@@ -585,6 +586,7 @@ export class CloudFormation {
       if (replacing && previous) replaced.push(previous);
       stack.resources.set(resource.logicalId, { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId, properties: resource.properties, status: `${status}_COMPLETE` });
       this.applySideEffects(request.account, request.region, resource);
+      this.world.resourceChanged(event);
       done.push(resource.logicalId);
       this.event(stack, resource.logicalId, resource.physicalId, resource.type, `${status}_COMPLETE`);
     }
@@ -599,11 +601,13 @@ export class CloudFormation {
           continue;
         }
         stack.resources.delete(current.logicalId);
+        this.world.resourceChanged({ op: 'delete', account: request.account, region: request.region, stackName: stack.name, resource: current });
         this.event(stack, current.logicalId, current.physicalId, current.type, 'DELETE_COMPLETE');
       }
       for (const old of replaced.reverse()) {
         const denied = await this.handlerDenial(actor as Caller, request.account, request.region, old, 'delete');
         this.event(stack, old.logicalId, old.physicalId, old.type, denied ? 'DELETE_FAILED' : 'DELETE_COMPLETE', denied);
+        if (!denied && stack.resources.get(old.logicalId)?.physicalId !== old.physicalId) this.world.resourceChanged({ op: 'delete', account: request.account, region: request.region, stackName: stack.name, resource: old });
       }
       stack.status = `${verb}_COMPLETE`;
       stack.outputs = evaluated.outputs;
@@ -622,6 +626,8 @@ export class CloudFormation {
     this.event(stack, stack.name, stack.id, 'AWS::CloudFormation::Stack', stack.status, failure);
     for (const logicalId of [...done].reverse()) {
       const previous = before.resources.get(logicalId);
+      const undone = stack.resources.get(logicalId);
+      if (undone) this.world.resourceChanged({ op: previous ? 'update' : 'delete', account: request.account, region: request.region, stackName: stack.name, resource: previous ?? undone });
       if (previous) stack.resources.set(logicalId, previous);
       else stack.resources.delete(logicalId);
       this.event(stack, logicalId, '', stack.resources.get(logicalId)?.type ?? '', previous ? 'UPDATE_COMPLETE' : 'DELETE_COMPLETE');
@@ -658,6 +664,7 @@ export class CloudFormation {
         return;
       }
       stack.resources.delete(resource.logicalId);
+      this.world.resourceChanged({ op: 'delete', account: request.account, region: request.region, stackName: stack.name, resource });
       this.event(stack, resource.logicalId, resource.physicalId, resource.type, 'DELETE_COMPLETE');
     }
     stack.status = 'DELETE_COMPLETE';

