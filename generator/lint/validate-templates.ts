@@ -70,7 +70,7 @@ process.stdin.on('end', () => {
  * never pay for it.
  */
 export function validateTemplates(templates: readonly Artifact[]): TemplateFinding[] {
-  const result = spawnSync(process.execPath, validatorArguments(), { input: JSON.stringify(templates), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, validatorArguments(), { input: JSON.stringify(templates), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: process.env });
   if (result.error) throw result.error;
   return findingsOf(templates, result);
 }
@@ -81,7 +81,7 @@ export function validateTemplates(templates: readonly Artifact[]): TemplateFindi
  */
 export function startTemplateValidation(templates: readonly Artifact[]): Promise<TemplateFinding[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, validatorArguments(), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, validatorArguments(), { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -108,7 +108,9 @@ function validatorArguments(): string[] {
 
 function findingsOf(templates: readonly Artifact[], result: Pick<SpawnSyncReturns<string>, 'status' | 'signal' | 'stdout' | 'stderr'>): TemplateFinding[] {
   if (result.status !== 0) {
-    const reason = result.stderr.trim().slice(0, 2000) || `killed by ${result.signal}`;
+    // The program reports its own failures as one message; Node's own (a preload that fails) come with a stack trace.
+    const lines = result.stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+    const reason = lines.find((line) => /^[A-Za-z]*Error\b.*:/.test(line)) ?? (lines.join(' ').slice(0, 500) || `killed by ${result.signal}`);
     throw new Error(`AWS's CloudFormation validator stopped (exit ${result.status ?? result.signal}): ${reason}`);
   }
   const reports = JSON.parse(result.stdout) as Diagnostic[][];
