@@ -1,5 +1,6 @@
 import { buildRuleContext } from '../../../generator/validate';
-import { BASE_DOCUMENT } from '../../helpers';
+import { sharedZoneRule } from '../../../generator/validate/rules/edge-domain';
+import { BASE_DOCUMENT, describeFinding } from '../../helpers';
 
 /** Each environment's [name, domain, zone, parent zone] after gantry decided them. */
 function zones(environments: Record<string, object>, edge: object = { domain: 'app.example.com', zone: 'example.com' }) {
@@ -51,5 +52,21 @@ describe('withOwnHostedZones: the hosted zone of each environment', () => {
       ['preprod', 'Shop.Example.com', 'shop.example.com', { name: 'example.com', account: '222222222222' }],
       ['prod', 'App.Example.com', 'Example.com.', undefined],
     ]);
+  });
+});
+
+describe('sharedZoneRule (GNT251)', () => {
+  const findings = (environments: Record<string, object>) => {
+    const context = buildRuleContext({ ...BASE_DOCUMENT, edge: { domain: 'app.example.com', zone: 'example.com' }, environments });
+    return sharedZoneRule(context).map(describeFinding).sort();
+  };
+
+  test.each([
+    ['environments that inherit the zone (gantry gives them their own)', { preprod: env('111111111111'), prod: env('222222222222') }, []],
+    ['one account, one zone', { preprod: env('123456789012', { overrides: { edge: { zone: 'example.com' } } }), prod: env('123456789012') }, []],
+    ['an override names the zone another account uses', { preprod: env('111111111111', { overrides: { edge: { zone: 'example.com' } } }), prod: env('222222222222') },
+      ['GNT251 edge.zone @preprod', 'GNT251 edge.zone @prod']],
+  ])('%s', (_name, environments, expected) => {
+    expect(findings(environments)).toEqual(expected);
   });
 });
