@@ -6,7 +6,7 @@ import { markdownCode, markdownFence } from '../render/markdown';
  * cannot create, with this spec's own names and a command for each: the GitHub environments (and
  * the repository's ids), the Slack webhook secret, the AMI parameters, the certificates given by
  * ARN, the hosted zones (with the delegation of an environment's own zone), the Slack workspace,
- * the regions; and when the bootstrap stack must be deployed again.
+ * a Shield Advanced subscription, the regions; and when the bootstrap stack must be deployed again.
  */
 export function prerequisitesSection(model: PlatformModel): string[] {
   const lines = [
@@ -25,6 +25,13 @@ export function prerequisitesSection(model: PlatformModel): string[] {
   if (slack) {
     const accounts = [...new Set(model.environments.filter((e) => e.notifications.slack).map((e) => e.account))];
     lines.push(`- The Slack workspace ${markdownCode(slack.workspaceId)} authorised in the AWS Chatbot console of account${accounts.length === 1 ? '' : 's'} ${accounts.map((a) => markdownCode(a)).join(', ')} (a browser step with no API).`);
+  }
+  // "To configure this Shield Advanced protection through AWS CloudFormation, you must be subscribed
+  // to Shield Advanced" (AWS::Shield::Protection); its API lives in us-east-1.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-protection.html
+  const shielded = [...new Set(model.environments.filter((e) => e.edge?.shieldAdvanced).map((e) => e.account))];
+  if (shielded.length > 0) {
+    lines.push(`- An AWS Shield Advanced subscription in account${shielded.length === 1 ? '' : 's'} ${shielded.map((a) => markdownCode(a)).join(', ')} (${markdownCode('edge.shieldAdvanced')}; a one-year commitment with a monthly fee: ${markdownCode('aws shield create-subscription --region us-east-1')}), before the edge stack protects its distribution.`);
   }
   const regions = [...new Set(model.environments.flatMap((e) => e.regions.map((r) => r.region)))];
   lines.push(

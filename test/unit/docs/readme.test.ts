@@ -99,6 +99,16 @@ describe('the generated README', () => {
     expect(minimal).not.toContain('### Delegating');
   });
 
+  it('lists the Shield Advanced subscription where the edge asks for it', () => {
+    expect(readme).not.toContain('Shield Advanced subscription');
+    const dir = tempDir();
+    const spec = path.join(dir, 'environment.yaml');
+    fs.writeFileSync(spec, fs.readFileSync(path.join(REPO_ROOT, 'examples/medical-logistics.yaml'), 'utf8').replace('  zone: medlogix.example\n', '  zone: medlogix.example\n  shieldAdvanced: true\n'));
+    const shielded = buildReadme(readSpec(spec).model!, 'output');
+    expect(shielded).toContain('- An AWS Shield Advanced subscription in accounts `333333333333`, `444444444444`');
+    expect(shielded).toContain('`aws shield create-subscription --region us-east-1`');
+  });
+
   it('lists the stacks in deploy order, linked to their templates', () => {
     const rows = readme.split('\n').filter((l) => /^\| \d+ \| `medlogix-prod-/.test(l)).map((l) => l.split(' | ')[1]);
     expect(rows).toEqual([
