@@ -96,7 +96,7 @@ describe('usage', () => {
       [['stacks'], ['--spec', '--out', '--format', '--environment', '--region']],
       [['export'], ['--spec', '--out', '--format', '--layout', '--environment', '--region', '--cidr', '--all']],
       [['comment'], ['--format', '--repository', '--pr', '--change-sets', '--author']],
-      [['github', 'setup'], ['--spec', '--format', '--repository']],
+      [['github', 'setup'], ['--spec', '--format', '--repository', '--dry-run']],
     ];
     for (const [command, expected] of options) {
       const result = await runCli([...command, '--help']);
