@@ -1,4 +1,4 @@
-import { Fn, type Stack } from 'aws-cdk-lib';
+import { Fn, type CfnResource, type Stack } from 'aws-cdk-lib';
 import { CfnManagedPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { EnvironmentModel, GithubModel, PlatformModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
@@ -9,17 +9,52 @@ import { driftReadActions } from './drift-permissions';
 import { acknowledge, applyTags } from './tags';
 
 /**
- * GitHub's OIDC subjects for this repository: the legacy `repo:OWNER/REPO:…` form, and the
- * immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` form when the spec gives both ids (repositories
- * created or renamed after mid-2026 send only that one).
- * @see https://docs.github.com/en/actions/reference/security/oidc
+ * GitHub's OIDC subjects for this repository and one context (`environment:prod`, `pull_request`,
+ * `ref:refs/heads/main`). GitHub sends one of two forms (docs/facts.md, "GitHub OIDC subjects"):
+ * the legacy `repo:OWNER/REPO:…`, and the immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` that
+ * repositories created, renamed or transferred on or after 15 July 2026 (and those that opt in)
+ * send instead. Both are accepted, so a repository keeps deploying when GitHub switches it. With
+ * `github.ownerId` and `github.repositoryId` in the spec the immutable form is exact; without them
+ * it is a pattern with a wildcard in place of each id, which pins the names but not the ids (as safe as the
+ * legacy form: a recycled owner or repository name would match both).
+ * @see https://docs.github.com/en/actions/reference/security/oidc#immutable-subject-claims
+ * @see https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens
  */
 export function oidcSubjects(github: GithubModel, context: string): string[] {
-  const subjects = [`repo:${github.owner}/${github.name}:${context}`];
-  if (github.ownerId !== undefined && github.repositoryId !== undefined) {
-    subjects.push(`repo:${github.owner}@${github.ownerId}/${github.name}@${github.repositoryId}:${context}`);
-  }
-  return subjects;
+  const immutable = github.ownerId !== undefined && github.repositoryId !== undefined
+    ? `repo:${github.owner}@${github.ownerId}/${github.name}@${github.repositoryId}:${context}`
+    : `repo:${github.owner}@*/${github.name}@*:${context}`;
+  return [`repo:${github.owner}/${github.name}:${context}`, immutable];
+}
+
+/** True when the subjects hold a pattern, which IAM matches only with StringLike. */
+function hasPattern(subjects: readonly string[]): boolean {
+  return subjects.some((s) => /[*?]/.test(s));
+}
+
+/**
+ * The trust condition of a role GitHub's workflows assume: the audience configure-aws-credentials
+ * asks for, and the subjects of the given contexts. StringEquals when every subject is exact;
+ * StringLike otherwise, where the exact subjects still match only themselves (owner, repository,
+ * branch and environment names cannot hold `*` or `?`: git refuses them in ref names, and the spec
+ * allows neither in an environment name).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub
+ */
+export function githubTrustCondition(github: GithubModel, contexts: readonly string[]): Record<string, Record<string, unknown>> {
+  const subjects = contexts.flatMap((context) => oidcSubjects(github, context));
+  const audience = { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' };
+  const subject = { 'token.actions.githubusercontent.com:sub': subjects };
+  return hasPattern(subjects) ? { StringEquals: audience, StringLike: subject } : { StringEquals: { ...audience, ...subject } };
+}
+
+/**
+ * Replaces the blueprint's placeholder condition of a role's one trust statement. The whole
+ * statement list is overridden: property overrides deep-merge objects, which would keep the
+ * placeholder's StringEquals subject beside a StringLike one (both must then hold).
+ */
+function trustGithub(role: CfnResource, condition: Record<string, Record<string, unknown>>): void {
+  const document = (role as CfnRole).assumeRolePolicyDocument as { Statement: Record<string, unknown>[] };
+  role.addPropertyOverride('AssumeRolePolicyDocument.Statement', [{ ...document.Statement[0], Condition: condition }]);
 }
 
 /**
@@ -79,8 +114,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   blueprint.getResource('ExecutionRole').addPropertyOverride('RoleName', roleNames.execution);
   const drift = blueprint.getResource('DriftRole');
   drift.addPropertyOverride('RoleName', roleNames.drift);
-  drift.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
-    oidcSubjects(model.github, `ref:refs/heads/${model.github.branch}`));
+  trustGithub(drift, githubTrustCondition(model.github, [`ref:refs/heads/${model.github.branch}`]));
   drift.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.drift);
   drift.addPropertyOverride('Policies', [{
     PolicyName: 'detect-drift',
@@ -108,8 +142,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   if (environment.firstInAccount) for (const role of trusting) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
 
   const deploy = blueprint.getResource('DeployRole');
-  deploy.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
-    oidcSubjects(model.github, `environment:${environment.name}`));
+  trustGithub(deploy, githubTrustCondition(model.github, [`environment:${environment.name}`]));
   deploy.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.deploy);
   deploy.addPropertyOverride('Policies', [{
     PolicyName: 'deploy',
@@ -149,8 +182,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   const changeSets = blueprint.getResource('ChangeSetRole');
   // Pull requests plan with it, and so does the deploy workflow on the deploy branch before its
   // approval gate (a job without an environment); neither can execute a change set.
-  changeSets.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
-    [...oidcSubjects(model.github, 'pull_request'), ...oidcSubjects(model.github, `ref:refs/heads/${model.github.branch}`)]);
+  trustGithub(changeSets, githubTrustCondition(model.github, ['pull_request', `ref:refs/heads/${model.github.branch}`]));
   changeSets.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.changeSets);
   changeSets.addPropertyOverride('Policies', [{
     PolicyName: 'change-sets',
@@ -229,8 +261,8 @@ function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBl
 function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, model: PlatformModel, environment: EnvironmentModel, roleName: string, stacks: unknown[]): void {
   const deploy = blueprint.getResource('DeployRole') as CfnRole;
   // The deploy role's trust (the GitHub OIDC provider, audience sts.amazonaws.com), for this environment's jobs only.
-  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] };
-  trust.Statement[0]!.Condition.StringEquals['token.actions.githubusercontent.com:sub'] = oidcSubjects(model.github, `environment:${environment.name}`);
+  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: unknown }[] };
+  trust.Statement[0]!.Condition = githubTrustCondition(model.github, [`environment:${environment.name}`]);
   const role = new CfnRole(stack, 'FailoverRole', {
     roleName,
     description: `gantry-failover.yml: promotes a standby region of ${environment.name}`,

@@ -328,6 +328,45 @@ async function slackDown(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[
   }
 }
 
+/**
+ * A spec change that replaces a resource: the budget's alerts (a change of its notifications replaces
+ * it) or, without a budget, a tier's port (its target group's port is create-only). The pull request
+ * comment must warn of the replacement before anything else, and the deploy must carry it out.
+ */
+async function replaceResource(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const specFile = path.join(r.repository, r.layout.spec);
+  const spec = yaml.load(fs.readFileSync(specFile, 'utf8')) as { budget?: { alertAtPercent?: number[] }; tiers?: Record<string, { port?: number }> };
+  let type: string;
+  if (spec.budget) {
+    spec.budget.alertAtPercent = [...(spec.budget.alertAtPercent ?? []).filter((p) => p !== 95), 95].sort((a, b) => a - b);
+    type = 'AWS::Budgets::Budget';
+  } else {
+    const tier = Object.values(spec.tiers ?? {})[0];
+    if (!tier) return { notApplicable: 'the spec has neither a budget nor a tier' };
+    tier.port = (tier.port ?? 80) + 1;
+    type = 'AWS::ElasticLoadBalancingV2::TargetGroup';
+  }
+  fs.writeFileSync(specFile, yaml.dump(spec));
+  try {
+    await r.generate();
+  } catch (error) {
+    return [`gantry cannot generate the changed spec: ${String(error).slice(0, 300)}`];
+  }
+  const pr = await pullRequest(r, r.repository_name());
+  const problems = failures(r, pr);
+  const body = r.standIn.comments.find((c) => c.issue === PR_NUMBER)?.body ?? '';
+  const warning = body.indexOf('> [!WARNING]');
+  const replaced = body.split('\n').filter((l) => l.startsWith('> - ') && l.includes(`(${type})`) && /Replace/.test(l));
+  if (warning < 0 || replaced.length === 0) problems.push(`the PR comment does not warn that a ${type} is replaced`);
+  else if (body.indexOf('\n### ') >= 0 && body.indexOf('\n### ') < warning) problems.push('the PR comment lists the replacement after the stacks\' changes, not first');
+  const { problems: failed } = await deploy(r);
+  problems.push(...failed, ...deployedEverywhere(r, plan));
+  const replacedInAws = allStacks(plan).some(({ environment, key, stack: s }) => stack(r, environment.account, key, s.stackName)?.events
+    .some((e) => e.ResourceType === type && /creation of a new physical resource/.test(e.ResourceStatusReason ?? '')));
+  if (!replacedInAws) problems.push(`no ${type} was replaced by the deploy`);
+  return problems;
+}
+
 async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
   const specFile = path.join(r.repository, r.layout.spec);
   const spec = yaml.load(fs.readFileSync(specFile, 'utf8')) as { tiers?: Record<string, unknown> };
@@ -370,6 +409,7 @@ export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
   'release-missing-image': { run: releaseMissingImage, deployed: true },
   'failing-release': { run: failingRelease, deployed: true },
   rollback: { run: rollback, deployed: true },
+  'replace-resource': { run: replaceResource, deployed: true },
   'tier-removed': { run: tierRemoved, deployed: true },
   failover: { run: (r, plan) => failoverScenario(r, plan), deployed: true },
 };
@@ -424,7 +464,7 @@ export async function runScenarios(source: Source, names: string[] = Object.keys
     const first = await attempt('first-deploy', r, plan);
     if (ordered.includes('first-deploy')) done(first);
     for (const name of deployed) {
-      if (!first.ok) done({ scenario: name, ok: false, problems: first.problems.map((p) => `first deploy: ${p}`) });
+      if (!first.ok) done({ scenario: name, ok: false, problems: [`not run: the first deploy failed (${first.problems[0]?.slice(0, 200) ?? 'see first-deploy'})`] });
       else done(await attempt(name, r, plan));
     }
   } finally {

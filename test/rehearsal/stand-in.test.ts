@@ -81,6 +81,10 @@ describe('stand-in CloudFormation: what a change set says of a modified resource
     expect(unchangedCustomName('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'shop-web', Port: 80 }, { Name: 'shop-web', Port: 8080 })).toBe('Name shop-web');
     expect(unchangedCustomName('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'shop-web', Port: 80 }, { Name: 'shop-web-2', Port: 8080 })).toBeUndefined();
     expect(unchangedCustomName('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' }, { CidrBlock: '10.1.0.0/16' })).toBeUndefined();
+    const budget = (name: string, threshold: number) => ({ Budget: { BudgetName: name }, NotificationsWithSubscribers: [{ Notification: { Threshold: threshold } }] });
+    expect(replacement('AWS::Budgets::Budget', budget('b', 50), budget('b', 60))).toBe('True');
+    expect(unchangedCustomName('AWS::Budgets::Budget', budget('b', 50), budget('b', 60))).toBe('BudgetName b');
+    expect(unchangedCustomName('AWS::Budgets::Budget', budget('b-1', 50), budget('b-2', 60))).toBeUndefined();
   });
 });
 

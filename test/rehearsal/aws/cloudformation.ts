@@ -65,11 +65,18 @@ export function replacement(type: string, before: Json | undefined, after: Json 
  * CloudFormation cannot create the new resource under the old one's name.
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html
  */
+/**
+ * Names that make a resource custom-named without being create-only: RDS renames an instance in place,
+ * but cannot replace one under its name; a budget's name sits inside its Budget property, and a
+ * replacement under it fails with "the budget already exists".
+ * @see https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/365
+ */
+const NAMES_OUTSIDE_CREATE_ONLY: Record<string, string[]> = { 'AWS::RDS::DBInstance': ['DBInstanceIdentifier'], 'AWS::Budgets::Budget': ['Budget/BudgetName'] };
+
 export function unchangedCustomName(type: string, before: Json | undefined, after: Json | undefined): string | undefined {
-  const names = (CREATE_ONLY[type]?.createOnly ?? []).filter((p) => /^[A-Za-z]*Name$/.test(p));
-  if (type === 'AWS::RDS::DBInstance') names.push('DBInstanceIdentifier');
-  const name = names.find((p) => after?.[p] !== undefined && at(before, p) === at(after, p));
-  return name ? `${name} ${String(after?.[name])}` : undefined;
+  const names = [...(CREATE_ONLY[type]?.createOnly ?? []).filter((p) => /^[A-Za-z]*Name$/.test(p)), ...(NAMES_OUTSIDE_CREATE_ONLY[type] ?? [])];
+  const name = names.find((p) => at(after, p) !== 'null' && at(before, p) === at(after, p));
+  return name ? `${name.split('/').pop()} ${JSON.parse(at(after, name)) as string}` : undefined;
 }
 
 /**
