@@ -28,7 +28,7 @@ export const GENERATED_RESOURCE_TYPES: readonly string[] = [
   'AWS::RDS::DBInstance', 'AWS::RDS::DBParameterGroup', 'AWS::RDS::DBSubnetGroup',
   'AWS::Route53::HealthCheck', 'AWS::Route53::RecordSet', 'AWS::Route53::RecordSetGroup',
   'AWS::S3::Bucket', 'AWS::S3::BucketPolicy',
-  'AWS::SecretsManager::Secret',
+  'AWS::SecretsManager::Secret', 'AWS::SecretsManager::SecretTargetAttachment',
   'AWS::Shield::Protection',
   'AWS::SNS::Subscription', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy',
   'AWS::WAFv2::LoggingConfiguration', 'AWS::WAFv2::WebACL', 'AWS::WAFv2::WebACLAssociation',
@@ -51,6 +51,9 @@ export const NON_REGISTRY_PERMISSIONS: Readonly<Record<string, readonly string[]
   'AWS::Route53::RecordSetGroup': ['route53:ChangeResourceRecordSets', 'route53:GetChange', 'route53:GetHostedZone', 'route53:ListResourceRecordSets'],
   'AWS::Budgets::Budget': ['budgets:ModifyBudget', 'budgets:ViewBudget'],
   'AWS::ElasticLoadBalancingV2::ListenerCertificate': ['elasticloadbalancing:AddListenerCertificates', 'elasticloadbalancing:DescribeListenerCertificates', 'elasticloadbalancing:RemoveListenerCertificates'],
+  // Reads the instance's address and writes it into the secret; removing it writes the secret again.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html
+  'AWS::SecretsManager::SecretTargetAttachment': ['rds:DescribeDBInstances', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
   // CloudFormation invokes a custom resource's function with the stack's role.
   'Custom::DefaultSecurityGroupClosed': ['lambda:InvokeFunction'],
 };
