@@ -195,12 +195,12 @@ function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBl
   const boundary = new CfnManagedPolicy(stack, 'PermissionsBoundary', {
     managedPolicyName: boundaryName(prefix),
     description: `The most any role of ${prefix}'s stacks may do; the execution role creates roles only with it`,
-    policyDocument: boundaryDocument(),
+    policyDocument: boundaryDocument(prefix),
   });
   boundary.overrideLogicalId('PermissionsBoundary');
   acknowledge(boundary, [{
     id: 'AwsSolutions-IAM5',
-    reason: 'A permissions boundary caps what the platform\'s roles may do (Session Manager, the CloudWatch agent, logs, reading their own objects); each role\'s own policy grants far less, and the boundary grants no IAM, STS or Organizations action.',
+    reason: 'A permissions boundary caps what the platform\'s roles may do (Session Manager, the CloudWatch agent, logs, reading their own objects, the database clients\' secret reads and IAM database connections, limited to this environment\'s and RDS\'s secrets); each role\'s own policy grants far less, and the boundary grants no IAM, STS or Organizations action.',
   }]);
   managed.forEach((document, i) => {
     const policy = new CfnManagedPolicy(stack, `ExecutionRolePolicy${i + 1}`, {

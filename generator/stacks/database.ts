@@ -133,6 +133,11 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
     return { ...templateOf(stack), Description: 'What restoring the primary region\'s replicated automated backups needs: key, subnet group, security groups, TLS-only parameter group' };
   } else {
     if (needsOwnMasterSecret(environment, database)) useOwnMasterSecret(stack, blueprint, instance, region);
+    new CfnOutput(stack, 'KeyArn', {
+      description: 'The database key, which also encrypts the master secret: its client tiers decrypt the secret with it, through Secrets Manager',
+      value: blueprint.getResource('DatabaseKey').getAtt('Arn').toString(),
+      exportName: Fn.sub('${AWS::StackName}-KeyArn'),
+    }).overrideLogicalId('KeyArn');
     new CfnOutput(stack, 'DatabaseArn', {
       description: 'The database instance\'s ARN: the source of the standby regions\' cross-region read replicas',
       value: instance.attrDbInstanceArn,
@@ -140,6 +145,14 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
     const backupsTo = standbys.find((r) => r.databaseRole === 'backups');
     if (backupsTo) replicateBackups(stack, instance, database, values.string(stack, 'BackupReplicationRegion', backupsTo.region, { description: 'The standby region the automated backups are replicated to' }));
   }
+
+  // IAM database authentication names the instance by its resource id (rds-db:connect on dbuser:<id>/<user>).
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
+  new CfnOutput(stack, 'DatabaseResourceId', {
+    description: 'The instance\'s resource id, which IAM database authentication policies name',
+    value: instance.attrDbiResourceId,
+    exportName: Fn.sub('${AWS::StackName}-DatabaseResourceId'),
+  }).overrideLogicalId('DatabaseResourceId');
 
   // Same-region read replicas serve the primary's reads; a standby's replica has none of its own.
   const sameRegionReplicas = region.databaseRole === 'primary' ? database.readReplicas : 0;
@@ -196,6 +209,11 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       value: replica.attrEndpointAddress,
       exportName: Fn.sub(`\${AWS::StackName}-ReadReplica${i}Endpoint`),
     }).overrideLogicalId(`ReadReplica${i}Endpoint`);
+    new CfnOutput(stack, `ReadReplica${i}ResourceId`, {
+      description: `Read replica ${i}'s resource id, which IAM database authentication policies name`,
+      value: replica.attrDbiResourceId,
+      exportName: Fn.sub(`\${AWS::StackName}-ReadReplica${i}ResourceId`),
+    }).overrideLogicalId(`ReadReplica${i}ResourceId`);
   }
 
   const alarms = region.alarms;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Fn } from 'aws-cdk-lib';
 import { PACKAGE_ROOT } from '../paths';
+import { databaseBoundaryStatement } from './database-access';
 
 /**
  * Every resource type the stacks that deploy through the execution role may contain (the
@@ -127,9 +128,10 @@ function boundaryArn(prefix: string): string {
  * security group closer, RDS monitoring, Chatbot): the most any of them may do, whatever policy a
  * template attaches. Without it, a template deployed through the execution role could create a
  * role with AdministratorAccess. No IAM, STS or Organizations actions: a role the platform creates
- * can never widen its own rights or anyone else's.
+ * can never widen its own rights or anyone else's. The database's client tiers read its secret and
+ * connect with IAM database authentication: without those here no instance policy could grant them.
  */
-export function boundaryDocument(): Record<string, unknown> {
+export function boundaryDocument(prefix: string): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Statement: [{
@@ -144,7 +146,7 @@ export function boundaryDocument(): Record<string, unknown> {
         'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress',
       ],
       Resource: '*',
-    }],
+    }, ...databaseBoundaryStatement(prefix)],
   };
 }
 

@@ -1,0 +1,80 @@
+import { Fn } from 'aws-cdk-lib';
+import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
+import { masterSecretName, needsOwnMasterSecret } from './database';
+
+/**
+ * What a tier listed in `database.clients` may do with the database, as statements of its instance
+ * role: read the master secret, decrypt it with the database key only through Secrets Manager, and
+ * connect with IAM database authentication as the database user named after the tier, to the
+ * instance and its read replicas in its own region. Other tiers get none of it.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
+ */
+export function databaseClientStatements(environment: EnvironmentModel, region: RegionModel, tier: TierModel): Record<string, unknown>[] {
+  const database = region.database;
+  if (!database || !database.clients.includes(tier.name)) return [];
+  if (region.databaseRole !== 'primary' && region.databaseRole !== 'replica') return [];
+  const own = region.stackNames.database;
+  const imported = (output: string) => Fn.importValue(`${own}-${output}`);
+  const statements: Record<string, unknown>[] = [];
+
+  // The secret lives in the primary region; a standby's replica uses its source's password.
+  const primary = environment.regions.find((r) => r.primary);
+  if (region.databaseRole === 'primary') {
+    statements.push(
+      { Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: imported('MasterSecretArn') },
+      {
+        Sid: 'DecryptTheDatabaseSecret', Effect: 'Allow', Action: 'kms:Decrypt', Resource: imported('KeyArn'),
+        Condition: { StringEquals: { 'kms:ViaService': Fn.sub('secretsmanager.${AWS::Region}.amazonaws.com') } },
+      },
+    );
+  } else if (primary && needsOwnMasterSecret(environment, database)) {
+    // The primary's secret has a fixed name; Secrets Manager adds six random characters to its ARN.
+    statements.push(
+      {
+        Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: Fn.sub(`arn:\${AWS::Partition}:secretsmanager:${primary.region}:\${AWS::AccountId}:secret:${masterSecretName(primary.stackNames.database)}-??????`),
+      },
+      {
+        // The primary region's key is known there only: any key, but only to decrypt that one secret through Secrets Manager.
+        Sid: 'DecryptTheDatabaseSecret', Effect: 'Allow', Action: 'kms:Decrypt',
+        Resource: Fn.sub(`arn:\${AWS::Partition}:kms:${primary.region}:\${AWS::AccountId}:key/*`),
+        Condition: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${primary.region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:SecretARN': Fn.sub(`arn:\${AWS::Partition}:secretsmanager:${primary.region}:\${AWS::AccountId}:secret:${masterSecretName(primary.stackNames.database)}-??????`) },
+        },
+      },
+    );
+  }
+
+  // IAM database authentication exists for PostgreSQL, MySQL and MariaDB only.
+  if (database.family !== 'sqlserver') {
+    const replicas = region.databaseRole === 'primary' ? database.readReplicas : 0;
+    const ids = ['DatabaseResourceId', ...Array.from({ length: replicas }, (_, i) => `ReadReplica${i + 1}ResourceId`)];
+    statements.push({
+      Sid: 'ConnectAsThisTiersDatabaseUser', Effect: 'Allow', Action: 'rds-db:connect',
+      Resource: ids.map((id) => Fn.sub(`arn:\${AWS::Partition}:rds-db:\${AWS::Region}:\${AWS::AccountId}:dbuser:\${ResourceId}/${tier.name}`, { ResourceId: imported(id) })),
+    });
+  }
+  return statements;
+}
+
+/**
+ * What the permissions boundary lets the platform's roles do with the environment's databases:
+ * read the master secrets (the one a database stack creates, named after the environment, or the
+ * one RDS manages, `rds!db-…`) and connect with IAM database authentication. Each role's own policy
+ * narrows it to its database; a boundary only caps.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+ */
+export function databaseBoundaryStatement(prefix: string): Record<string, unknown>[] {
+  return [
+    {
+      Sid: 'DatabaseClientsReadTheirSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Resource: [
+        Fn.sub(`arn:\${AWS::Partition}:secretsmanager:*:\${AWS::AccountId}:secret:${prefix}-*`),
+        Fn.sub('arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:rds!db-*'),
+      ],
+    },
+    { Sid: 'DatabaseClientsConnect', Effect: 'Allow', Action: 'rds-db:connect', Resource: Fn.sub('arn:${AWS::Partition}:rds-db:*:${AWS::AccountId}:dbuser:*/*') },
+  ];
+}
