@@ -248,9 +248,17 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
               'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
             Resource: '*',
           },
+          // The standby's key reaches KMS two ways: RDS uses it for the storage of a restored or
+          // promoted instance (via rds.<region>), and `modify-db-instance --manage-master-user-password
+          // --master-user-secret-kms-key-id` has RDS create the secret with the caller's rights, so
+          // Secrets Manager generates and encrypts its data key (via secretsmanager.<region>).
+          // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
+          // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-permissions
           { Sid: 'EncryptWithTheStandbysKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*',
-            Condition: { StringLike: { 'kms:ViaService': 'rds.*.amazonaws.com' } } },
-          { Sid: 'LetRdsManageTheMasterSecret', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: '*' },
+            Condition: { StringLike: { 'kms:ViaService': ['rds.*.amazonaws.com', 'secretsmanager.*.amazonaws.com'] } } },
+          // RDS names the secrets it manages rds!db-<id>.
+          { Sid: 'LetRdsManageTheMasterSecret', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:RotateSecret', 'secretsmanager:TagResource'],
+            Resource: Fn.sub('arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:rds!db-*') },
           { Sid: 'PassTheMonitoringRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*`),
             Condition: { StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } } },
           { Sid: 'FlipTheFailoverRecords', Effect: 'Allow', Action: ['route53:ListHostedZonesByName', 'route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets', 'route53:GetChange'], Resource: '*' },
@@ -262,6 +270,6 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
   if (environment.firstInAccount) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
   acknowledge(role, [{
     id: 'AwsSolutions-IAM5',
-    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement is limited to the actions a promotion or restore needs, KMS only through RDS and PassRole only to RDS monitoring.',
+    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement is limited to the actions a promotion or restore needs, KMS only through RDS and Secrets Manager, secrets only those RDS manages (rds!db-*), and PassRole only to RDS monitoring.',
   }]);
 }
