@@ -1,4 +1,4 @@
-import { Fn } from 'aws-cdk-lib';
+import { Fn, Token } from 'aws-cdk-lib';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { masterSecretName, needsOwnMasterSecret } from './database';
 
@@ -10,7 +10,7 @@ import { masterSecretName, needsOwnMasterSecret } from './database';
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
  */
-export function databaseClientStatements(environment: EnvironmentModel, region: RegionModel, tier: TierModel): Record<string, unknown>[] {
+export function databaseClientStatements(environment: EnvironmentModel, region: RegionModel, tier: TierModel, primaryRegion: () => string = () => environment.primaryRegion): Record<string, unknown>[] {
   const database = region.database;
   if (!database || !database.clients.includes(tier.name)) return [];
   if (region.databaseRole !== 'primary' && region.databaseRole !== 'replica') return [];
@@ -30,18 +30,18 @@ export function databaseClientStatements(environment: EnvironmentModel, region: 
     );
   } else if (primary && needsOwnMasterSecret(environment, database)) {
     // The primary's secret has a fixed name; Secrets Manager adds six random characters to its ARN.
+    // A stack set's template names the primary region by a parameter (primaryRegion()), never literally.
+    const home = primaryRegion();
+    const secret = sub(`arn:\${AWS::Partition}:secretsmanager:\${PrimaryRegion}:\${AWS::AccountId}:secret:${masterSecretName(primary.stackNames.database)}-??????`, home);
     statements.push(
-      {
-        Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        Resource: Fn.sub(`arn:\${AWS::Partition}:secretsmanager:${primary.region}:\${AWS::AccountId}:secret:${masterSecretName(primary.stackNames.database)}-??????`),
-      },
+      { Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: secret },
       {
         // The primary region's key is known there only: any key, but only to decrypt that one secret through Secrets Manager.
         Sid: 'DecryptTheDatabaseSecret', Effect: 'Allow', Action: 'kms:Decrypt',
-        Resource: Fn.sub(`arn:\${AWS::Partition}:kms:${primary.region}:\${AWS::AccountId}:key/*`),
+        Resource: sub('arn:${AWS::Partition}:kms:${PrimaryRegion}:${AWS::AccountId}:key/*', home),
         Condition: {
-          StringEquals: { 'kms:ViaService': `secretsmanager.${primary.region}.amazonaws.com` },
-          StringLike: { 'kms:EncryptionContext:SecretARN': Fn.sub(`arn:\${AWS::Partition}:secretsmanager:${primary.region}:\${AWS::AccountId}:secret:${masterSecretName(primary.stackNames.database)}-??????`) },
+          StringEquals: { 'kms:ViaService': sub('secretsmanager.${PrimaryRegion}.amazonaws.com', home) },
+          StringLike: { 'kms:EncryptionContext:SecretARN': secret },
         },
       },
     );
@@ -57,6 +57,13 @@ export function databaseClientStatements(environment: EnvironmentModel, region: 
     });
   }
   return statements;
+}
+
+/** `${PrimaryRegion}` written in when it is a literal; a parameter's reference stays a variable of Fn::Sub. */
+function sub(text: string, primaryRegion: string): unknown {
+  if (Token.isUnresolved(primaryRegion)) return Fn.sub(text, { PrimaryRegion: primaryRegion });
+  const literal = text.split('${PrimaryRegion}').join(primaryRegion);
+  return literal.includes('${') ? Fn.sub(literal) : literal;
 }
 
 /**
