@@ -200,7 +200,7 @@ function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBl
   boundary.overrideLogicalId('PermissionsBoundary');
   acknowledge(boundary, [{
     id: 'AwsSolutions-IAM5',
-    reason: 'A permissions boundary caps what the platform\'s roles may do (Session Manager, the CloudWatch agent, logs, reading their own objects, the database clients\' secret reads and IAM database connections, limited to this environment\'s and RDS\'s secrets); each role\'s own policy grants far less, and the boundary grants no IAM, STS or Organizations action.',
+    reason: 'A permissions boundary caps what the platform\'s roles may do (Session Manager, the CloudWatch agent, logs, reading their own objects); each role\'s own policy grants far less, and the boundary grants no IAM, STS or Organizations action.',
   }]);
   managed.forEach((document, i) => {
     const policy = new CfnManagedPolicy(stack, `ExecutionRolePolicy${i + 1}`, {
@@ -251,14 +251,13 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
           // The standby's key reaches KMS two ways: RDS uses it for the storage of a restored or
           // promoted instance (via rds.<region>), and `modify-db-instance --manage-master-user-password
           // --master-user-secret-kms-key-id` has RDS create the secret with the caller's rights, so
-          // Secrets Manager generates and encrypts its data key (via secretsmanager.<region>).
+          // Secrets Manager generates and encrypts its data key (via secretsmanager.<region>). Written
+          // as rds.* and secretsmanager.*: the bootstrap template must stay under 51,200 bytes.
           // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
           // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-permissions
           { Sid: 'EncryptWithTheStandbysKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*',
-            Condition: { StringLike: { 'kms:ViaService': ['rds.*.amazonaws.com', 'secretsmanager.*.amazonaws.com'] } } },
-          // RDS names the secrets it manages rds!db-<id>.
-          { Sid: 'LetRdsManageTheMasterSecret', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:RotateSecret', 'secretsmanager:TagResource'],
-            Resource: Fn.sub('arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:rds!db-*') },
+            Condition: { StringLike: { 'kms:ViaService': ['rds.*', 'secretsmanager.*'] } } },
+          { Sid: 'LetRdsManageTheMasterSecret', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: '*' },
           { Sid: 'PassTheMonitoringRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*`),
             Condition: { StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } } },
           { Sid: 'FlipTheFailoverRecords', Effect: 'Allow', Action: ['route53:ListHostedZonesByName', 'route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets', 'route53:GetChange'], Resource: '*' },
@@ -270,6 +269,6 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
   if (environment.firstInAccount) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
   acknowledge(role, [{
     id: 'AwsSolutions-IAM5',
-    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement is limited to the actions a promotion or restore needs, KMS only through RDS and Secrets Manager, secrets only those RDS manages (rds!db-*), and PassRole only to RDS monitoring.',
+    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement holds only what a promotion or restore needs, KMS only via RDS and Secrets Manager, PassRole only to RDS monitoring.',
   }]);
 }

@@ -22,7 +22,7 @@ export function databaseClientStatements(environment: EnvironmentModel, region: 
   const primary = environment.regions.find((r) => r.primary);
   if (region.databaseRole === 'primary') {
     statements.push(
-      { Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: imported('MasterSecretArn') },
+      { Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: imported('MasterSecretArn') },
       {
         Sid: 'DecryptTheDatabaseSecret', Effect: 'Allow', Action: 'kms:Decrypt', Resource: imported('KeyArn'),
         Condition: { StringEquals: { 'kms:ViaService': Fn.sub('secretsmanager.${AWS::Region}.amazonaws.com') } },
@@ -34,7 +34,7 @@ export function databaseClientStatements(environment: EnvironmentModel, region: 
     const home = primaryRegion();
     const secret = sub(`arn:\${AWS::Partition}:secretsmanager:\${PrimaryRegion}:\${AWS::AccountId}:secret:${masterSecretName(primary.stackNames.database)}-??????`, home);
     statements.push(
-      { Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: secret },
+      { Sid: 'ReadTheDatabaseSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret },
       {
         // The primary region's key is known there only: any key, but only to decrypt that one secret through Secrets Manager.
         Sid: 'DecryptTheDatabaseSecret', Effect: 'Allow', Action: 'kms:Decrypt',
@@ -69,19 +69,16 @@ function sub(text: string, primaryRegion: string): unknown {
 /**
  * What the permissions boundary lets the platform's roles do with the environment's databases:
  * read the master secrets (the one a database stack creates, named after the environment, or the
- * one RDS manages, `rds!db-…`) and connect with IAM database authentication. Each role's own policy
- * narrows it to its database; a boundary only caps.
+ * one RDS manages, `rds!db-…`) and connect with IAM database authentication (rds-db:connect, in
+ * the boundary's statement on "*": IAM database authentication works within the account only).
+ * Each role's own policy narrows both to its database; a boundary only caps.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
  */
+export const DATABASE_CLIENT_BOUNDARY_ACTIONS = ['rds-db:connect'];
+
 export function databaseBoundaryStatement(prefix: string): Record<string, unknown>[] {
-  return [
-    {
-      Sid: 'DatabaseClientsReadTheirSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      Resource: [
-        Fn.sub(`arn:\${AWS::Partition}:secretsmanager:*:\${AWS::AccountId}:secret:${prefix}-*`),
-        Fn.sub('arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:rds!db-*'),
-      ],
-    },
-    { Sid: 'DatabaseClientsConnect', Effect: 'Allow', Action: 'rds-db:connect', Resource: Fn.sub('arn:${AWS::Partition}:rds-db:*:${AWS::AccountId}:dbuser:*/*') },
-  ];
+  return [{
+    Sid: 'DatabaseSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue',
+    Resource: [`${prefix}-*`, 'rds!db-*'].map((name) => Fn.sub(`arn:\${AWS::Partition}:secretsmanager:*:\${AWS::AccountId}:secret:${name}`)),
+  }];
 }

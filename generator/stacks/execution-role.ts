@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Fn } from 'aws-cdk-lib';
 import { PACKAGE_ROOT } from '../paths';
-import { databaseBoundaryStatement } from './database-access';
+import { DATABASE_CLIENT_BOUNDARY_ACTIONS, databaseBoundaryStatement } from './database-access';
 
 /**
  * Every resource type the stacks that deploy through the execution role may contain (the
@@ -144,6 +144,7 @@ export function boundaryDocument(prefix: string): Record<string, unknown> {
         'logs:*', 'ec2:Describe*', 's3:GetObject', 's3:GetEncryptionConfiguration', 'kms:Decrypt', 'kms:GenerateDataKey',
         // The default security group closer.
         'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress',
+        ...DATABASE_CLIENT_BOUNDARY_ACTIONS,
       ],
       Resource: '*',
     }, ...databaseBoundaryStatement(prefix)],
