@@ -227,7 +227,7 @@ function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBl
   const boundary = new CfnManagedPolicy(stack, 'PermissionsBoundary', {
     managedPolicyName: boundaryName(prefix),
     description: `The most any role of ${prefix}'s stacks may do; the execution role creates roles only with it`,
-    policyDocument: boundaryDocument(),
+    policyDocument: boundaryDocument(prefix),
   });
   boundary.overrideLogicalId('PermissionsBoundary');
   acknowledge(boundary, [{
@@ -280,8 +280,15 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
               'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
             Resource: '*',
           },
+          // The standby's key reaches KMS two ways: RDS uses it for the storage of a restored or
+          // promoted instance (via rds.<region>), and `modify-db-instance --manage-master-user-password
+          // --master-user-secret-kms-key-id` has RDS create the secret with the caller's rights, so
+          // Secrets Manager generates and encrypts its data key (via secretsmanager.<region>). Written
+          // as rds.* and secretsmanager.*: the bootstrap template must stay under 51,200 bytes.
+          // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
+          // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-permissions
           { Sid: 'EncryptWithTheStandbysKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*',
-            Condition: { StringLike: { 'kms:ViaService': 'rds.*.amazonaws.com' } } },
+            Condition: { StringLike: { 'kms:ViaService': ['rds.*', 'secretsmanager.*'] } } },
           { Sid: 'LetRdsManageTheMasterSecret', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: '*' },
           { Sid: 'PassTheMonitoringRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*`),
             Condition: { StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } } },
@@ -294,6 +301,6 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
   if (environment.firstInAccount) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
   acknowledge(role, [{
     id: 'AwsSolutions-IAM5',
-    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement is limited to the actions a promotion or restore needs, KMS only through RDS and PassRole only to RDS monitoring.',
+    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement holds only what a promotion or restore needs, KMS only via RDS and Secrets Manager, PassRole only to RDS monitoring.',
   }]);
 }

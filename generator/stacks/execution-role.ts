@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Fn } from 'aws-cdk-lib';
 import { PACKAGE_ROOT } from '../paths';
+import { DATABASE_CLIENT_BOUNDARY_ACTIONS, databaseBoundaryStatement } from './database-access';
 
 /**
  * Every resource type the stacks that deploy through the execution role may contain (the
@@ -28,7 +29,7 @@ export const GENERATED_RESOURCE_TYPES: readonly string[] = [
   'AWS::RDS::DBInstance', 'AWS::RDS::DBParameterGroup', 'AWS::RDS::DBSubnetGroup',
   'AWS::Route53::HealthCheck', 'AWS::Route53::RecordSet', 'AWS::Route53::RecordSetGroup',
   'AWS::S3::Bucket', 'AWS::S3::BucketPolicy',
-  'AWS::SecretsManager::Secret',
+  'AWS::SecretsManager::Secret', 'AWS::SecretsManager::SecretTargetAttachment',
   'AWS::Shield::Protection',
   'AWS::SNS::Subscription', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy',
   'AWS::WAFv2::LoggingConfiguration', 'AWS::WAFv2::WebACL', 'AWS::WAFv2::WebACLAssociation',
@@ -51,6 +52,9 @@ export const NON_REGISTRY_PERMISSIONS: Readonly<Record<string, readonly string[]
   'AWS::Route53::RecordSetGroup': ['route53:ChangeResourceRecordSets', 'route53:GetChange', 'route53:GetHostedZone', 'route53:ListResourceRecordSets'],
   'AWS::Budgets::Budget': ['budgets:ModifyBudget', 'budgets:ViewBudget'],
   'AWS::ElasticLoadBalancingV2::ListenerCertificate': ['elasticloadbalancing:AddListenerCertificates', 'elasticloadbalancing:DescribeListenerCertificates', 'elasticloadbalancing:RemoveListenerCertificates'],
+  // Reads the instance's address and writes it into the secret; removing it writes the secret again.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html
+  'AWS::SecretsManager::SecretTargetAttachment': ['rds:DescribeDBInstances', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
   // CloudFormation invokes a custom resource's function with the stack's role.
   'Custom::DefaultSecurityGroupClosed': ['lambda:InvokeFunction'],
 };
@@ -145,9 +149,10 @@ function boundaryArn(prefix: string): string {
  * security group closer, RDS monitoring, Chatbot): the most any of them may do, whatever policy a
  * template attaches. Without it, a template deployed through the execution role could create a
  * role with AdministratorAccess. No IAM, STS or Organizations actions: a role the platform creates
- * can never widen its own rights or anyone else's.
+ * can never widen its own rights or anyone else's. The database's client tiers read its secret and
+ * connect with IAM database authentication: without those here no instance policy could grant them.
  */
-export function boundaryDocument(): Record<string, unknown> {
+export function boundaryDocument(prefix: string): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Statement: [{
@@ -160,9 +165,10 @@ export function boundaryDocument(): Record<string, unknown> {
         'logs:*', 'ec2:Describe*', 's3:GetObject', 's3:GetEncryptionConfiguration', 'kms:Decrypt', 'kms:GenerateDataKey',
         // The default security group closer.
         'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress',
+        ...DATABASE_CLIENT_BOUNDARY_ACTIONS,
       ],
       Resource: '*',
-    }],
+    }, ...databaseBoundaryStatement(prefix)],
   };
 }
 

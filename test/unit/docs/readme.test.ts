@@ -25,7 +25,7 @@ describe('the generated README', () => {
     expect(prod).toContain('db_af_south_1 -. "asynchronous replication" .-> db_eu_west_1');
     expect(prod).toContain('cdn -- "/api/*" --> lb_api_af_south_1');
     expect(prod).toContain('cdn -- "/api/* (failover)" --> lb_api_eu_west_1');
-    expect(prod).toContain('db_af_south_1[("postgres 16.4, Multi-AZ, 1 replica")]');
+    expect(prod).toContain('db_af_south_1[("postgres 16.13, Multi-AZ, 1 replica")]');
   });
 
   it('says per multi-region environment which region is primary, how data reaches the standby, RPO/RTO with sources, and the runbook', () => {

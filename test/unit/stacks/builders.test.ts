@@ -120,8 +120,8 @@ describe('tier', () => {
 
 describe('database', () => {
   test.each([
-    ['postgres', '16.4', 'postgres16'],
-    ['mysql', '8.0.39', 'mysql8.0'],
+    ['postgres', '16.13', 'postgres16'],
+    ['mysql', '8.0.46', 'mysql8.0'],
     ['mariadb', '10.11.9', 'mariadb10.11'],
     ['sqlserver-se', '15.00.4415.2.v1', 'sqlserver-se-15.0'],
   ])('%s %s uses the %s parameter group family', (engine, version, family) => {
@@ -143,7 +143,7 @@ describe('database', () => {
   });
 
   it('opens the database only to its client security group on the engine port', () => {
-    const { environment, region } = first(model('database: { engine: mysql, version: "8.0.39" }\n'));
+    const { environment, region } = first(model('database: { engine: mysql, version: "8.0.46" }\n'));
     const template = buildDatabaseTemplate(environment, region) as Template;
     expect(template.Resources.DatabaseSecurityGroup!.Properties!.SecurityGroupIngress).toEqual([
       expect.objectContaining({ FromPort: 3306, ToPort: 3306, SourceSecurityGroupId: { 'Fn::GetAtt': ['ClientSecurityGroup', 'GroupId'] } }),
@@ -217,7 +217,7 @@ describe('bootstrap', () => {
 
 describe('alarms', () => {
   it('watch each tier and database, with the thresholds of the spec, reporting to the topic', () => {
-    const { environment, region } = first(model('alarms: { tierCpuPercent: 70, databaseFreeStoragePercent: 20 }\ndatabase: { engine: postgres, version: "16.4", storageGb: 100, readReplicas: 1 }\n'));
+    const { environment, region } = first(model('alarms: { tierCpuPercent: 70, databaseFreeStoragePercent: 20 }\ndatabase: { engine: postgres, version: "16.13", storageGb: 100, readReplicas: 1 }\n'));
     const tier = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
     expect(ofType(tier, 'AWS::CloudWatch::Alarm').map(([id]) => id).sort()).toEqual(['CpuAlarm', 'LoadBalancer5xxAlarm', 'ResponseTimeAlarm', 'Target5xxAlarm', 'UnhealthyHostsAlarm']);
     expect(tier.Resources.CpuAlarm!.Properties).toMatchObject({ Threshold: 70, AlarmActions: [{ 'Fn::ImportValue': 'shop-prod-notifications-TopicArn' }], OKActions: [{ 'Fn::ImportValue': 'shop-prod-notifications-TopicArn' }] });
@@ -227,7 +227,7 @@ describe('alarms', () => {
   });
 
   it('are left out when alarms.enabled is false', () => {
-    const { environment, region } = first(model('alarms: { enabled: false }\ndatabase: { engine: postgres, version: "16.4", readReplicas: 1 }\n'));
+    const { environment, region } = first(model('alarms: { enabled: false }\ndatabase: { engine: postgres, version: "16.13", readReplicas: 1 }\n'));
     expect(ofType(buildTierTemplate(environment, region, region.tiers[0]!) as Template, 'AWS::CloudWatch::Alarm')).toEqual([]);
     expect(ofType(buildDatabaseTemplate(environment, region) as Template, 'AWS::CloudWatch::Alarm')).toEqual([]);
   });
