@@ -20,8 +20,8 @@ export const replicaSourceManagedPasswordRule: TemplateRule = {
     const crossTemplateReplicas = new Map<string, string>();
     for (const template of templates) {
       const parameters = isRecord(template.data.Parameters) ? template.data.Parameters : {};
-      for (const [, replica] of resourcesOf(template, 'AWS::RDS::DBInstance')) {
-        const source = propertiesOf(replica).SourceDBInstanceIdentifier;
+      for (const replica of resourcesOf(template, 'AWS::RDS::DBInstance')) {
+        const source = replica.properties.SourceDBInstanceIdentifier;
         if (source === undefined) continue;
         const ids = [...referencedIds(source)];
         if (typeof source === 'string' || ids.some((id) => id in parameters)) crossTemplateReplicas.set(environmentOf(template), template.file);
@@ -29,11 +29,11 @@ export const replicaSourceManagedPasswordRule: TemplateRule = {
     }
     for (const template of templates) {
       const instances = resourcesOf(template, 'AWS::RDS::DBInstance');
-      for (const [id, instance] of instances) {
+      for (const { id, data: instance } of instances) {
         if (!managesPassword(instance)) continue;
-        const sameTemplate = instances.find(([, other]) => referencedIds(propertiesOf(other).SourceDBInstanceIdentifier).has(id));
+        const sameTemplate = instances.find((other) => referencedIds(other.properties.SourceDBInstanceIdentifier).has(id));
         if (sameTemplate) {
-          report(template, id, `${sameTemplate[0]} in the same template`);
+          report(template, id, `${sameTemplate.id} in the same template`);
           continue;
         }
         const elsewhere = crossTemplateReplicas.get(environmentOf(template));

@@ -18,7 +18,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/gantry-lib.sh"
 read -r -a regions <<<"${REGIONS:?the workflow sets REGIONS}"
 primary="${regions[0]}"
 stamp=$(date -u +%Y%m%d-%H%M%S)
-label="gantry-release-$stamp-$GITHUB_RUN_ID"
+# Labels sort as text, in the order the releases happened: the run id is zero-padded, so two runs in
+# one second (or run ids of different lengths) still sort by run.
+label="gantry-release-$stamp-$(printf '%015d' "$GITHUB_RUN_ID")"
 # SSM keeps 100 versions of a parameter and cannot drop the oldest while it carries a label, so
 # only the newest releases stay labelled.
 KEEP_RELEASES=10

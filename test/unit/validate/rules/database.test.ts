@@ -25,10 +25,17 @@ describe('databaseRule', () => {
 });
 
 describe('retired engine versions', () => {
-  it('names the newest version of the same major in the hint', () => {
+  it('warns, and says the templates use the newest version of the same major', () => {
     const [finding] = databaseRule({ environments: [{ name: 'prod', spec: { database: { engine: 'postgres', version: '16.4' } } }] } as never);
-    expect(finding!.message).toMatch(/^postgres 16\.4 is deprecated: RDS no longer creates instances with it/);
-    expect(finding!.hint).toContain('use "16.13"');
+    expect(finding!.severity).toBe('warning');
+    expect(finding!.message).toMatch(/^postgres 16\.4 is deprecated: RDS no longer creates instances with it .*; the templates use 16\.13/);
+    expect(finding!.hint).toContain('write version: "16.13"');
+  });
+
+  it('is an error when no version of that major can be created any more', () => {
+    const [finding] = databaseRule({ environments: [{ name: 'prod', spec: { database: { engine: 'postgres', version: '9.6.24' } } }] } as never);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.message).toMatch(/^postgres 9\.6\.24 is deprecated/);
   });
 
   it('keeps the data lists in step with what the schema allows', () => {
