@@ -16,9 +16,17 @@ import { AwsError, accessDenied, type QueryParams, type XmlValue } from './proto
 import { evaluateTemplate, type EvaluatedResource, type Json } from './template';
 import type { Change, ChangeSet, Stack, StackResource, World } from './world';
 
-const HANDLER_PERMISSIONS: Record<string, Record<string, string[]> | { handlers: null }> = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '../../../data/cfn-handler-permissions.json'), 'utf8'),
-).types;
+const HANDLER_PERMISSIONS: Record<string, Record<string, string[]> | { handlers: null }> = {
+  ...JSON.parse(fs.readFileSync(path.join(__dirname, '../../../data/cfn-handler-permissions.json'), 'utf8')).types,
+  // Not a registry type in AWS's data of that date (no handler lists): the calls CloudFormation makes to
+  // attach a database's connection details to its secret.
+  // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html
+  'AWS::SecretsManager::SecretTargetAttachment': {
+    create: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'rds:DescribeDBInstances'],
+    update: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'rds:DescribeDBInstances'],
+    delete: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+  },
+};
 
 /** Which service principal a type's handler passes roles to and creates service-linked roles for. */
 function serviceOf(type: string): string {
