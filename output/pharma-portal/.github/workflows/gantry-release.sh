@@ -215,10 +215,11 @@ if [ -z "$newest" ]; then error "Nothing to roll back to" "no release of $TIER s
 at_newest=true
 for region in "${history_regions[@]}"; do
   version=$(jq -r --arg l "$newest" '.[] | select(.label == $l) | .version' <<<"${history_of[$region]}")
-  current=$(aws ssm get-parameter --region "$region" --name "${parameter_of[$region]}" --query Parameter.Version --output text) || {
+  out=$(aws ssm get-parameter --region "$region" --name "${parameter_of[$region]}" --output json) || {
     error "Cannot read ${parameter_of[$region]}" "get-parameter failed in $region"
     exit 1
   }
+  current=$(jq -r .Parameter.Version <<<"$out")
   if [ "$current" != "$version" ]; then at_newest=false; fi
 done
 if [ "$at_newest" = true ]; then
