@@ -3,10 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The rehearsal's scenario suite (every scenario of the examples through the stand-in AWS, minutes
-  // of real AWS CLI calls) runs with `npm run test:rehearsal`; its table of known findings still
-  // names findings fixed since (see test/rehearsal/README.md). Its stand-in and expression tests run here.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/rehearsal/rehearsal\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  // The deploy rehearsal's sources run two at a time (test/rehearsal/rehearsal.test.ts).
+  maxConcurrency: 2,
   // Type checking happens once in `npm run typecheck`; here ts-jest only transpiles (isolatedModules).
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // Leave a core free on 2-core machines.

@@ -1,5 +1,5 @@
-/** The deploy rehearsal's scenario suite: `npm run test:rehearsal`. */
+/** Only the deploy rehearsal: `npm run test:rehearsal` (with GANTRY_REHEARSAL=full, every scenario of every source). */
 const base = require('./jest.config');
 
 /** @type {import('jest').Config} */
-module.exports = { ...base, testMatch: ['**/test/rehearsal/rehearsal.test.ts'], testPathIgnorePatterns: ['/node_modules/'] };
+module.exports = { ...base, testMatch: ['**/test/rehearsal/rehearsal.test.ts'] };

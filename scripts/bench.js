@@ -5,11 +5,13 @@
 // - the same platform as an idiomatic CDK app (bench/cdk-app.js), synthesized in the same run,
 //   with and without CDK's built-in CloudFormation validation.
 // Runs go round robin over the cases, so a busy machine slows them all alike. Each row: median,
-// min and max wall time, median CPU time (user + system, all threads), peak memory (max RSS),
-// and the median's ratio to bare Node's.
+// min and max wall time, median CPU time (user + system, all threads, of the command and of the
+// Node processes it starts), peak memory (max RSS; a command that starts Node processes: the sum
+// of their peaks, as they may run at once), and the median's ratio to bare Node's.
 // Targets (issue 14): generate of the 10 environment-region spec <= 1/5 of the CDK app's synth;
 // stacks and validate <= 2.5x bare Node; check of an unchanged tree <= 3x; lint <= 3 s; peak <= 200 MB.
-// Usage: npm run bench [-- --runs N] [-- --quick] (--quick: no CDK app, no 200 environment-region case)
+// Usage: npm run bench [-- --runs N] [-- --quick] [-- --only REGEXP]
+// (--quick: no CDK app, no 200 environment-region case; --only: just the cases whose label matches, and bare node)
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -21,24 +23,27 @@ const bin = path.join(root, 'bin/gantry.js');
 const flag = (name) => process.argv.indexOf(name);
 const runs = flag('--runs') > 0 ? Number(process.argv[flag('--runs') + 1]) : 7;
 const quick = flag('--quick') > 0;
+const only = flag('--only') > 0 ? new RegExp(process.argv[flag('--only') + 1]) : undefined;
 if (!fs.existsSync(path.join(root, 'dist/cli/main.js'))) {
   console.error('dist/ is missing: run "npm ci" or "npm run build" first');
   process.exit(2);
 }
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-bench-'));
-const reportFile = path.join(scratch, 'report.json');
+const reports = path.join(scratch, 'reports');
 
-/** One timed run of `node -r bench-report <args>`. */
+/** One timed run of `node -r bench-report <args>`: wall time, and CPU and peak memory of it and the Node processes it starts. */
 function once(args, cwd = root) {
-  fs.rmSync(reportFile, { force: true });
+  fs.rmSync(reports, { recursive: true, force: true });
+  fs.mkdirSync(reports);
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ['-r', path.join(__dirname, 'bench-report.js'), ...args], {
-    cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, GANTRY_BENCH_REPORT: reportFile },
+    cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, GANTRY_BENCH_REPORT: reports },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}:\n${result.stdout.slice(-2000)}${result.stderr.slice(-2000)}`);
-  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
-  return { ms, cpuMs: report.cpuMs, mb: report.maxRssKb / 1024 };
+  const processes = fs.readdirSync(reports).map((f) => JSON.parse(fs.readFileSync(path.join(reports, f), 'utf8')));
+  if (processes.length === 0) throw new Error(`node ${args.join(' ')} wrote no report`);
+  return { ms, cpuMs: processes.reduce((sum, p) => sum + p.cpuMs, 0), mb: processes.reduce((sum, p) => sum + p.maxRssKb, 0) / 1024 };
 }
 
 /** A generated tree of a spec, for the commands that read one (stacks, check, lint). */
@@ -97,9 +102,10 @@ const cases = [
   ]),
 ];
 
-const samples = new Map(cases.map(([label]) => [label, []]));
+const chosen = only ? cases.filter(([label], i) => i === 0 || only.test(label)) : cases;
+const samples = new Map(chosen.map(([label]) => [label, []]));
 for (let i = 0; i < runs; i++) {
-  for (const [label, args, count = runs] of cases) if (i < count) samples.get(label).push(once(args));
+  for (const [label, args, count = runs] of chosen) if (i < count) samples.get(label).push(once(args));
 }
 fs.rmSync(scratch, { recursive: true, force: true });
 
@@ -119,11 +125,11 @@ for (const [label, s] of stats) {
 }
 const cdk = stats.get('CDK app synth, same platform (bench/cdk-app.js)');
 const gen = stats.get('generate 10 environment-regions (68 stacks)');
-if (cdk) {
+if (cdk && gen) {
   const off = stats.get('CDK app synth, built-in validation off');
   console.log('');
   console.log(`generate 10 environment-regions / CDK synth: ${(gen.median / cdk.median).toFixed(2)} by wall time, ${(gen.cpu / cdk.cpu).toFixed(2)} by CPU (target <= 0.20); ` +
     `/ CDK synth without validation: ${(gen.median / off.median).toFixed(2)} wall, ${(gen.cpu / off.cpu).toFixed(2)} CPU (target <= 0.50)`);
 }
 const synthetic = stats.get('generate 200 environment-regions (1,150 stacks)');
-if (synthetic) console.log(`per environment-region: ${(gen.median / 10).toFixed(0)} ms at 10, ${(synthetic.median / 200).toFixed(0)} ms at 200 (linear when about equal)`);
+if (synthetic && gen) console.log(`per environment-region: ${(gen.median / 10).toFixed(0)} ms at 10, ${(synthetic.median / 200).toFixed(0)} ms at 200 (linear when about equal)`);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { readSpec } from '../generator/pipeline';
-import { deployPermissions, GENERATED_RESOURCE_TYPES, WITHHELD_ACTIONS } from '../generator/stacks/execution-role';
+import { deployPermissions, GENERATED_RESOURCE_TYPES, SERVICE_LINKED_ROLES, WITHHELD_ACTIONS } from '../generator/stacks/execution-role';
 import { buildTemplates } from '../generator/stacks/registry';
 import { REPO_ROOT } from './helpers';
 
@@ -59,12 +59,25 @@ describe.each(built)('the execution role of $spec', ({ templates }) => {
     const roleWrites = allowed.filter((s) => actionsOf(s).some((a) => ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy'].some((w) => matches(a, w))));
     expect(roleWrites.length).toBeGreaterThan(0);
     for (const s of roleWrites) expect(JSON.stringify(s.Condition)).toContain('iam:PermissionsBoundary');
+    // AND each type whose handler may create its service-linked role may create exactly that one
+    const linked = allowed.find((s) => actionsOf(s).includes('iam:CreateServiceLinkedRole'));
+    const services = JSON.stringify(linked?.Condition);
+    const creators = [...types].filter((t) => deployPermissions([t]).includes('iam:CreateServiceLinkedRole') || SERVICE_LINKED_ROLES[t]);
+    expect(creators.filter((t) => !SERVICE_LINKED_ROLES[t] || !services.includes(`"${SERVICE_LINKED_ROLES[t]}"`))).toEqual([]);
   });
 
   test.each(environments)('%s: every role its stacks create carries the boundary', (environment) => {
     const roles = templates.filter((t) => t.path.startsWith(`${environment}/`) && t.path !== `${environment}/bootstrap.yaml`)
       .flatMap((t) => Object.entries(t.template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id, r]) => [`${t.path} ${id}`, r] as const));
     expect(roles.filter(([, r]) => !JSON.stringify(r.Properties?.PermissionsBoundary ?? '').includes('-boundary')).map(([id]) => id)).toEqual([]);
+  });
+});
+
+describe('SERVICE_LINKED_ROLES', () => {
+  test('names the role of every generated type whose handler may create one', () => {
+    const creators = GENERATED_RESOURCE_TYPES.filter((t) => deployPermissions([t]).includes('iam:CreateServiceLinkedRole'));
+    expect(creators.filter((t) => !SERVICE_LINKED_ROLES[t])).toEqual([]);
+    expect(SERVICE_LINKED_ROLES['AWS::Chatbot::SlackChannelConfiguration']).toBe('management.chatbot.amazonaws.com');
   });
 });
 

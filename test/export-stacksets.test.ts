@@ -107,13 +107,16 @@ describe('export --layout stacksets', () => {
     const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => !fs.statSync(path.join(dir, f)).isDirectory()).sort();
     expect(files).toEqual([
       '.gantry-manifest.json', 'README.md', 'deploy.sh', 'stacksets.json',
-      ...['01-notifications', '02-network', '03-database-af-south-1', '04-database-eu-west-1', '05-api', '06-budget', '07-edge'].map((f) => `templates/${f}.yaml`),
+      // The api tier differs by region: the primary's reads the secret its database stack exports, the standby's the primary's by name.
+      ...['01-notifications', '02-network', '03-database-af-south-1', '04-api-af-south-1', '05-database-eu-west-1', '06-api-eu-west-1', '07-budget', '08-edge'].map((f) => `templates/${f}.yaml`),
     ]);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'stacksets.json'), 'utf8')) as StackSetsManifest;
-    const api = manifest.stackSets.find((s) => s.name === 'medlogix-prod-api')!;
-    expect(api.lookups.map((l) => [l.name, l.perRegion])).toEqual([
-      ['HostedZoneId', false], ['CloudFrontPrefixListId', true], ['OriginHeaderVersion', true], ['OriginHeaderPreviousVersion', true],
-    ]);
+    for (const name of ['medlogix-prod-api-af-south-1', 'medlogix-prod-api-eu-west-1']) {
+      const api = manifest.stackSets.find((s) => s.name === name)!;
+      expect(api.lookups.map((l) => [l.name, l.perRegion])).toEqual([
+        ['HostedZoneId', false], ['CloudFrontPrefixListId', true], ['OriginHeaderVersion', true], ['OriginHeaderPreviousVersion', true],
+      ]);
+    }
     expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-edge')!.parameters).toEqual([]);
     expect(manifest.stackSets.find((s) => s.name === 'medlogix-prod-database-eu-west-1')!.lookups).toEqual([
       { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'af-south-1', stackName: 'medlogix-prod-database', stackSet: 'medlogix-prod-database-af-south-1', output: 'DatabaseArn', perRegion: false },

@@ -18,6 +18,7 @@ case "$*" in
   *promote-read-replica*|*restore-db-instance-to-point-in-time*|*modify-db-instance*) echo '{}' ;;
   *describe-db-instances*Endpoint*) echo db.standby.example ;;
   *describe-db-instances*)
+    if [ -n "\${DB_DENIED:-}" ]; then echo 'An error occurred (AccessDenied) when calling the DescribeDBInstances operation' >&2; exit 254; fi
     if [ -n "\${DB_STUCK:-}" ]; then printf 'modifying\\tNone\\n'; exit 0; fi
     if [ -e "$AWS_LOG.seen" ]; then printf 'available\\tNone\\n'; else touch "$AWS_LOG.seen"; printf 'modifying\\tsource-db\\n'; fi ;;
   *describe-db-instance-automated-backups*) echo arn:aws:rds:us-west-2:222222222222:auto-backup:ab-1 ;;
@@ -65,6 +66,9 @@ describe('gantry-failover.sh against a stand-in AWS CLI', () => {
     expect(restore).toContain('--db-subnet-group-name out-SubnetGroupName');
     expect(restore).toContain('--multi-az');
     expect(calls.find((c) => c.includes('--manage-master-user-password'))).toContain('--master-user-secret-kms-key-id out-KeyArn');
+    // aws-cli 2.9 (Debian's) rejects --monitoring-interval on a restore; one modification sets it with the secret.
+    expect(restore).not.toContain('--monitoring');
+    expect(calls.filter((c) => c.includes('modify-db-instance'))).toEqual([expect.stringContaining('--backup-retention-period 14 --monitoring-interval 60 --monitoring-role-arn out-MonitoringRoleArn --apply-immediately')]);
     const batch = JSON.parse(/--change-batch (\{.*\}) --query/.exec(calls.find((c) => c.includes('change-resource-record-sets'))!)![1]!);
     expect(batch.Changes.map((c: { ResourceRecordSet: { SetIdentifier: string; Failover: string } }) => [c.ResourceRecordSet.SetIdentifier, c.ResourceRecordSet.Failover]))
       .toEqual([['us-east-1', 'SECONDARY'], ['us-west-2', 'PRIMARY']]);
@@ -77,6 +81,13 @@ describe('gantry-failover.sh against a stand-in AWS CLI', () => {
     expect(status).toBe(0);
     expect(calls.find((c) => c.includes('promote-read-replica'))).toContain('--db-instance-identifier out-DatabaseIdentifier --backup-retention-period 35');
     expect(calls.filter((c) => c.includes('describe-db-instances') && !c.includes('Endpoint'))).toHaveLength(2);
+  });
+
+  it('stops at once when the database cannot be described (denied), instead of waiting on it', () => {
+    const { status, calls } = failover('examples/medical-logistics.yaml', { TARGET_REGION: 'eu-west-1', DB_DENIED: '1' });
+    expect(status).not.toBe(0);
+    expect(calls.filter((c) => c.includes('describe-db-instances'))).toHaveLength(1);
+    expect(calls.some((c) => c.includes('change-resource-record-sets'))).toBe(false);
   });
 
   it('gives up after the bounded wait and leaves the records alone', () => {

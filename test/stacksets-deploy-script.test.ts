@@ -60,10 +60,12 @@ describe('the stack sets rollout (deploy.sh)', () => {
     expect(creates).toEqual([
       'set medlogix-prod-notifications', 'instance medlogix-prod-notifications af-south-1', 'instance medlogix-prod-notifications eu-west-1',
       'set medlogix-prod-network', 'instance medlogix-prod-network af-south-1', 'instance medlogix-prod-network eu-west-1',
-      // the standby's replica after the primary it reads its source from
+      // the standby's replica after the primary it reads its source from; the api tier differs by
+      // region (the primary's reads the secret its database exports, the standby's the primary's by name)
       'set medlogix-prod-database-af-south-1', 'instance medlogix-prod-database-af-south-1 af-south-1',
+      'set medlogix-prod-api-af-south-1', 'instance medlogix-prod-api-af-south-1 af-south-1',
       'set medlogix-prod-database-eu-west-1', 'instance medlogix-prod-database-eu-west-1 eu-west-1',
-      'set medlogix-prod-api', 'instance medlogix-prod-api af-south-1', 'instance medlogix-prod-api eu-west-1',
+      'set medlogix-prod-api-eu-west-1', 'instance medlogix-prod-api-eu-west-1 eu-west-1',
       'set medlogix-prod-budget', 'instance medlogix-prod-budget us-east-1',
       'set medlogix-prod-edge', 'instance medlogix-prod-edge us-east-1',
     ]);
@@ -71,7 +73,7 @@ describe('the stack sets rollout (deploy.sh)', () => {
     expect(calls.filter((c) => c.startsWith('cloudformation')).every((c) => c.startsWith('cloudformation --region af-south-1 '))).toBe(true);
     expect(calls.filter((c) => c.includes('describe-stack-set-operation'))).toHaveLength(10);
     expect(calls.find((c) => c.includes('create-stack-set --stack-set-name medlogix-prod-network'))).toMatch(/--permission-model SELF_MANAGED --capabilities CAPABILITY_IAM$/);
-    expect(calls.find((c) => c.includes('create-stack-instances --stack-set-name medlogix-prod-api --accounts 444444444444 --regions eu-west-1'))).toBeDefined();
+    expect(calls.find((c) => c.includes('create-stack-instances --stack-set-name medlogix-prod-api-eu-west-1 --accounts 444444444444 --regions eu-west-1'))).toBeDefined();
     expect(calls.some((c) => c.includes('--call-as'))).toBe(false);
   });
 
@@ -82,7 +84,7 @@ describe('the stack sets rollout (deploy.sh)', () => {
     const instance = calls.find((c) => c.includes('create-stack-instances --stack-set-name medlogix-prod-network'))!;
     expect(instance).toContain('--deployment-targets {"OrganizationalUnitIds":["ou-ab12-cdef3456"],"Accounts":["444444444444"],"AccountFilterType":"INTERSECTION"} --regions af-south-1');
     expect(instance).toMatch(/--call-as DELEGATED_ADMIN$/);
-    expect(calls.find((c) => c.includes('create-stack-set --stack-set-name medlogix-prod-api'))).toContain('--permission-model SERVICE_MANAGED --auto-deployment Enabled=false');
+    expect(calls.find((c) => c.includes('create-stack-set --stack-set-name medlogix-prod-api-af-south-1'))).toContain('--permission-model SERVICE_MANAGED --auto-deployment Enabled=false');
   });
 
   it('takes the hosted zone id from --hosted-zone-id instead of looking it up', async () => {

@@ -1,4 +1,5 @@
 import { apiOriginDomainName } from '../stacks/tier';
+import { masterSecretName, needsOwnMasterSecret } from '../stacks/database';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { markdownCode, markdownFence, markdownInline, markdownParagraphs, mermaidLabel } from '../render/markdown';
 import { markdownHeaderLine } from '../render/yaml';
@@ -12,7 +13,7 @@ import { ORIGIN_HEADER, originSecretOf, originSecretRegions } from '../stacks/or
 const STACK_PURPOSE: Record<string, string> = {
   notifications: 'encrypted SNS topic, e-mail and Slack delivery, EventBridge rules for scaling, stack and database events',
   network: 'VPC, public/private/isolated subnets per AZ, NAT, endpoints, flow logs',
-  database: 'RDS instance, replicas, TLS-only parameters, managed master secret, alarms',
+  database: 'RDS instance, replicas, TLS-only parameters, master secret in Secrets Manager, alarms',
   budget: 'monthly cost budget and its alerts',
   edge: 'certificate, WAF, CloudFront, site bucket, DNS records',
 };
@@ -81,7 +82,36 @@ function environmentSection(model: PlatformModel, environment: EnvironmentModel)
       lines.push(`| ${order++} | \`${stack.stackName}\` | ${target === 'global' ? 'us-east-1' : target} | [${template}](${template}) | ${kind} |`);
     }
   }
-  lines.push('', ...multiRegionSection(model, environment), ...originSecretSection(environment));
+  lines.push('', ...databaseCredentialsSection(environment), ...multiRegionSection(model, environment), ...originSecretSection(environment));
+  return lines;
+}
+
+/**
+ * Where the master password lives, who may read it, how the client tiers connect with IAM
+ * database authentication, and, where the stack owns the secret, how to rotate it.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html
+ */
+function databaseCredentialsSection(environment: EnvironmentModel): string[] {
+  const primary = environment.regions.find((r) => r.primary);
+  const database = primary?.database;
+  if (!primary || !database) return [];
+  const own = needsOwnMasterSecret(environment, database);
+  const clients = database.clients.length > 0 ? database.clients.map((c) => `\`${c}\``).join(', ') : 'no tier';
+  const iam = database.family !== 'sqlserver';
+  const lines = [
+    `### ${environment.name}: database credentials`,
+    '',
+    own
+      ? `The master password is in the secret \`${masterSecretName(primary.stackNames.database)}\` (${primary.region}), which the database stack creates and keeps: RDS cannot manage the password of an instance with read replicas ([RDS: Secrets Manager limitations](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations)).`
+      : `RDS manages the master password in Secrets Manager and rotates it (the database stack's \`MasterSecretArn\` output).`,
+    `Only the instances of ${clients} may read it${iam ? `, and connect with IAM database authentication as the database user named after their tier (create it once with \`GRANT rds_iam\` on PostgreSQL, \`IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'\` on MySQL and MariaDB)` : ''}.`,
+  ];
+  if (own) {
+    lines.push('', `To rotate it: generate a password (\`aws secretsmanager get-random-password --password-length 32 --exclude-punctuation\`), `
+      + `set it on the instance (\`aws rds modify-db-instance --region ${primary.region} --db-instance-identifier <DatabaseIdentifier output> --master-user-password <new> --apply-immediately\`), `
+      + `then store it (\`aws secretsmanager put-secret-value --region ${primary.region} --secret-id ${masterSecretName(primary.stackNames.database)} --secret-string <the secret's JSON with the new password>\`); the replicas follow their source.`);
+  }
+  lines.push('');
   return lines;
 }
 
@@ -146,7 +176,7 @@ function multiRegionSection(_model: PlatformModel, environment: EnvironmentModel
     '**Runbook: the primary region is lost.**',
     '',
     `1. Confirm the loss (the \`OriginHealthAlarm\` of the ${primary.region} tier stacks, the AWS Health Dashboard); a replica or backups that are far behind mean more data lost.`,
-    `2. Run **gantry: failover** (\`gantry-failover.yml\`) with environment \`${environment.name}\` and the standby region; the \`${environment.name}\` GitHub environment's reviewers approve it.`,
+    `2. Run **gantry: failover** (\`gantry-failover.yml\`) with environment \`${environment.name}\` and the standby region; the \`${environment.name}\` GitHub environment's reviewers approve it. It shares the concurrency group of \`${environment.name}\`'s deploy jobs, so it starts once a deploy of \`${environment.name}\` that runs or waits for approval has ended (reject a waiting one), and no deploy starts during it; if a later deploy's job takes its place in the queue, it shows as cancelled: run it again.`,
     `3. It ${mode === 'replica' ? 'promotes the cross-region replica' : mode === 'backups' ? 'restores the latest replicated backup into the standby\'s database subnets' : 'skips the database'} (waiting at most 60 minutes), has RDS keep the master password in the standby's Secrets Manager, ${origin ? `swaps the failover records of \`${origin}\` so the standby stays primary even when the old region returns, ` : ''}reports to Slack and prints the spec change.`,
     `4. ${mode === 'replica' ? 'The standby\'s tiers already use the promoted instance (its database stack exports the endpoint in that region); point them at the new master secret.' : mode === 'backups' ? 'Point the standby\'s applications at the restored instance\'s endpoint and master secret (the job summary names them).' : 'Check that the standby serves what it should without the data.'} Commit the printed spec change (\`role: primary\` on the promoted region), run \`gantry generate\` and merge: the old primary's stacks are rebuilt as the standby when its region is back.`,
     '',

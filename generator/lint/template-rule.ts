@@ -37,16 +37,70 @@ export interface TemplateRule {
   check(templates: readonly LintTemplate[]): RuleMatch[];
 }
 
-/** The resources of a template with their logical ids, in file order. */
-export function resourcesOf(template: LintTemplate, type?: string | RegExp): [string, Record<string, unknown>][] {
+/** Which resources a rule reads: one type, a pattern, or a list of types. */
+export type ResourceTypes = string | RegExp | readonly string[];
+
+/** One resource of a template, as a per-resource rule reads it. */
+export interface LintResource {
+  readonly template: LintTemplate;
+  readonly id: string;
+  readonly type: string;
+  /** The whole entry: Type, Properties, DependsOn, DeletionPolicy, Metadata. */
+  readonly data: Record<string, unknown>;
+  /** Its Properties, or an empty mapping. */
+  readonly properties: Record<string, unknown>;
+}
+
+/** What a per-resource rule finds: a path below the resource (`['Properties', 'RoleName']`) and why. */
+export interface ResourceMatch {
+  readonly path: SpecPath;
+  readonly message: string;
+  /** The logical id the path starts at when the fix belongs to another resource of the template (a retained log group's key). */
+  readonly resource?: string;
+}
+
+/**
+ * A rule that judges each resource of some types on its own: it names the types and says what it
+ * finds in one resource; this walks every template's resources of those types, in file order, and
+ * turns each finding into a match at `Resources.<logical id>.<path>`.
+ */
+export function resourceRule(rule: Omit<TemplateRule, 'check'> & {
+  readonly types: ResourceTypes;
+  check(resource: LintResource): Iterable<ResourceMatch>;
+}): TemplateRule {
+  const { types, check, ...described } = rule;
+  return {
+    ...described,
+    check(templates) {
+      const matches: RuleMatch[] = [];
+      for (const template of templates) {
+        for (const resource of resourcesOf(template, types)) {
+          for (const match of check(resource)) {
+            matches.push({ file: template.file, path: ['Resources', match.resource ?? resource.id, ...match.path], message: match.message });
+          }
+        }
+      }
+      return matches;
+    },
+  };
+}
+
+/** The resources of a template (of some types, or all), in file order. */
+export function resourcesOf(template: LintTemplate, types?: ResourceTypes): LintResource[] {
   const resources = template.data.Resources;
   if (!isRecord(resources)) return [];
-  return Object.entries(resources).filter((entry): entry is [string, Record<string, unknown>] => {
-    const resource = entry[1];
-    if (!isRecord(resource) || typeof resource.Type !== 'string') return false;
-    if (type === undefined) return true;
-    return typeof type === 'string' ? resource.Type === type : type.test(resource.Type);
-  });
+  const found: LintResource[] = [];
+  for (const [id, data] of Object.entries(resources)) {
+    if (!isRecord(data) || typeof data.Type !== 'string' || !isOfType(data.Type, types)) continue;
+    found.push({ template, id, type: data.Type, data, properties: propertiesOf(data) });
+  }
+  return found;
+}
+
+function isOfType(type: string, types: ResourceTypes | undefined): boolean {
+  if (types === undefined) return true;
+  if (typeof types === 'string') return type === types;
+  return types instanceof RegExp ? types.test(type) : types.includes(type);
 }
 
 export function propertiesOf(resource: Record<string, unknown>): Record<string, unknown> {

@@ -39,9 +39,17 @@ export interface DefaultedTier {
 
 export type DefaultedDatabase = Required<Omit<DatabaseSpec, 'clients'>> & { clients: string[] };
 
+export interface ParentZone {
+  readonly name: string;
+  readonly account: string;
+}
+
 export interface DefaultedEdge {
   readonly domain: string;
+  /** The public hosted zone this environment's records and certificate validation go to (model/edge-domains.ts decides it). */
   readonly zone: string;
+  /** Set when gantry gave the environment a zone of its own: the zone (and account) that delegates it with an NS record. */
+  readonly parentZone?: ParentZone;
   readonly site?: { spa: boolean };
   readonly api?: { tier: string; path: string };
   readonly waf: { managedRules: ManagedRule[]; ratePerFiveMinutes: number };

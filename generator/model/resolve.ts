@@ -1,3 +1,4 @@
+import { isDeprecatedForCreation, newestCreatable } from '../aws/engine-versions';
 import { applyRegionTier, primaryRegionIndex, type DefaultedDatabase, type DefaultedTier, type EnvironmentSpecView } from './defaults';
 import { planSubnets } from './subnets';
 import type { RegionEntry, SpecDocument } from './spec-types';
@@ -136,7 +137,8 @@ function resolveDatabase(database: DefaultedDatabase): DatabaseModel {
   return {
     engine: database.engine,
     family,
-    version: database.version,
+    // A minor RDS no longer creates instances with becomes the newest of its major (GNT234 warns).
+    version: (isDeprecatedForCreation(database.engine, database.version) && newestCreatable(database.engine, database.version)) || database.version,
     port: ENGINE_PORTS[family],
     instanceClass: database.instanceClass,
     storageGb: database.storageGb,

@@ -166,7 +166,14 @@ export interface EdgeModel {
    */
   readonly originSecret?: string;
   readonly domain: string;
+  /**
+   * The public hosted zone, in this environment's account, that holds its records and validates its
+   * certificates: `edge.zone`, or a zone named for the environment's domain when another account
+   * holds `edge.zone` (model/edge-domains.ts).
+   */
   readonly zone: string;
+  /** When `zone` is the environment's own: the zone, and its account, that delegates it (an NS record). */
+  readonly parentZone?: { readonly name: string; readonly account: string };
   readonly site?: { readonly spa: boolean };
   readonly api?: { readonly tier: string; readonly path: string };
   readonly waf: { readonly managedRules: readonly ManagedRule[]; readonly ratePerFiveMinutes: number };

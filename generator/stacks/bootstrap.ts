@@ -1,4 +1,4 @@
-import { Fn, type Stack } from 'aws-cdk-lib';
+import { Fn, type CfnResource, type Stack } from 'aws-cdk-lib';
 import { CfnManagedPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { EnvironmentModel, GithubModel, PlatformModel } from '../model/types';
@@ -11,17 +11,52 @@ import { originSecretOf, originSecretRegions } from './origin-secret';
 import { acknowledge, applyTags } from './tags';
 
 /**
- * GitHub's OIDC subjects for this repository: the legacy `repo:OWNER/REPO:…` form, and the
- * immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` form when the spec gives both ids (repositories
- * created or renamed after mid-2026 send only that one).
- * @see https://docs.github.com/en/actions/reference/security/oidc
+ * GitHub's OIDC subjects for this repository and one context (`environment:prod`, `pull_request`,
+ * `ref:refs/heads/main`). GitHub sends one of two forms (docs/facts.md, "GitHub OIDC subjects"):
+ * the legacy `repo:OWNER/REPO:…`, and the immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` that
+ * repositories created, renamed or transferred on or after 15 July 2026 (and those that opt in)
+ * send instead. Both are accepted, so a repository keeps deploying when GitHub switches it. With
+ * `github.ownerId` and `github.repositoryId` in the spec the immutable form is exact; without them
+ * it is a pattern with a wildcard in place of each id, which pins the names but not the ids (as safe as the
+ * legacy form: a recycled owner or repository name would match both).
+ * @see https://docs.github.com/en/actions/reference/security/oidc#immutable-subject-claims
+ * @see https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens
  */
 export function oidcSubjects(github: GithubModel, context: string): string[] {
-  const subjects = [`repo:${github.owner}/${github.name}:${context}`];
-  if (github.ownerId !== undefined && github.repositoryId !== undefined) {
-    subjects.push(`repo:${github.owner}@${github.ownerId}/${github.name}@${github.repositoryId}:${context}`);
-  }
-  return subjects;
+  const immutable = github.ownerId !== undefined && github.repositoryId !== undefined
+    ? `repo:${github.owner}@${github.ownerId}/${github.name}@${github.repositoryId}:${context}`
+    : `repo:${github.owner}@*/${github.name}@*:${context}`;
+  return [`repo:${github.owner}/${github.name}:${context}`, immutable];
+}
+
+/** True when the subjects hold a pattern, which IAM matches only with StringLike. */
+function hasPattern(subjects: readonly string[]): boolean {
+  return subjects.some((s) => /[*?]/.test(s));
+}
+
+/**
+ * The trust condition of a role GitHub's workflows assume: the audience configure-aws-credentials
+ * asks for, and the subjects of the given contexts. StringEquals when every subject is exact;
+ * StringLike otherwise, where the exact subjects still match only themselves (owner, repository,
+ * branch and environment names cannot hold `*` or `?`: git refuses them in ref names, and the spec
+ * allows neither in an environment name).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub
+ */
+export function githubTrustCondition(github: GithubModel, contexts: readonly string[]): Record<string, Record<string, unknown>> {
+  const subjects = contexts.flatMap((context) => oidcSubjects(github, context));
+  const audience = { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' };
+  const subject = { 'token.actions.githubusercontent.com:sub': subjects };
+  return hasPattern(subjects) ? { StringEquals: audience, StringLike: subject } : { StringEquals: { ...audience, ...subject } };
+}
+
+/**
+ * Replaces the blueprint's placeholder condition of a role's one trust statement. The whole
+ * statement list is overridden: property overrides deep-merge objects, which would keep the
+ * placeholder's StringEquals subject beside a StringLike one (both must then hold).
+ */
+function trustGithub(role: CfnResource, condition: Record<string, Record<string, unknown>>): void {
+  const document = (role as CfnRole).assumeRolePolicyDocument as { Statement: Record<string, unknown>[] };
+  role.addPropertyOverride('AssumeRolePolicyDocument.Statement', [{ ...document.Statement[0], Condition: condition }]);
 }
 
 /**
@@ -91,8 +126,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   blueprint.getResource('ExecutionRole').addPropertyOverride('RoleName', roleNames.execution);
   const drift = blueprint.getResource('DriftRole');
   drift.addPropertyOverride('RoleName', roleNames.drift);
-  drift.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
-    oidcSubjects(model.github, `ref:refs/heads/${model.github.branch}`));
+  trustGithub(drift, githubTrustCondition(model.github, [`ref:refs/heads/${model.github.branch}`]));
   drift.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.drift);
   drift.addPropertyOverride('Policies', [{
     PolicyName: 'detect-drift',
@@ -120,8 +154,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   if (environment.firstInAccount) for (const role of trusting) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
 
   const deploy = blueprint.getResource('DeployRole');
-  deploy.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
-    oidcSubjects(model.github, `environment:${environment.name}`));
+  trustGithub(deploy, githubTrustCondition(model.github, [`environment:${environment.name}`]));
   deploy.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.deploy);
   deploy.addPropertyOverride('Policies', [{
     PolicyName: 'deploy',
@@ -166,8 +199,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   const changeSets = blueprint.getResource('ChangeSetRole');
   // Pull requests plan with it, and so does the deploy workflow on the deploy branch before its
   // approval gate (a job without an environment); neither can execute a change set.
-  changeSets.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.token\\.actions\\.githubusercontent\\.com:sub',
-    [...oidcSubjects(model.github, 'pull_request'), ...oidcSubjects(model.github, `ref:refs/heads/${model.github.branch}`)]);
+  trustGithub(changeSets, githubTrustCondition(model.github, ['pull_request', `ref:refs/heads/${model.github.branch}`]));
   changeSets.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.changeSets);
   changeSets.addPropertyOverride('Policies', [{
     PolicyName: 'change-sets',
@@ -213,7 +245,7 @@ function buildExecutionRole(stack: Stack, blueprint: ReturnType<typeof includeBl
   const boundary = new CfnManagedPolicy(stack, 'PermissionsBoundary', {
     managedPolicyName: boundaryName(prefix),
     description: `The most any role of ${prefix}'s stacks may do; the execution role creates roles only with it`,
-    policyDocument: boundaryDocument(),
+    policyDocument: boundaryDocument(prefix),
   });
   boundary.overrideLogicalId('PermissionsBoundary');
   acknowledge(boundary, [{
@@ -271,8 +303,8 @@ function buildOriginSecret(stack: Stack, environment: EnvironmentModel, name: st
 function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, model: PlatformModel, environment: EnvironmentModel, roleName: string, stacks: unknown[]): void {
   const deploy = blueprint.getResource('DeployRole') as CfnRole;
   // The deploy role's trust (the GitHub OIDC provider, audience sts.amazonaws.com), for this environment's jobs only.
-  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] };
-  trust.Statement[0]!.Condition.StringEquals['token.actions.githubusercontent.com:sub'] = oidcSubjects(model.github, `environment:${environment.name}`);
+  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: unknown }[] };
+  trust.Statement[0]!.Condition = githubTrustCondition(model.github, [`environment:${environment.name}`]);
   const role = new CfnRole(stack, 'FailoverRole', {
     roleName,
     description: `gantry-failover.yml: promotes a standby region of ${environment.name}`,
@@ -290,8 +322,15 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
               'rds:RestoreDBInstanceToPointInTime', 'rds:AddTagsToResource'],
             Resource: '*',
           },
+          // The standby's key reaches KMS two ways: RDS uses it for the storage of a restored or
+          // promoted instance (via rds.<region>), and `modify-db-instance --manage-master-user-password
+          // --master-user-secret-kms-key-id` has RDS create the secret with the caller's rights, so
+          // Secrets Manager generates and encrypts its data key (via secretsmanager.<region>). Written
+          // as rds.* and secretsmanager.*: the bootstrap template must stay under 51,200 bytes.
+          // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
+          // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-permissions
           { Sid: 'EncryptWithTheStandbysKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*',
-            Condition: { StringLike: { 'kms:ViaService': 'rds.*.amazonaws.com' } } },
+            Condition: { StringLike: { 'kms:ViaService': ['rds.*', 'secretsmanager.*'] } } },
           { Sid: 'LetRdsManageTheMasterSecret', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'], Resource: '*' },
           { Sid: 'PassTheMonitoringRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*`),
             Condition: { StringEquals: { 'iam:PassedToService': 'monitoring.rds.amazonaws.com' } } },
@@ -304,6 +343,6 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
   if (environment.firstInAccount) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
   acknowledge(role, [{
     id: 'AwsSolutions-IAM5',
-    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement is limited to the actions a promotion or restore needs, KMS only through RDS and PassRole only to RDS monitoring.',
+    reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement holds only what a promotion or restore needs, KMS only via RDS and Secrets Manager, PassRole only to RDS monitoring.',
   }]);
 }

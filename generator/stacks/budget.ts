@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Fn } from 'aws-cdk-lib';
 import type { CfnBudget } from 'aws-cdk-lib/aws-budgets';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
@@ -37,6 +38,14 @@ export function buildBudgetTemplate(_model: PlatformModel, environment: Environm
   });
   const resource = blueprint.getResource('Budget') as CfnBudget;
   resource.addPropertyOverride('Budget.BudgetLimit.Amount', budget.monthlyUsd);
+  // A change of NotificationsWithSubscribers replaces the budget, and a replacement under the same
+  // BudgetName fails ("the budget already exists", DuplicateRecordException). The name carries a hash
+  // of what the notifications are made of, so the new budget gets a new name and the old one goes.
+  // @see https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/365
+  // (A stack set's topic region is a parameter, so it is part of the name itself.)
+  const notifications = { alertAtPercent: budget.alertAtPercent, emails: environment.notifications.emails.slice(0, MAX_EMAIL_SUBSCRIBERS), topic: primary.stackNames.notifications, topicRegion: values.portable ? undefined : primary.region };
+  const hash = createHash('sha256').update(JSON.stringify(notifications)).digest('hex').slice(0, 8);
+  resource.addPropertyOverride('Budget.BudgetName', Fn.sub(values.portable ? `\${AWS::StackName}-\${TopicRegion}-${hash}` : `\${AWS::StackName}-${hash}`));
   resource.addPropertyOverride('NotificationsWithSubscribers', [
     ...budget.alertAtPercent.map((percent) => alert('ACTUAL', percent)),
     alert('FORECASTED', 100),

@@ -2,6 +2,7 @@ import { CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, type Stack } from 'aws-
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnSecurityGroup, CfnSecurityGroupEgress } from 'aws-cdk-lib/aws-ec2';
 import { CfnDBInstance, type CfnDBParameterGroup, type CfnDBSubnetGroup } from 'aws-cdk-lib/aws-rds';
+import { CfnSecret, CfnSecretTargetAttachment } from 'aws-cdk-lib/aws-secretsmanager';
 import type { DatabaseModel, EnvironmentModel, RegionModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { configureAlarms, DATABASE_ALARMS, pointAtTopic } from './alarms';
@@ -49,6 +50,29 @@ const LOG_EXPORTS: Record<DatabaseModel['family'], string[]> = {
 /** Performance Insights is not offered on the smallest burstable classes. */
 export function supportsPerformanceInsights(instanceClass: string): boolean {
   return !/\.(micro|small)$/.test(instanceClass);
+}
+
+/**
+ * Whether the primary's master password must live in a secret the stack creates instead of one RDS
+ * manages: RDS refuses to create a read replica (same-region or cross-region) of a source whose
+ * master password it manages in Secrets Manager, for every engine except SQL Server.
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations
+ */
+export function needsOwnMasterSecret(environment: EnvironmentModel, database: DatabaseModel): boolean {
+  if (database.family === 'sqlserver') return false;
+  return database.readReplicas > 0 || environment.regions.some((r) => r.databaseRole === 'replica');
+}
+
+/**
+ * Characters RDS refuses in a master password ("/", '"', "@", and for the open-source engines "'"
+ * and spaces; a backslash breaks many client connection strings).
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (MasterUserPassword)
+ */
+export const MASTER_PASSWORD_EXCLUDED = '"@/\\\' ';
+
+/** The name of the master secret a stack creates: `<database stack>-master`, so a standby's tiers know it before it exists. */
+export function masterSecretName(databaseStack: string): string {
+  return `${databaseStack}-master`;
 }
 
 /**
@@ -108,6 +132,12 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
     applyTags(stack, environment.tags);
     return { ...templateOf(stack), Description: 'What restoring the primary region\'s replicated automated backups needs: key, subnet group, security groups, TLS-only parameter group' };
   } else {
+    if (needsOwnMasterSecret(environment, database)) useOwnMasterSecret(stack, blueprint, instance, region);
+    new CfnOutput(stack, 'KeyArn', {
+      description: 'The database key, which also encrypts the master secret: its client tiers decrypt the secret with it, through Secrets Manager',
+      value: blueprint.getResource('DatabaseKey').getAtt('Arn').toString(),
+      exportName: Fn.sub('${AWS::StackName}-KeyArn'),
+    }).overrideLogicalId('KeyArn');
     new CfnOutput(stack, 'DatabaseArn', {
       description: 'The database instance\'s ARN: the source of the standby regions\' cross-region read replicas',
       value: instance.attrDbInstanceArn,
@@ -115,6 +145,14 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
     const backupsTo = standbys.find((r) => r.databaseRole === 'backups');
     if (backupsTo) replicateBackups(stack, instance, database, values.string(stack, 'BackupReplicationRegion', backupsTo.region, { description: 'The standby region the automated backups are replicated to' }));
   }
+
+  // IAM database authentication names the instance by its resource id (rds-db:connect on dbuser:<id>/<user>).
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
+  new CfnOutput(stack, 'DatabaseResourceId', {
+    description: 'The instance\'s resource id, which IAM database authentication policies name',
+    value: instance.attrDbiResourceId,
+    exportName: Fn.sub('${AWS::StackName}-DatabaseResourceId'),
+  }).overrideLogicalId('DatabaseResourceId');
 
   // Same-region read replicas serve the primary's reads; a standby's replica has none of its own.
   const sameRegionReplicas = region.databaseRole === 'primary' ? database.readReplicas : 0;
@@ -171,6 +209,11 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       value: replica.attrEndpointAddress,
       exportName: Fn.sub(`\${AWS::StackName}-ReadReplica${i}Endpoint`),
     }).overrideLogicalId(`ReadReplica${i}Endpoint`);
+    new CfnOutput(stack, `ReadReplica${i}ResourceId`, {
+      description: `Read replica ${i}'s resource id, which IAM database authentication policies name`,
+      value: replica.attrDbiResourceId,
+      exportName: Fn.sub(`\${AWS::StackName}-ReadReplica${i}ResourceId`),
+    }).overrideLogicalId(`ReadReplica${i}ResourceId`);
   }
 
   const alarms = region.alarms;
@@ -183,6 +226,50 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
 
   applyTags(stack, environment.tags);
   return templateOf(stack);
+}
+
+/**
+ * The master password in a secret this stack creates (Secrets Manager generates it, encrypted
+ * with the database's key), which the instance resolves at deploy and a target attachment fills
+ * with the instance's host, port and engine, as an RDS-managed secret holds them. Retained with
+ * the stack: the final snapshot it leaves needs the password.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html
+ */
+function useOwnMasterSecret(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, instance: CfnDBInstance, region: RegionModel): void {
+  const key = blueprint.getResource('DatabaseKey');
+  const secret = new CfnSecret(stack, 'MasterSecret', {
+    name: masterSecretName(region.stackNames.database),
+    description: Fn.sub('The master user of ${AWS::StackName}\'s database: RDS cannot manage the password of a read replica\'s source'),
+    kmsKeyId: key.ref,
+    generateSecretString: {
+      secretStringTemplate: JSON.stringify({ username: instance.masterUsername }),
+      generateStringKey: 'password',
+      passwordLength: 32,
+      excludeCharacters: MASTER_PASSWORD_EXCLUDED,
+    },
+  });
+  secret.overrideLogicalId('MasterSecret');
+  secret.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+  secret.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+  acknowledge(secret, [{
+    id: 'AwsSolutions-SMG4',
+    reason: 'RDS cannot rotate (manage) the master password of an instance with read replicas; automatic rotation would need a rotation function inside the isolated subnets. The README\'s runbook rotates it by hand (new value, then modify-db-instance --master-user-password).',
+  }]);
+  instance.manageMasterUserPassword = undefined;
+  instance.masterUserSecret = undefined;
+  instance.addPropertyDeletionOverride('ManageMasterUserPassword');
+  instance.addPropertyDeletionOverride('MasterUserSecret');
+  instance.masterUserPassword = Fn.sub('{{resolve:secretsmanager:${MasterSecret}:SecretString:password}}');
+  const attachment = new CfnSecretTargetAttachment(stack, 'MasterSecretAttachment', {
+    secretId: secret.ref,
+    targetId: instance.ref,
+    targetType: 'AWS::RDS::DBInstance',
+  });
+  attachment.overrideLogicalId('MasterSecretAttachment');
+  const output = blueprint.getOutput('MasterSecretArn');
+  output.value = secret.ref;
+  output.description = 'The Secrets Manager secret that holds the master user\'s password (created by this stack: RDS cannot manage the password of a read replica\'s source)';
 }
 
 /**

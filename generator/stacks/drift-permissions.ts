@@ -130,7 +130,19 @@ export const DRIFT_READS_WITHOUT_HANDLER: Readonly<Record<string, readonly strin
   'AWS::EC2::NetworkAclEntry': ['ec2:DescribeNetworkAcls'],
 };
 
+/**
+ * Services whose Describe calls return configuration only, never data a resource holds: their reads
+ * are granted as one `Describe*` (as AWS's ViewOnlyAccess does), which keeps the bootstrap under
+ * CloudFormation's 51,200-byte inline template limit.
+ * @see https://docs.aws.amazon.com/aws-managed-policy/latest/reference/ViewOnlyAccess.html
+ */
+export const CONFIGURATION_ONLY_DESCRIBES: readonly string[] = ['ec2', 'elasticloadbalancing', 'rds'];
+
 /** Every read the drift role gets, sorted and deduplicated. */
 export function driftReadActions(): string[] {
-  return [...new Set([...DRIFT_READ_PERMISSIONS, ...Object.values(DRIFT_READS_WITHOUT_HANDLER).flat()])].sort();
+  const collapse = (action: string) => {
+    const [service = '', name = ''] = action.split(':');
+    return CONFIGURATION_ONLY_DESCRIBES.includes(service) && name.startsWith('Describe') ? `${service}:Describe*` : action;
+  };
+  return [...new Set([...DRIFT_READ_PERMISSIONS, ...Object.values(DRIFT_READS_WITHOUT_HANDLER).flat()].map(collapse))].sort();
 }

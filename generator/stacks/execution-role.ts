@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Fn } from 'aws-cdk-lib';
 import { PACKAGE_ROOT } from '../paths';
+import { DATABASE_CLIENT_BOUNDARY_ACTIONS, databaseBoundaryStatement } from './database-access';
 
 /**
  * Every resource type the stacks that deploy through the execution role may contain (the
@@ -30,7 +31,7 @@ export const GENERATED_RESOURCE_TYPES: readonly string[] = [
   'AWS::S3::Bucket', 'AWS::S3::BucketPolicy',
   // Its read handler's secretsmanager:GetSecretValue is also what CloudFormation resolves the secret
   // origin header's dynamic references with (the bootstrap holds that secret; origin-secret.ts).
-  'AWS::SecretsManager::Secret',
+  'AWS::SecretsManager::Secret', 'AWS::SecretsManager::SecretTargetAttachment',
   'AWS::Shield::Protection',
   'AWS::SNS::Subscription', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy',
   'AWS::WAFv2::LoggingConfiguration', 'AWS::WAFv2::WebACL', 'AWS::WAFv2::WebACLAssociation',
@@ -53,6 +54,9 @@ export const NON_REGISTRY_PERMISSIONS: Readonly<Record<string, readonly string[]
   'AWS::Route53::RecordSetGroup': ['route53:ChangeResourceRecordSets', 'route53:GetChange', 'route53:GetHostedZone', 'route53:ListResourceRecordSets'],
   'AWS::Budgets::Budget': ['budgets:ModifyBudget', 'budgets:ViewBudget'],
   'AWS::ElasticLoadBalancingV2::ListenerCertificate': ['elasticloadbalancing:AddListenerCertificates', 'elasticloadbalancing:DescribeListenerCertificates', 'elasticloadbalancing:RemoveListenerCertificates'],
+  // Reads the instance's address and writes it into the secret; removing it writes the secret again.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html
+  'AWS::SecretsManager::SecretTargetAttachment': ['rds:DescribeDBInstances', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
   // CloudFormation invokes a custom resource's function with the stack's role.
   'Custom::DefaultSecurityGroupClosed': ['lambda:InvokeFunction'],
 };
@@ -109,6 +113,27 @@ function withoutCovered(actions: readonly string[]): string[] {
   return actions.filter((a) => a.includes('*') || !patterns.some((p) => p.test(a)));
 }
 
+/**
+ * The service-linked role each generated type's handler may create (its lists name
+ * iam:CreateServiceLinkedRole): on a fresh account the first Auto Scaling group, database, Slack
+ * channel, load balancer, Shield protection or WAF log creates its service's role. Chatbot's is
+ * not its principal's name.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+ * @see https://docs.aws.amazon.com/chatbot/latest/adminguide/slr-permissions.html
+ */
+export const SERVICE_LINKED_ROLES: Readonly<Record<string, string>> = {
+  'AWS::AutoScaling::AutoScalingGroup': 'autoscaling.amazonaws.com',
+  'AWS::Chatbot::SlackChannelConfiguration': 'management.chatbot.amazonaws.com',
+  'AWS::RDS::DBInstance': 'rds.amazonaws.com',
+  'AWS::RDS::DBParameterGroup': 'rds.amazonaws.com',
+  'AWS::RDS::DBSubnetGroup': 'rds.amazonaws.com',
+  'AWS::Shield::Protection': 'shield.amazonaws.com',
+  'AWS::WAFv2::LoggingConfiguration': 'wafv2.amazonaws.com',
+  // Not in its handler's lists, but ELB creates AWSServiceRoleForElasticLoadBalancing with the
+  // caller's rights. @see https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-service-linked-roles.html
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': 'elasticloadbalancing.amazonaws.com',
+};
+
 /** IAM's limit for one managed policy, whitespace not counted. @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
 const MANAGED_POLICY_CHARACTERS = 6144;
 
@@ -126,9 +151,10 @@ function boundaryArn(prefix: string): string {
  * security group closer, RDS monitoring, Chatbot): the most any of them may do, whatever policy a
  * template attaches. Without it, a template deployed through the execution role could create a
  * role with AdministratorAccess. No IAM, STS or Organizations actions: a role the platform creates
- * can never widen its own rights or anyone else's.
+ * can never widen its own rights or anyone else's. The database's client tiers read its secret and
+ * connect with IAM database authentication: without those here no instance policy could grant them.
  */
-export function boundaryDocument(): Record<string, unknown> {
+export function boundaryDocument(prefix: string): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Statement: [{
@@ -141,9 +167,10 @@ export function boundaryDocument(): Record<string, unknown> {
         'logs:*', 'ec2:Describe*', 's3:GetObject', 's3:GetEncryptionConfiguration', 'kms:Decrypt', 'kms:GenerateDataKey',
         // The default security group closer.
         'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress',
+        ...DATABASE_CLIENT_BOUNDARY_ACTIONS,
       ],
       Resource: '*',
-    }],
+    }, ...databaseBoundaryStatement(prefix)],
   };
 }
 
@@ -203,7 +230,7 @@ export function executionPolicies(prefix: string, protectedRoles: readonly strin
       },
       {
         Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*',
-        Condition: { StringEquals: { 'iam:AWSServiceName': ['autoscaling.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'rds.amazonaws.com', 'wafv2.amazonaws.com'] } },
+        Condition: { StringEquals: { 'iam:AWSServiceName': [...new Set(Object.values(SERVICE_LINKED_ROLES))].sort() } },
       },
     ],
   };

@@ -9,6 +9,7 @@ import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { durationSeconds } from '../validate/rules/deploy-timeout';
 import { includeBlueprint, newTemplateStack, propertyPath, templateOf } from './cdk';
 import { configureAlarms, TIER_ALARMS } from './alarms';
+import { databaseClientStatements } from './database-access';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { CURRENT_VERSION_PARAMETER, ORIGIN_HEADER, originSecretOf, PREVIOUS_VERSION_PARAMETER, secretReferenceParts } from './origin-secret';
 import { acknowledge, applyTags } from './tags';
@@ -68,6 +69,18 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
 
   const securityGroups: unknown[] = [resource('InstanceSecurityGroup').getAtt('GroupId')];
   if (region.database?.clients.includes(tier.name)) securityGroups.push(Fn.importValue(`${names.database}-ClientSecurityGroupId`));
+  // A database client reads the master secret and connects with IAM database authentication; other tiers cannot.
+  const databaseAccess = databaseClientStatements(environment, region, tier,
+    () => values.string(stack, 'PrimaryRegion', environment.primaryRegion, { description: 'The primary region, where the database\'s master secret lives' }));
+  if (databaseAccess.length > 0) {
+    override('InstanceRole', 'Policies', [{ PolicyName: 'database-client', PolicyDocument: { Version: '2012-10-17', Statement: databaseAccess } }]);
+    if (!region.primary) {
+      acknowledge(resource('InstanceRole'), [{
+        id: 'AwsSolutions-IAM5',
+        reason: `The master secret lives in the primary region, whose ARN ends in six characters Secrets Manager picks, and whose key is known there only: the role reads that one secret by name, and decrypts only it (kms:EncryptionContext:SecretARN) through Secrets Manager.`,
+      }]);
+    }
+  }
   for (const callee of region.tiers.filter((t) => t.from.includes(tier.name))) {
     securityGroups.push(Fn.importValue(`${names.tiers[callee.name]}-CallerSecurityGroupId`));
   }

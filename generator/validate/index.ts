@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics';
 import { applyDefaults, type MergedSections } from '../model/defaults';
-import { withOwnEdgeDomains } from '../model/edge-domains';
+import { withOwnEdgeDomains, withOwnHostedZones } from '../model/edge-domains';
 import { deepMerge, sourcePath } from '../model/merge';
 import { OVERRIDABLE_SECTIONS } from '../model/spec-types';
 import type { LoadedSpec } from '../spec/load';
@@ -55,9 +55,12 @@ export function buildRuleContext(document: Readonly<Record<string, unknown>>): R
       spec: applyDefaults(project, name, mergedSections(document, name)),
     });
   }
-  // Environments sharing one edge.domain each get their own (model/edge-domains.ts).
-  const specs = withOwnEdgeDomains(document, contexts);
-  const environments = contexts.map((c) => ({ ...c, spec: specs.get(c.name) ?? c.spec }));
+  // Environments sharing one edge.domain each get their own, and environments whose accounts
+  // cannot all hold edge.zone get a zone of their own (model/edge-domains.ts).
+  const domains = withOwnEdgeDomains(document, contexts);
+  const withDomains = contexts.map((c) => ({ ...c, spec: domains.get(c.name) ?? c.spec }));
+  const zones = withOwnHostedZones(document, withDomains);
+  const environments = withDomains.map((c) => ({ ...c, spec: zones.get(c.name) ?? c.spec }));
   return { document, project, environments };
 }
 

@@ -2,7 +2,7 @@ import type { PlatformModel } from '../model/types';
 import { ACTIONS } from './actions';
 import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
-import { deployTargets, roleArn, scriptEnv, watchedPaths } from './shared';
+import { deployTargets, environmentConcurrency, roleArn, scriptEnv, watchedPaths } from './shared';
 import { awsCredentials, checkout, cleanUp, installGantry, reportToSlack } from './steps';
 import { JOB_MINUTES, STACK_DEPLOY_MINUTES } from './timeouts';
 
@@ -16,8 +16,9 @@ import { JOB_MINUTES, STACK_DEPLOY_MINUTES } from './timeouts';
  *   required reviewers). It deploys the regions one after another, then the us-east-1 stacks
  *   (budget, edge), which read what the regions created, and executes only change sets that
  *   still match the plan the approver saw.
- * Both share a concurrency group per environment: two runs never change one environment at once,
- * and a waiting deploy never blocks a release or rollback (they have their own groups).
+ * Both share the environment's concurrency group with its failover (environmentConcurrency): two
+ * runs never change one environment at once, and a waiting deploy never blocks a release or
+ * rollback (they have their own groups).
  * @see https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/reviewing-deployments
  *   ("Jobs that reference an environment configured with required reviewers will wait for an approval")
  */
@@ -27,7 +28,7 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
   for (const environment of model.environments) {
     const targets = deployTargets(model, environment);
     const env = scriptEnv(environment, context);
-    const group = { group: `gantry-deploy-${environment.name}`, 'cancel-in-progress': false };
+    const group = environmentConcurrency(environment.name);
     const planJob = `plan-${environment.name}`;
     const deployJob = `deploy-${environment.name}`;
     // One plan job per environment (its targets one after another): matrix jobs in one concurrency

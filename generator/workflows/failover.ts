@@ -2,7 +2,7 @@ import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { apiOriginDomainName } from '../stacks/tier';
 import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
-import { roleArn, scriptEnv } from './shared';
+import { environmentConcurrency, roleArn, scriptEnv } from './shared';
 import { awsCredentials, checkout, installGantry, reportToSlack } from './steps';
 import { JOB_MINUTES } from './timeouts';
 
@@ -33,8 +33,9 @@ export function buildFailoverWorkflow(model: PlatformModel, context: WorkflowCon
       },
     },
     permissions: {},
-    // Never while a deploy, release or rollback changes the stacks.
-    concurrency: { group: 'gantry-deploy', 'cancel-in-progress': false },
+    // The chosen environment's deploy group: never while a deploy of it runs, and no deploy during
+    // it. At the workflow's level, so the jobs of the other environments (skipped) hold no group.
+    concurrency: environmentConcurrency('${{ inputs.environment }}'),
     jobs,
   };
 }

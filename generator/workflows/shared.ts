@@ -21,6 +21,21 @@ export function awsRegionOf(target: string): string {
   return target === 'global' ? 'us-east-1' : target;
 }
 
+/**
+ * The concurrency group (of an environment's name, or an expression that gives it) of every job that changes an environment's stacks or what serves it: its
+ * deploy's plan and deploy jobs, and its failover. One job runs at a time per environment, so a
+ * deploy never runs during a failover nor a failover during a deploy, and `cancel-in-progress:
+ * false` means none of them cancels a running one. GitHub keeps one pending job per group and a
+ * newer one replaces it (a failover waiting behind a running deploy gives way to the next push's
+ * plan job, and shows as cancelled: run it again); its `queue: max`, which keeps every pending
+ * job, is refused by actionlint (unexpected key), so gantry does not write it yet. Releases have
+ * their own group and rollbacks none (gantry-release.yml says why).
+ * @see https://docs.github.com/en/actions/how-tos/write-workflows/choose-when-workflows-run/control-workflow-concurrency
+ */
+export function environmentConcurrency(environment: string): { group: string; 'cancel-in-progress': false } {
+  return { group: `gantry-deploy-${environment}`, 'cancel-in-progress': false };
+}
+
 /** What every deploy-like job's scripts read from their environment. */
 export function scriptEnv(environment: EnvironmentModel, context: WorkflowContext): Record<string, string> {
   return {

@@ -15,8 +15,9 @@ import { SCENARIOS, runScenarios, type ScenarioResult, type Source } from './sce
 
 export function formatResult(label: string, result: ScenarioResult): string {
   if (result.notApplicable) return `skip ${label} ${result.scenario}: ${result.notApplicable}`;
-  if (result.ok) return `pass ${label} ${result.scenario}`;
-  return `FAIL ${label} ${result.scenario}\n${result.problems.map((p) => `       - ${p}`).join('\n')}`;
+  const cost = result.cost ? ` (${result.cost.calls} AWS calls, ${result.cost.seconds} s)` : '';
+  if (result.ok) return `pass ${label} ${result.scenario}${cost}`;
+  return `FAIL ${label} ${result.scenario}${cost}\n${result.problems.map((p) => `       - ${p}`).join('\n')}`;
 }
 
 /** The examples, as committed (spec and output), and the test specs, generated. */

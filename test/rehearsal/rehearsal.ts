@@ -7,12 +7,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readSpec } from '../../generator/pipeline';
-import { awsCliEnvironment } from './aws/cli';
+import { awsCliEnvironment, startForkServer } from './aws/cli';
 import { StandIn } from './aws/server';
 import type { Denial } from './aws/iam';
 import { runWorkflow, type GithubEvent, type RunResult } from './runner/workflow';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * The gantry under test: under jest, the current source as the globalSetup transpiled it (never a
+ * stale dist/); otherwise (`npm run rehearse`, which builds first) this repository.
+ */
+const GANTRY_PACKAGE = ((shared) => (shared && fs.existsSync(path.join(shared, 'source/bin/gantry.js')) ? path.join(shared, 'source') : REPO_ROOT))(process.env.GANTRY_TEST_SHARED);
 
 export interface Layout {
   /** Paths inside the repository, as the workflows name them. */
@@ -58,6 +64,7 @@ export class Rehearsal {
   readonly scratch: string;
   readonly repository: string;
   private baseEnv: Record<string, string> = {};
+  private forkServer: { stop: () => void } | undefined;
   readonly marks: StepMark[] = [];
   private workflowName = '';
   private sequence = 0;
@@ -85,7 +92,7 @@ export class Rehearsal {
 
   /** Runs the built `gantry generate` in the repository (after the spec changed, too). */
   async generate(): Promise<void> {
-    const result = await exec(process.execPath, [path.join(REPO_ROOT, 'bin/gantry.js'), 'generate', '--spec', this.layout.spec, '--out', this.layout.out, '--workflows', this.layout.workflows],
+    const result = await exec(process.execPath, [path.join(GANTRY_PACKAGE, 'bin/gantry.js'), 'generate', '--spec', this.layout.spec, '--out', this.layout.out, '--workflows', this.layout.workflows],
       { cwd: this.repository, env: { PATH: process.env.PATH ?? '' } });
     if (result.code !== 0) throw new Error(`gantry generate failed: ${result.stdout}${result.stderr}`);
   }
@@ -93,14 +100,17 @@ export class Rehearsal {
   async start(): Promise<void> {
     await this.standIn.start();
     const tools = path.join(this.scratch, 'tools');
-    this.baseEnv = awsCliEnvironment(tools, this.standIn.url);
+    fs.mkdirSync(tools, { recursive: true });
+    const forkServer = await startForkServer(tools);
+    this.forkServer = forkServer;
+    this.baseEnv = awsCliEnvironment(tools, this.standIn.url, forkServer);
     // The workflows' "Install gantry" step runs `npm ci` in the user's repository, whose package.json
     // pins gantry. Here the package under test is linked instead, so no registry is reached.
     fs.writeFileSync(path.join(tools, 'bin', 'npm'), [
       '#!/bin/sh',
       'if [ "$1" = ci ]; then',
       '  mkdir -p node_modules/.bin',
-      `  ln -sfn "${REPO_ROOT}" node_modules/gantry`,
+      `  ln -sfn "${GANTRY_PACKAGE}" node_modules/gantry`,
       '  ln -sfn ../gantry/bin/gantry.js node_modules/.bin/gantry',
       '  echo "linked the gantry under test into node_modules (stands in for npm ci)"',
       '  exit 0',
@@ -111,6 +121,7 @@ export class Rehearsal {
   }
 
   async stop(): Promise<void> {
+    this.forkServer?.stop();
     await this.standIn.stop();
     fs.rmSync(this.scratch, { recursive: true, force: true });
   }
@@ -124,7 +135,7 @@ export class Rehearsal {
       const regions = environment.regions.map((r) => r.region);
       const stacks: Record<string, StackPlan[]> = {};
       for (const region of [...regions, 'global']) {
-        const result = await exec(process.execPath, [path.join(REPO_ROOT, 'bin/gantry.js'), 'stacks', '--spec', this.layout.spec, '--out', this.layout.out, '--environment', environment.name, '--region', region],
+        const result = await exec(process.execPath, [path.join(GANTRY_PACKAGE, 'bin/gantry.js'), 'stacks', '--spec', this.layout.spec, '--out', this.layout.out, '--environment', environment.name, '--region', region],
           { cwd: this.repository, env: { PATH: process.env.PATH ?? '' } });
         if (result.code !== 0) throw new Error(`gantry stacks failed: ${result.stdout}${result.stderr}`);
         stacks[region] = (JSON.parse(result.stdout) as { stacks: StackPlan[] }).stacks;
@@ -160,7 +171,7 @@ export class Rehearsal {
       repository: this.repository_name(), ref: 'refs/heads/main', sha: `${this.sequence.toString(16).padStart(7, '0')}abc0def1234567890abcdef12345678`.slice(0, 40), ...event,
     }, {
       repository: this.repository, scratch, baseEnv: this.baseEnv, secrets: options.secrets ?? {}, githubApiUrl: `${this.standIn.url}/github`,
-      gantryPackage: REPO_ROOT, ...(options.approve ? { approve: options.approve } : {}),
+      gantryPackage: GANTRY_PACKAGE, ...(options.approve ? { approve: options.approve } : {}),
       onStep: (job, step) => this.marks.push({ workflow: this.workflowName, job, step, denialsBefore: this.standIn.world.authorizer.denials.length }),
     });
   }

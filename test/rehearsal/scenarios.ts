@@ -10,6 +10,7 @@ import yaml from 'js-yaml';
 import { Rehearsal, type EnvironmentPlan, type StackPlan } from './rehearsal';
 import type { RunResult } from './runner/workflow';
 import type { Stack } from './aws/world';
+import { failoverScenario } from './failover-scenario';
 
 export interface ScenarioResult {
   scenario: string;
@@ -17,6 +18,8 @@ export interface ScenarioResult {
   /** Why it failed: the denied calls, the failed step, the check that did not hold. */
   problems: string[];
   notApplicable?: string;
+  /** What it cost: the AWS calls the stand-in answered, and the seconds it took. */
+  cost?: { calls: number; seconds: number };
 }
 
 type Scenario = (r: Rehearsal, plan: EnvironmentPlan[]) => Promise<string[] | { notApplicable: string }>;
@@ -199,7 +202,9 @@ function imageState(r: Rehearsal, environment: EnvironmentPlan, tier: string): {
 
 function newImage(r: Rehearsal, environment: EnvironmentPlan, name: string, healthy: boolean): string {
   const primary = environment.regions[0] as string;
-  const id = `ami-0${name}${'0'.repeat(16)}`.slice(0, 21);
+  // Unique per image, as AWS's are: the scenarios share one account, and each bakes its own.
+  const serial = String(r.standIn.world.region(environment.account, primary).images.size).padStart(4, '0');
+  const id = `ami-0${name}${'0'.repeat(16)}`.slice(0, 17) + serial;
   r.standIn.world.region(environment.account, primary).images.set(id, { id, name, state: 'available' });
   if (!healthy) r.standIn.world.unhealthyImages.add(id);
   return id;
@@ -323,6 +328,45 @@ async function slackDown(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[
   }
 }
 
+/**
+ * A spec change that replaces a resource: the budget's alerts (a change of its notifications replaces
+ * it) or, without a budget, a tier's port (its target group's port is create-only). The pull request
+ * comment must warn of the replacement before anything else, and the deploy must carry it out.
+ */
+async function replaceResource(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const specFile = path.join(r.repository, r.layout.spec);
+  const spec = yaml.load(fs.readFileSync(specFile, 'utf8')) as { budget?: { alertAtPercent?: number[] }; tiers?: Record<string, { port?: number }> };
+  let type: string;
+  if (spec.budget) {
+    spec.budget.alertAtPercent = [...(spec.budget.alertAtPercent ?? []).filter((p) => p !== 95), 95].sort((a, b) => a - b);
+    type = 'AWS::Budgets::Budget';
+  } else {
+    const tier = Object.values(spec.tiers ?? {})[0];
+    if (!tier) return { notApplicable: 'the spec has neither a budget nor a tier' };
+    tier.port = (tier.port ?? 80) + 1;
+    type = 'AWS::ElasticLoadBalancingV2::TargetGroup';
+  }
+  fs.writeFileSync(specFile, yaml.dump(spec));
+  try {
+    await r.generate();
+  } catch (error) {
+    return [`gantry cannot generate the changed spec: ${String(error).slice(0, 300)}`];
+  }
+  const pr = await pullRequest(r, r.repository_name());
+  const problems = failures(r, pr);
+  const body = r.standIn.comments.find((c) => c.issue === PR_NUMBER)?.body ?? '';
+  const warning = body.indexOf('> [!WARNING]');
+  const replaced = body.split('\n').filter((l) => l.startsWith('> - ') && l.includes(`(${type})`) && /Replace/.test(l));
+  if (warning < 0 || replaced.length === 0) problems.push(`the PR comment does not warn that a ${type} is replaced`);
+  else if (body.indexOf('\n### ') >= 0 && body.indexOf('\n### ') < warning) problems.push('the PR comment lists the replacement after the stacks\' changes, not first');
+  const { problems: failed } = await deploy(r);
+  problems.push(...failed, ...deployedEverywhere(r, plan));
+  const replacedInAws = allStacks(plan).some(({ environment, key, stack: s }) => stack(r, environment.account, key, s.stackName)?.events
+    .some((e) => e.ResourceType === type && /creation of a new physical resource/.test(e.ResourceStatusReason ?? '')));
+  if (!replacedInAws) problems.push(`no ${type} was replaced by the deploy`);
+  return problems;
+}
+
 async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
   const specFile = path.join(r.repository, r.layout.spec);
   const spec = yaml.load(fs.readFileSync(specFile, 'utf8')) as { tiers?: Record<string, unknown> };
@@ -365,7 +409,9 @@ export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
   'release-missing-image': { run: releaseMissingImage, deployed: true },
   'failing-release': { run: failingRelease, deployed: true },
   rollback: { run: rollback, deployed: true },
+  'replace-resource': { run: replaceResource, deployed: true },
   'tier-removed': { run: tierRemoved, deployed: true },
+  failover: { run: (r, plan) => failoverScenario(r, plan), deployed: true },
 };
 
 export type Source = { kind: 'generated'; cwd: string; spec: string; out: string; workflows: string } | { kind: 'spec'; spec: string };
@@ -383,24 +429,26 @@ async function attempt(name: string, r: Rehearsal, plan: EnvironmentPlan[]): Pro
   const scenario = SCENARIOS[name];
   if (!scenario) throw new Error(`there is no scenario "${name}"`);
   const from = r.standIn.world.authorizer.denials.length;
+  const [calls, started] = [r.standIn.world.calls.length, Date.now()];
   const outcome = await scenario.run(r, plan);
+  const cost = { calls: r.standIn.world.calls.length - calls, seconds: Math.round((Date.now() - started) / 1000) };
   if (!Array.isArray(outcome)) return { scenario: name, ok: true, problems: [], notApplicable: outcome.notApplicable };
   const denied = r.denials().slice(from).filter((d) => !outcome.some((p) => p.includes(d.action)));
   const problems = [...outcome, ...new Set(denied.map((d) => `denied${d.where ? ` in ${d.where.workflow} › ${d.where.job} › "${d.where.step}"` : ''}: ${d.action} on ${d.resource} for ${d.caller}`))];
-  return { scenario: name, ok: problems.length === 0, problems };
+  return { scenario: name, ok: problems.length === 0, problems, cost };
 }
 
 /**
  * Runs the named scenarios (all by default) for one spec, calling `report` as each finishes. Every
- * scenario on empty accounts gets a fresh rehearsal; the deployed ones share one that the first deploy
- * set up, and report that deploy's problems if it failed.
+ * scenario on empty accounts gets a fresh rehearsal; the deployed ones share the rehearsal of the
+ * first-deploy scenario (run for them when it was not asked for), and report its problems if it failed.
  */
 export async function runScenarios(source: Source, names: string[] = Object.keys(SCENARIOS), report: (result: ScenarioResult) => void = () => undefined): Promise<ScenarioResult[]> {
   for (const name of names) if (!SCENARIOS[name]) throw new Error(`there is no scenario "${name}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
   const results: ScenarioResult[] = [];
   const done = (result: ScenarioResult) => { results.push(result); report(result); };
   const ordered = Object.keys(SCENARIOS).filter((n) => names.includes(n));
-  for (const name of ordered.filter((n) => !SCENARIOS[n]?.deployed)) {
+  for (const name of ordered.filter((n) => !SCENARIOS[n]?.deployed && n !== 'first-deploy')) {
     const r = await open(source);
     try {
       done(await attempt(name, r, await r.plan()));
@@ -409,13 +457,14 @@ export async function runScenarios(source: Source, names: string[] = Object.keys
     }
   }
   const deployed = ordered.filter((n) => SCENARIOS[n]?.deployed);
-  if (deployed.length === 0) return results;
+  if (deployed.length === 0 && !ordered.includes('first-deploy')) return results;
   const r = await open(source);
   try {
     const plan = await r.plan();
-    const setup = await firstDeploy(r, plan);
+    const first = await attempt('first-deploy', r, plan);
+    if (ordered.includes('first-deploy')) done(first);
     for (const name of deployed) {
-      if (setup.length) done({ scenario: name, ok: false, problems: setup.map((p) => `first deploy: ${p}`) });
+      if (!first.ok) done({ scenario: name, ok: false, problems: [`not run: the first deploy failed (${first.problems[0]?.slice(0, 200) ?? 'see first-deploy'})`] });
       else done(await attempt(name, r, plan));
     }
   } finally {

@@ -2,12 +2,15 @@
  * The stand-in AWS on its own, through the real AWS CLI: what it denies, and that a hand-made break
  * in generated files is named by the rehearsal (the reviewer's use of `--out/--workflows`).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './rehearsal';
 import { runScenarios } from './scenarios';
 import { Authorizer } from './aws/iam';
 import { evaluateTemplate } from './aws/template';
+import { replacement, unchangedCustomName } from './aws/cloudformation';
+import { AWS_CLI, awsCliEnvironment, startForkServer } from './aws/cli';
 import { tempDir } from '../helpers';
 
 describe('stand-in IAM', () => {
@@ -65,4 +68,49 @@ describe('a hand-made break is named', () => {
     expect(result?.problems.join('\n')).toMatch(/gantry-deploy\.yml › Deploy prod › "[^"]+" failed; denied: iam:PassRole on arn:aws:iam::123456789012:role\/acme-shop-prod-cfn-exec/);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 600_000);
+});
+
+describe('stand-in CloudFormation: what a change set says of a modified resource', () => {
+  test('a create-only property replaces, a conditional one may, another updates in place', () => {
+    expect(replacement('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' }, { CidrBlock: '10.1.0.0/16' })).toBe('True');
+    expect(replacement('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16', Tags: [] }, { CidrBlock: '10.0.0.0/16', Tags: [{ Key: 'a', Value: 'b' }] })).toBe('False');
+    expect(replacement('AWS::AutoScaling::AutoScalingGroup', { LaunchTemplate: { Version: '1' } }, { LaunchTemplate: { Version: '2' } })).toBe('Conditional');
+  });
+
+  test('replacing a resource whose custom name stays the same is refused; a renamed one is not', () => {
+    expect(unchangedCustomName('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'shop-web', Port: 80 }, { Name: 'shop-web', Port: 8080 })).toBe('Name shop-web');
+    expect(unchangedCustomName('AWS::ElasticLoadBalancingV2::TargetGroup', { Name: 'shop-web', Port: 80 }, { Name: 'shop-web-2', Port: 8080 })).toBeUndefined();
+    expect(unchangedCustomName('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' }, { CidrBlock: '10.1.0.0/16' })).toBeUndefined();
+    const budget = (name: string, threshold: number) => ({ Budget: { BudgetName: name }, NotificationsWithSubscribers: [{ Notification: { Threshold: threshold } }] });
+    expect(replacement('AWS::Budgets::Budget', budget('b', 50), budget('b', 60))).toBe('True');
+    expect(unchangedCustomName('AWS::Budgets::Budget', budget('b', 50), budget('b', 60))).toBe('BudgetName b');
+    expect(unchangedCustomName('AWS::Budgets::Budget', budget('b-1', 50), budget('b-2', 60))).toBeUndefined();
+  });
+});
+
+describe('the AWS CLI wrapper', () => {
+  const haveCli = fs.existsSync(AWS_CLI);
+  (haveCli ? test : test.skip)('through the fork server it prints, reads stdin and exits as the CLI run afresh does', async () => {
+    const dir = tempDir();
+    const server = await startForkServer(dir);
+    const run = (env: Record<string, string>, args: string[], input = '') => spawnSync('aws', args, { env: { ...env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-west-1' }, input, encoding: 'utf8', cwd: dir });
+    try {
+      const direct = awsCliEnvironment(path.join(dir, 'direct'), 'http://127.0.0.1:9');
+      expect(server).toBeDefined();
+      const viaServer = awsCliEnvironment(path.join(dir, 'forked'), 'http://127.0.0.1:9', server);
+      for (const args of [['--version'], ['sts', 'no-such-command'], ['cloudformation', 'validate-template', '--template-body', 'file:///nonexistent']]) {
+        const [a, b] = [run(direct, args), run(viaServer, args)];
+        expect({ args, status: b.status, stdout: b.stdout, stderr: b.stderr }).toEqual({ args, status: a.status, stdout: a.stdout, stderr: a.stderr });
+      }
+      // A parameter read from standard input (a shell pipe) reaches the CLI: the request goes out and fails to connect.
+      const piped = (env: Record<string, string>) => spawnSync('sh', ['-c', `printf v | aws ssm put-parameter --name /x --type String --value file:///dev/stdin`],
+        { env: { ...env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-west-1' }, encoding: 'utf8', cwd: dir });
+      const [a, b] = [piped(direct), piped(viaServer)];
+      expect(b.stderr).toMatch(/Could not connect to the endpoint URL/);
+      expect([b.status, b.stdout, b.stderr]).toEqual([a.status, a.stdout, a.stderr]);
+    } finally {
+      server?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

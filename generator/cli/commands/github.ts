@@ -8,6 +8,7 @@ import { modelOrExit } from './plan';
 
 interface SetupOptions extends SharedOptions {
   repository?: string;
+  'dry-run'?: boolean;
 }
 
 const SETUP_DESCRIBE = "create or update a GitHub environment per spec environment (GITHUB_TOKEN with the repository's admin rights)";
@@ -23,7 +24,9 @@ export function githubCommand(io: CliIo, exit: (code: number) => void): CommandM
         describe: SETUP_DESCRIBE,
         builder: (setup) => setup
           .option('repository', { type: 'string', describe: 'owner/name (default: github.repository of the spec)', requiresArg: true })
-          .example('$0 github setup', 'after creating the repository, and whenever approval or reviewers change'),
+          .option('dry-run', { type: 'boolean', default: false, describe: 'only read: list what setup would change, and change nothing' })
+          .example('$0 github setup', 'after creating the repository (before the first push), and whenever approval or reviewers change')
+          .example('$0 github setup --dry-run', 'what setup would change'),
         handler: async (args) => {
           const read = modelOrExit(args, io);
           if ('exit' in read) return exit(read.exit);
@@ -33,11 +36,19 @@ export function githubCommand(io: CliIo, exit: (code: number) => void): CommandM
           if (!owner || !repo || extra !== undefined) throw new UsageError(`--repository must be owner/name, not "${repository}"`);
           if (!io.env.GITHUB_TOKEN) throw new UsageError('GITHUB_TOKEN is not set; use a token with admin rights on the repository');
           try {
-            const results = await setupEnvironments(createGithubClient(io.env), report.model, owner, repo);
-            for (const r of results) {
-              io.stdout(`${r.environment}: deploys from ${r.branch} only; ${r.reviewers.length > 0 ? `reviewers ${r.reviewers.join(', ')}` : 'no required reviewers'}\n`);
+            const dryRun = args['dry-run'] === true;
+            const result = await setupEnvironments(createGithubClient(io.env), report.model, owner, repo, { dryRun });
+            io.stdout(`${owner}/${repo}: owner id ${result.repository.ownerId}, repository id ${result.repository.repositoryId}\n`);
+            if (result.repository.advice) io.stdout(`  note: ${result.repository.advice}\n`);
+            for (const r of result.environments) {
+              if (dryRun) {
+                io.stdout(r.changes.length === 0 ? `${r.environment}: already right (deploys from ${r.branch} only)\n` : `${r.environment}: would ${r.changes.join('; ')}\n`);
+              } else {
+                io.stdout(`${r.environment}: deploys from ${r.branch} only; ${r.reviewers.length > 0 ? `reviewers ${r.reviewers.join(', ')}` : 'no required reviewers'}\n`);
+              }
               for (const note of r.notes) io.stdout(`  note: ${note}\n`);
             }
+            if (dryRun) io.stdout('Dry run: nothing was changed.\n');
             exit(ExitCode.ok);
           } catch (error) {
             if (!(error instanceof GithubError)) throw error;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { checkTemplateRules, describeRules } from '../../lint/template-rules';
-import { validateTemplates } from '../../lint/validate-templates';
+import { startTemplateValidation } from '../../lint/validate-templates';
 import { hasHeader } from '../../render/yaml';
 import { ExitCode, type CliIo } from '../io';
 import { dataOut, reportOptions, type SharedOptions } from '../options';
@@ -19,7 +19,7 @@ export function lintCommand(io: CliIo, exit: (code: number) => void): CommandMod
     builder: (yargs) => yargs.example('$0 lint', 'check every template under output/')
       .option('rules', { type: 'boolean', default: false, describe: "list gantry's deploy-time rules with their sources, and exit" })
       .epilog('Exit codes: 0 no errors or warnings, 1 findings, 2 no generated templates to read.'),
-    handler: (args) => {
+    handler: async (args) => {
       if ((args as { rules?: boolean }).rules) {
         io.stdout(describeRules());
         return exit(ExitCode.ok);
@@ -29,7 +29,10 @@ export function lintCommand(io: CliIo, exit: (code: number) => void): CommandMod
         io.stderr(`gantry: no generated templates under ${args.out}; run "gantry generate" first\n`);
         return exit(ExitCode.usage);
       }
-      const findings = [...checkTemplateRules(templates), ...validateTemplates(templates)];
+      // AWS's validator builds its engine in a process of its own while gantry's rules run here.
+      const validation = startTemplateValidation(templates);
+      const [own, aws] = await Promise.all([Promise.resolve().then(() => checkTemplateRules(templates)), validation]);
+      const findings = [...own, ...aws];
       if (reportOptions(args.format, io).format === 'json') {
         dataOut(io)(`${JSON.stringify({ templates: templates.length, findings: findings.map((f) => ({ ...f, file: path.join(args.out, f.file) })) }, null, 2)}\n`);
       }

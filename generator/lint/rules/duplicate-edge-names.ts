@@ -1,8 +1,9 @@
-import { isRecord, propertiesOf, resourcesOf, type RuleMatch, type TemplateRule } from '../template-rule';
+import type { SpecPath } from '../../spec/path';
+import { isRecord, resourcesOf, type LintResource, type RuleMatch, type TemplateRule } from '../template-rule';
 
 interface Claim {
   readonly file: string;
-  readonly path: (string | number)[];
+  readonly path: SpecPath;
   readonly kind: string;
 }
 
@@ -20,28 +21,27 @@ export const duplicateEdgeNamesRule: TemplateRule = {
     const claims = new Map<string, Claim[]>();
     const claim = (key: string, value: Claim) => claims.set(key, [...(claims.get(key) ?? []), value]);
     for (const template of templates) {
-      for (const [id, resource] of resourcesOf(template, 'AWS::CloudFront::Distribution')) {
-        const config = propertiesOf(resource).DistributionConfig;
+      const at = (resource: LintResource, path: SpecPath, kind: string): Claim => ({ file: template.file, path: ['Resources', resource.id, 'Properties', ...path], kind });
+      for (const resource of resourcesOf(template, 'AWS::CloudFront::Distribution')) {
+        const config = resource.properties.DistributionConfig;
         const aliases = isRecord(config) && Array.isArray(config.Aliases) ? config.Aliases : [];
         aliases.forEach((alias, i) => {
-          if (typeof alias === 'string') claim(`alias ${norm(alias)}`, { file: template.file, path: ['Resources', id, 'Properties', 'DistributionConfig', 'Aliases', i], kind: 'CloudFront alias' });
+          if (typeof alias === 'string') claim(`alias ${norm(alias)}`, at(resource, ['DistributionConfig', 'Aliases', i], 'CloudFront alias'));
         });
       }
-      for (const [id, resource] of resourcesOf(template, 'AWS::CertificateManager::Certificate')) {
-        const name = propertiesOf(resource).DomainName;
-        if (typeof name === 'string') claim(`certificate ${norm(name)}`, { file: template.file, path: ['Resources', id, 'Properties', 'DomainName'], kind: 'certificate' });
+      for (const resource of resourcesOf(template, 'AWS::CertificateManager::Certificate')) {
+        const name = resource.properties.DomainName;
+        if (typeof name === 'string') claim(`certificate ${norm(name)}`, at(resource, ['DomainName'], 'certificate'));
       }
-      for (const [id, resource] of resourcesOf(template, 'AWS::Route53::RecordSet')) {
-        const { Name: name, Type: type, SetIdentifier: set } = propertiesOf(resource);
-        if (typeof name === 'string' && typeof type === 'string' && set === undefined) {
-          claim(`record ${norm(name)} ${type}`, { file: template.file, path: ['Resources', id, 'Properties', 'Name'], kind: `${type} record` });
-        }
+      for (const resource of resourcesOf(template, 'AWS::Route53::RecordSet')) {
+        const { Name: name, Type: type, SetIdentifier: set } = resource.properties;
+        if (typeof name === 'string' && typeof type === 'string' && set === undefined) claim(`record ${norm(name)} ${type}`, at(resource, ['Name'], `${type} record`));
       }
-      for (const [id, resource] of resourcesOf(template, 'AWS::Route53::RecordSetGroup')) {
-        const sets = propertiesOf(resource).RecordSets;
+      for (const resource of resourcesOf(template, 'AWS::Route53::RecordSetGroup')) {
+        const sets = resource.properties.RecordSets;
         (Array.isArray(sets) ? sets : []).forEach((set, i) => {
           if (!isRecord(set) || typeof set.Name !== 'string' || typeof set.Type !== 'string' || set.SetIdentifier !== undefined) return;
-          claim(`record ${norm(set.Name)} ${set.Type}`, { file: template.file, path: ['Resources', id, 'Properties', 'RecordSets', i, 'Name'], kind: `${set.Type} record` });
+          claim(`record ${norm(set.Name)} ${set.Type}`, at(resource, ['RecordSets', i, 'Name'], `${set.Type} record`));
         });
       }
     }

@@ -6,6 +6,7 @@ import { loadBalancerLogPolicyRule } from './load-balancer-log-policy';
 import { nameLengthRule } from './name-length';
 import { originGroupWriteMethodsRule } from './origin-group-write-methods';
 import { retainedLogKeyRule } from './retained-log-key';
+import { replicaSourceManagedPasswordRule } from './replica-source-managed-password';
 import { securityGroupEgressRule } from './security-group-egress';
 
 /** gantry's deploy-time rules, by id: what AWS rejects (or quietly gets wrong) when a template deploys, and validators miss. */
@@ -18,4 +19,5 @@ export const TEMPLATE_RULES: readonly TemplateRule[] = [
   customResourceTimeoutRule,
   securityGroupEgressRule,
   retainedLogKeyRule,
+  replicaSourceManagedPasswordRule,
 ];

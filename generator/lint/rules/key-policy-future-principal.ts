@@ -1,4 +1,4 @@
-import { isRecord, propertiesOf, resourcesOf, type RuleMatch, type TemplateRule } from '../template-rule';
+import { isRecord, resourceRule } from '../template-rule';
 
 /**
  * KMS checks every principal of a key policy when the key is created: one that does not exist yet
@@ -8,35 +8,29 @@ import { isRecord, propertiesOf, resourcesOf, type RuleMatch, type TemplateRule 
  * key policy naming one fails on a fresh account.
  * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html
  */
-export const keyPolicyFuturePrincipalRule: TemplateRule = {
+export const keyPolicyFuturePrincipalRule = resourceRule({
   id: 'GNT402',
   description: 'A KMS key policy names no service-linked role (it may not exist yet on a fresh account)',
   source: 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
-  check(templates) {
-    const matches: RuleMatch[] = [];
-    for (const template of templates) {
-      for (const [id, resource] of resourcesOf(template, 'AWS::KMS::Key')) {
-        const policy = propertiesOf(resource).KeyPolicy;
-        const statements = isRecord(policy) ? policy.Statement : undefined;
-        (Array.isArray(statements) ? statements : []).forEach((statement, i) => {
-          if (!isRecord(statement) || !isRecord(statement.Principal)) return;
-          const aws = statement.Principal.AWS;
-          (Array.isArray(aws) ? aws : [aws]).forEach((principal, j) => {
-            const text = principalText(principal);
-            if (!text || !text.includes(':role/aws-service-role/')) return;
-            const name = text.split('/').pop();
-            matches.push({
-              file: template.file,
-              path: ['Resources', id, 'Properties', 'KeyPolicy', 'Statement', i, 'Principal', 'AWS', ...(Array.isArray(aws) ? [j] : [])],
-              message: `${id}'s key policy names the service-linked role ${name}, which exists only after its service first created it; on a fresh account the key fails with "invalid principals" (grant the service through kms:ViaService or the account, or create the role first)`,
-            });
-          });
-        });
+  types: 'AWS::KMS::Key',
+  *check({ id, properties }) {
+    const policy = properties.KeyPolicy;
+    const statements = isRecord(policy) ? policy.Statement : undefined;
+    for (const [i, statement] of (Array.isArray(statements) ? statements : []).entries()) {
+      if (!isRecord(statement) || !isRecord(statement.Principal)) continue;
+      const aws = statement.Principal.AWS;
+      for (const [j, principal] of (Array.isArray(aws) ? aws : [aws]).entries()) {
+        const text = principalText(principal);
+        if (!text || !text.includes(':role/aws-service-role/')) continue;
+        const name = text.split('/').pop();
+        yield {
+          path: ['Properties', 'KeyPolicy', 'Statement', i, 'Principal', 'AWS', ...(Array.isArray(aws) ? [j] : [])],
+          message: `${id}'s key policy names the service-linked role ${name}, which exists only after its service first created it; on a fresh account the key fails with "invalid principals" (grant the service through kms:ViaService or the account, or create the role first)`,
+        };
       }
     }
-    return matches;
   },
-};
+});
 
 function principalText(principal: unknown): string | undefined {
   if (typeof principal === 'string') return principal;

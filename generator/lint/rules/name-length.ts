@@ -1,4 +1,4 @@
-import { isRecord, propertiesOf, resourcesOf, type LintTemplate, type RuleMatch, type TemplateRule } from '../template-rule';
+import { isRecord, resourceRule, type LintTemplate } from '../template-rule';
 
 /**
  * AWS's length limits on the names gantry sets, by resource type and property path. CloudFormation
@@ -32,29 +32,24 @@ export const NAME_LIMITS: readonly { type: string; path: readonly string[]; max:
 /** Longest region name, for names built from a region the template does not know. */
 const LONGEST_REGION = 'ap-southeast-7';
 
-export const nameLengthRule: TemplateRule = {
+export const nameLengthRule = resourceRule({
   id: 'GNT405',
   description: 'Names a template gives stay within AWS\'s length limits (IAM role 64, load balancer and target group 32, ...)',
   source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html',
-  check(templates) {
-    const matches: RuleMatch[] = [];
-    for (const template of templates) {
-      for (const limit of NAME_LIMITS) {
-        for (const [id, resource] of resourcesOf(template, limit.type)) {
-          let value: unknown = propertiesOf(resource);
-          for (const key of limit.path) value = isRecord(value) ? value[key] : undefined;
-          const name = nameLength(value, template);
-          if (!name || name.length <= limit.max) continue;
-          matches.push({
-            file: template.file, path: ['Resources', id, 'Properties', ...limit.path],
-            message: `${id}'s ${limit.path.join('.')} is ${name.exact ? '' : 'at least '}${name.length} characters (${name.text}); ${limit.type} allows ${limit.max}`,
-          });
-        }
-      }
+  types: NAME_LIMITS.map((limit) => limit.type),
+  *check({ template, id, type, properties }) {
+    for (const limit of NAME_LIMITS.filter((l) => l.type === type)) {
+      let value: unknown = properties;
+      for (const key of limit.path) value = isRecord(value) ? value[key] : undefined;
+      const name = nameLength(value, template);
+      if (!name || name.length <= limit.max) continue;
+      yield {
+        path: ['Properties', ...limit.path],
+        message: `${id}'s ${limit.path.join('.')} is ${name.exact ? '' : 'at least '}${name.length} characters (${name.text}); ${limit.type} allows ${limit.max}`,
+      };
     }
-    return matches;
   },
-};
+});
 
 /**
  * The length a name will have once deployed: literal text, the stack name where it is known,

@@ -1,4 +1,4 @@
-import { isRecord, propertiesOf, resourcesOf, type RuleMatch, type TemplateRule } from '../template-rule';
+import { isRecord, resourceRule } from '../template-rule';
 
 const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -7,35 +7,29 @@ const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
  * origin group while allowing POST, PUT, PATCH or DELETE ("The parameter AllowedMethods cannot
  * include POST, PUT, PATCH, or DELETE for a cached behavior associated with an origin group").
  */
-export const originGroupWriteMethodsRule: TemplateRule = {
+export const originGroupWriteMethodsRule = resourceRule({
   id: 'GNT401',
   description: 'A CloudFront cache behavior that targets an origin group allows only GET, HEAD and OPTIONS',
   source: 'https://github.com/aws/aws-cdk/issues/32450',
-  check(templates) {
-    const matches: RuleMatch[] = [];
-    for (const template of templates) {
-      for (const [id, resource] of resourcesOf(template, 'AWS::CloudFront::Distribution')) {
-        const config = propertiesOf(resource).DistributionConfig;
-        if (!isRecord(config)) continue;
-        const groups = new Set<string>();
-        const items = isRecord(config.OriginGroups) ? config.OriginGroups.Items : undefined;
-        for (const group of Array.isArray(items) ? items : []) if (isRecord(group) && typeof group.Id === 'string') groups.add(group.Id);
-        if (groups.size === 0) continue;
-        const behaviors: [(string | number)[], unknown][] = [[['DefaultCacheBehavior'], config.DefaultCacheBehavior]];
-        if (Array.isArray(config.CacheBehaviors)) config.CacheBehaviors.forEach((b, i) => behaviors.push([['CacheBehaviors', i], b]));
-        for (const [path, behavior] of behaviors) {
-          if (!isRecord(behavior) || typeof behavior.TargetOriginId !== 'string' || !groups.has(behavior.TargetOriginId)) continue;
-          const methods = Array.isArray(behavior.AllowedMethods) ? behavior.AllowedMethods : [];
-          const writes = methods.filter((m): m is string => typeof m === 'string' && WRITE_METHODS.includes(m));
-          if (writes.length === 0) continue;
-          matches.push({
-            file: template.file,
-            path: ['Resources', id, 'Properties', 'DistributionConfig', ...path, 'AllowedMethods'],
-            message: `${id} routes ${writes.join(', ')} to origin group ${behavior.TargetOriginId}; CloudFront rejects write methods on a behavior whose target is an origin group (use one origin, with DNS failover behind it)`,
-          });
-        }
-      }
+  types: 'AWS::CloudFront::Distribution',
+  *check({ id, properties }) {
+    const config = properties.DistributionConfig;
+    if (!isRecord(config)) return;
+    const groups = new Set<string>();
+    const items = isRecord(config.OriginGroups) ? config.OriginGroups.Items : undefined;
+    for (const group of Array.isArray(items) ? items : []) if (isRecord(group) && typeof group.Id === 'string') groups.add(group.Id);
+    if (groups.size === 0) return;
+    const behaviors: [(string | number)[], unknown][] = [[['DefaultCacheBehavior'], config.DefaultCacheBehavior]];
+    if (Array.isArray(config.CacheBehaviors)) config.CacheBehaviors.forEach((b, i) => behaviors.push([['CacheBehaviors', i], b]));
+    for (const [path, behavior] of behaviors) {
+      if (!isRecord(behavior) || typeof behavior.TargetOriginId !== 'string' || !groups.has(behavior.TargetOriginId)) continue;
+      const methods = Array.isArray(behavior.AllowedMethods) ? behavior.AllowedMethods : [];
+      const writes = methods.filter((m): m is string => typeof m === 'string' && WRITE_METHODS.includes(m));
+      if (writes.length === 0) continue;
+      yield {
+        path: ['Properties', 'DistributionConfig', ...path, 'AllowedMethods'],
+        message: `${id} routes ${writes.join(', ')} to origin group ${behavior.TargetOriginId}; CloudFront rejects write methods on a behavior whose target is an origin group (use one origin, with DNS failover behind it)`,
+      };
     }
-    return matches;
   },
-};
+});

@@ -1,4 +1,4 @@
-import { propertiesOf, resourcesOf, type RuleMatch, type TemplateRule } from '../template-rule';
+import { resourceRule } from '../template-rule';
 
 /**
  * A security group created without inline SecurityGroupEgress keeps EC2's default rule that allows
@@ -6,22 +6,14 @@ import { propertiesOf, resourcesOf, type RuleMatch, type TemplateRule } from '..
  * it. Only inline egress replaces the default (aws-cdk writes a rule that matches no traffic,
  * ICMP 252-86 to 255.255.255.255/32, for a group that may send nothing).
  */
-export const securityGroupEgressRule: TemplateRule = {
+export const securityGroupEgressRule = resourceRule({
   id: 'GNT407',
   description: 'Every security group states its egress inline, so EC2\'s default allow-all egress rule is removed',
   source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html',
-  check(templates) {
-    const matches: RuleMatch[] = [];
-    for (const template of templates) {
-      for (const [id, resource] of resourcesOf(template, 'AWS::EC2::SecurityGroup')) {
-        const egress = propertiesOf(resource).SecurityGroupEgress;
-        if (Array.isArray(egress) && egress.length > 0) continue;
-        matches.push({
-          file: template.file, path: ['Resources', id, 'Properties'],
-          message: `${id} has no inline SecurityGroupEgress, so EC2's default rule lets it send anything anywhere`,
-        });
-      }
-    }
-    return matches;
+  types: 'AWS::EC2::SecurityGroup',
+  *check({ id, properties }) {
+    const egress = properties.SecurityGroupEgress;
+    if (Array.isArray(egress) && egress.length > 0) return;
+    yield { path: ['Properties'], message: `${id} has no inline SecurityGroupEgress, so EC2's default rule lets it send anything anywhere` };
   },
-};
+});

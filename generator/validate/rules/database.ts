@@ -1,4 +1,5 @@
-import { error, type Finding } from '../finding';
+import { engineVersionsDate, isDeprecatedForCreation, newestCreatable } from '../../aws/engine-versions';
+import { error, warning, type Finding } from '../finding';
 import { isNumber, type Rule } from '../rule';
 
 /** Engines whose read replicas RDS supports (SQL Server: Enterprise Edition only). */
@@ -16,7 +17,20 @@ export const databaseRule: Rule = ({ environments }) => {
   for (const environment of environments) {
     const database = environment.spec.database;
     if (!database) continue;
-    const { engine, multiAz, readReplicas } = database;
+    const { engine, multiAz, readReplicas, version } = database;
+    // A retired minor version fails the database stack's first deploy (and a replacement), after
+    // the stacks before it have deployed: CreateDBInstance refuses it. cfn-lint reports it as W3691.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.Minor.html
+    // With a newer minor of the same major known, the templates use it (as RDS's own minor upgrades
+    // would) and gantry warns; with none, the spec cannot deploy.
+    if (typeof engine === 'string' && typeof version === 'string' && isDeprecatedForCreation(engine, version)) {
+      const newest = newestCreatable(engine, version);
+      const listed = `one that \`aws rds describe-db-engine-versions --engine ${engine} --query "DBEngineVersions[].EngineVersion"\` lists`;
+      const retired = `${engine} ${version} is deprecated: RDS no longer creates instances with it (gantry's copy of AWS's list, ${engineVersionsDate()})`;
+      findings.push(newest
+        ? warning('GNT234', ['database', 'version'], `${retired}; the templates use ${newest}, the newest ${engine} version of that major gantry knows`, `write version: "${newest}" (or ${listed}) to say so in the spec`, environment.name)
+        : error('GNT234', ['database', 'version'], retired, `use ${listed}`, environment.name, [['database', 'engine']]));
+    }
     if (engine === 'sqlserver-ex' && multiAz === true) {
       findings.push(error('GNT212', ['database', 'multiAz'], 'SQL Server Express Edition has no Multi-AZ deployment',
         'set multiAz: false, or use sqlserver-web, sqlserver-se or sqlserver-ee', environment.name, [['database', 'engine']]));

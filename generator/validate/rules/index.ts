@@ -4,7 +4,7 @@ import { capacityRule } from './capacity';
 import { certificatesRule } from './certificates';
 import { databaseRule } from './database';
 import { deployTimeoutRule } from './deploy-timeout';
-import { edgeDomainRule } from './edge-domain';
+import { edgeDomainRule, sharedZoneRule } from './edge-domain';
 import { edgeNamesRule } from './edge-names';
 import { httpOnlyRule } from './http-only';
 import { instanceTypesRule } from './instance-types';
@@ -38,6 +38,7 @@ export const RULES: readonly Rule[] = [
   databaseRule,
   instanceTypesRule,
   edgeDomainRule,
+  sharedZoneRule,
   edgeNamesRule,
   certificatesRule,
   httpOnlyRule,

@@ -16,9 +16,17 @@ import { AwsError, accessDenied, type QueryParams, type XmlValue } from './proto
 import { evaluateTemplate, type EvaluatedResource, type Json } from './template';
 import type { Change, ChangeSet, Stack, StackResource, World } from './world';
 
-const HANDLER_PERMISSIONS: Record<string, Record<string, string[]> | { handlers: null }> = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '../../../data/cfn-handler-permissions.json'), 'utf8'),
-).types;
+const HANDLER_PERMISSIONS: Record<string, Record<string, string[]> | { handlers: null }> = {
+  ...JSON.parse(fs.readFileSync(path.join(__dirname, '../../../data/cfn-handler-permissions.json'), 'utf8')).types,
+  // Not a registry type in AWS's data of that date (no handler lists): the calls CloudFormation makes to
+  // attach a database's connection details to its secret.
+  // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html
+  'AWS::SecretsManager::SecretTargetAttachment': {
+    create: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'rds:DescribeDBInstances'],
+    update: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'rds:DescribeDBInstances'],
+    delete: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+  },
+};
 
 /** Which service principal a type's handler passes roles to and creates service-linked roles for. */
 function serviceOf(type: string): string {
@@ -29,6 +37,62 @@ function serviceOf(type: string): string {
   };
   return `${names[service] ?? service.toLowerCase()}.amazonaws.com`;
 }
+
+/**
+ * The service names of service-linked roles (iam:AWSServiceName), where they are not the service's
+ * principal: AWSServiceRoleForAWSChatbot is management.chatbot.amazonaws.com.
+ * @see https://docs.aws.amazon.com/chatbot/latest/adminguide/slr-permissions.html
+ */
+const SERVICE_LINKED_ROLE_NAMES: Record<string, string> = { Chatbot: 'management.chatbot.amazonaws.com', WAFv2: 'wafv2.amazonaws.com' };
+
+const CREATE_ONLY = (JSON.parse(fs.readFileSync(path.join(__dirname, 'create-only-properties.json'), 'utf8')) as {
+  types: Record<string, { createOnly: string[]; conditionalCreateOnly?: string[] }>;
+}).types;
+
+function at(value: Json | undefined, pointer: string): string {
+  let node: unknown = value;
+  for (const key of pointer.split('/')) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  return JSON.stringify(node ?? null);
+}
+
+/**
+ * What a change set says of a modified resource: replaced when a create-only property of its type
+ * changes, maybe replaced when a conditionally create-only one does (the provider schema's lists).
+ * @see https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html
+ */
+export function replacement(type: string, before: Json | undefined, after: Json | undefined): 'True' | 'False' | 'Conditional' {
+  const entry = CREATE_ONLY[type];
+  if (!entry) return 'Conditional';
+  const changed = (pointers: string[] | undefined) => (pointers ?? []).some((p) => at(before, p) !== at(after, p));
+  if (changed(entry.createOnly)) return 'True';
+  return changed(entry.conditionalCreateOnly) ? 'Conditional' : 'False';
+}
+
+/**
+ * The name property of a resource that must be replaced, when the template sets it and keeps it:
+ * CloudFormation cannot create the new resource under the old one's name.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html
+ */
+/**
+ * Names that make a resource custom-named without being create-only: RDS renames an instance in place,
+ * but cannot replace one under its name; a budget's name sits inside its Budget property, and a
+ * replacement under it fails with "the budget already exists".
+ * @see https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/365
+ */
+const NAMES_OUTSIDE_CREATE_ONLY: Record<string, string[]> = { 'AWS::RDS::DBInstance': ['DBInstanceIdentifier'], 'AWS::Budgets::Budget': ['Budget/BudgetName'] };
+
+export function unchangedCustomName(type: string, before: Json | undefined, after: Json | undefined): string | undefined {
+  const names = [...(CREATE_ONLY[type]?.createOnly ?? []).filter((p) => /^[A-Za-z]*Name$/.test(p)), ...(NAMES_OUTSIDE_CREATE_ONLY[type] ?? [])];
+  const name = names.find((p) => at(after, p) !== 'null' && at(before, p) === at(after, p));
+  return name ? `${name.split('/').pop()} ${JSON.parse(at(after, name)) as string}` : undefined;
+}
+
+/**
+ * Calls made with the caller's rights that the handler lists leave out: the first load balancer of an
+ * account creates ELB's service-linked role.
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-service-linked-roles.html
+ */
+const CALLS_OUTSIDE_HANDLER_LISTS: Record<string, string[]> = { 'AWS::ElasticLoadBalancingV2::LoadBalancer': ['iam:CreateServiceLinkedRole'] };
 
 /** The IAM namespace of a resource type's own service. */
 function ownNamespace(type: string): string {
@@ -401,7 +465,7 @@ export class CloudFormation {
       } else if (current.type !== resource.type) {
         changes.push({ Action: 'Modify', LogicalResourceId: resource.logicalId, PhysicalResourceId: current.physicalId, ResourceType: resource.type, Replacement: 'True', Scope: ['Properties'] });
       } else if (JSON.stringify(current.properties) !== JSON.stringify(resource.properties)) {
-        changes.push({ Action: 'Modify', LogicalResourceId: resource.logicalId, PhysicalResourceId: current.physicalId, ResourceType: resource.type, Replacement: 'Conditional', Scope: ['Properties'] });
+        changes.push({ Action: 'Modify', LogicalResourceId: resource.logicalId, PhysicalResourceId: current.physicalId, ResourceType: resource.type, Replacement: replacement(resource.type, current.properties, resource.properties), Scope: ['Properties'] });
       }
     }
     for (const current of stack.resources.values()) {
@@ -444,7 +508,11 @@ export class CloudFormation {
     if ('handlers' in entry && entry.handlers === null) return undefined;
     const text = JSON.stringify(resource.properties ?? {});
     const passedRoles = [...new Set(text.match(/arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+/g) ?? [])];
-    const actions = ((entry as Record<string, string[]>)[op] ?? []).filter((action) => requiredFor(resource.type, action, text, passedRoles.length > 0));
+    // A service-linked role is created once per account, by the first resource that needs it.
+    const linkedService = SERVICE_LINKED_ROLE_NAMES[resource.type.split('::')[1] ?? ''] ?? serviceOf(resource.type);
+    const linkedRoles = this.world.account(account).serviceLinkedRoles;
+    const actions = [...((entry as Record<string, string[]>)[op] ?? []), ...(op === 'create' ? CALLS_OUTSIDE_HANDLER_LISTS[resource.type] ?? [] : [])]
+      .filter((action) => action === 'iam:CreateServiceLinkedRole' ? !linkedRoles.has(linkedService) : requiredFor(resource.type, action, text, passedRoles.length > 0));
     for (const action of actions) {
       let resources = ['*'];
       const context: Record<string, string> = { 'aws:RequestedRegion': region };
@@ -453,7 +521,7 @@ export class CloudFormation {
         resources = passedRoles;
         context['iam:PassedToService'] = serviceOf(resource.type);
       } else if (action === 'iam:CreateServiceLinkedRole') {
-        context['iam:AWSServiceName'] = serviceOf(resource.type);
+        context['iam:AWSServiceName'] = linkedService;
       } else if (action.startsWith('iam:') && resource.type === 'AWS::IAM::Role') {
         resources = [`arn:aws:iam::${account}:role/${resource.physicalId}`];
         // IAM sets iam:PermissionsBoundary to the boundary the request sets (CreateRole) or the role
@@ -472,6 +540,7 @@ export class CloudFormation {
           return `Resource handler returned message: "${denial.message} (Service: ${action.split(':')[0]}, Status Code: 403, Request ID: 00000000)" (HandlerErrorCode: AccessDenied)`;
         }
       }
+      if (action === 'iam:CreateServiceLinkedRole') linkedRoles.add(linkedService);
     }
     return undefined;
   }
@@ -501,22 +570,31 @@ export class CloudFormation {
     const actor = this.actingAs(request.account, changeSet.roleArn, changeSet.caller);
     let failure: string | undefined;
     const done: string[] = [];
+    const replaced: StackResource[] = [];
     if (typeof actor === 'string') failure = actor;
     for (const change of changeSet.changes) {
       if (failure || typeof actor === 'string') break;
       if (change.Action === 'Remove') continue;
       const resource = evaluated.resources.find((r) => r.logicalId === change.LogicalResourceId) as EvaluatedResource;
-      const op = change.Action === 'Add' ? 'create' : 'update';
-      const status = op === 'create' ? 'CREATE' : 'UPDATE';
-      this.event(stack, resource.logicalId, '', resource.type, `${status}_IN_PROGRESS`);
-      const denied = await this.handlerDenial(actor, request.account, request.region, resource, op) ?? this.runtimeFailure(resource);
+      // A replacement creates the new resource here and deletes the old one in the cleanup phase.
+      const replacing = change.Replacement === 'True';
+      const op = change.Action === 'Add' || replacing ? 'create' : 'update';
+      const status = change.Action === 'Add' ? 'CREATE' : 'UPDATE';
+      this.event(stack, resource.logicalId, '', resource.type, `${status}_IN_PROGRESS`, replacing ? 'Requested update requires the creation of a new physical resource; hence creating one.' : undefined);
+      const previous = stack.resources.get(resource.logicalId);
+      const event = { op: op as 'create' | 'update', account: request.account, region: request.region, stackName: stack.name, resource };
+      const customName = replacing && previous ? unchangedCustomName(resource.type, previous.properties, resource.properties) : undefined;
+      const denied = (customName ? `CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${customName} and update the stack again.` : undefined)
+        ?? await this.handlerDenial(actor, request.account, request.region, resource, op) ?? this.runtimeFailure(resource) ?? this.world.resourceChanged(event, true);
       if (denied) {
         this.event(stack, resource.logicalId, '', resource.type, `${status}_FAILED`, denied);
         failure = `The following resource(s) failed to ${op}: [${resource.logicalId}]. `;
         break;
       }
+      if (replacing && previous) replaced.push(previous);
       stack.resources.set(resource.logicalId, { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId, properties: resource.properties, status: `${status}_COMPLETE` });
       this.applySideEffects(request.account, request.region, resource);
+      this.world.resourceChanged(event);
       done.push(resource.logicalId);
       this.event(stack, resource.logicalId, resource.physicalId, resource.type, `${status}_COMPLETE`);
     }
@@ -531,7 +609,13 @@ export class CloudFormation {
           continue;
         }
         stack.resources.delete(current.logicalId);
+        this.world.resourceChanged({ op: 'delete', account: request.account, region: request.region, stackName: stack.name, resource: current });
         this.event(stack, current.logicalId, current.physicalId, current.type, 'DELETE_COMPLETE');
+      }
+      for (const old of replaced.reverse()) {
+        const denied = await this.handlerDenial(actor as Caller, request.account, request.region, old, 'delete');
+        this.event(stack, old.logicalId, old.physicalId, old.type, denied ? 'DELETE_FAILED' : 'DELETE_COMPLETE', denied);
+        if (!denied && stack.resources.get(old.logicalId)?.physicalId !== old.physicalId) this.world.resourceChanged({ op: 'delete', account: request.account, region: request.region, stackName: stack.name, resource: old });
       }
       stack.status = `${verb}_COMPLETE`;
       stack.outputs = evaluated.outputs;
@@ -550,6 +634,8 @@ export class CloudFormation {
     this.event(stack, stack.name, stack.id, 'AWS::CloudFormation::Stack', stack.status, failure);
     for (const logicalId of [...done].reverse()) {
       const previous = before.resources.get(logicalId);
+      const undone = stack.resources.get(logicalId);
+      if (undone) this.world.resourceChanged({ op: previous ? 'update' : 'delete', account: request.account, region: request.region, stackName: stack.name, resource: previous ?? undone });
       if (previous) stack.resources.set(logicalId, previous);
       else stack.resources.delete(logicalId);
       this.event(stack, logicalId, '', stack.resources.get(logicalId)?.type ?? '', previous ? 'UPDATE_COMPLETE' : 'DELETE_COMPLETE');
@@ -586,6 +672,7 @@ export class CloudFormation {
         return;
       }
       stack.resources.delete(resource.logicalId);
+      this.world.resourceChanged({ op: 'delete', account: request.account, region: request.region, stackName: stack.name, resource });
       this.event(stack, resource.logicalId, resource.physicalId, resource.type, 'DELETE_COMPLETE');
     }
     stack.status = 'DELETE_COMPLETE';

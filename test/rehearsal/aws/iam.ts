@@ -98,23 +98,28 @@ export class Authorizer {
 
   /**
    * Whether `caller` may call `action` on `resource`. Records and returns a denial; the caller turns it
-   * into the service's AccessDenied answer.
+   * into the service's AccessDenied answer. `resourcePolicy` is the resource's own policy where the
+   * service has one that decides too (a KMS key's key policy: without one that trusts the account,
+   * no identity policy grants use of the key).
    */
-  async check(caller: Caller, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<Denial | undefined> {
-    const key = JSON.stringify([caller.arn, caller.role?.policies.length, action, resource, context]);
+  async check(caller: Caller, action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: PolicyDocument): Promise<Denial | undefined> {
+    const key = JSON.stringify([caller.arn, caller.role?.policies.length, action, resource, context, resourcePolicy]);
     let allowed = this.cache.get(key);
     if (allowed === undefined) {
       const result = await simulate.runSimulation({
         identityPolicies: await identityPolicies(caller),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
-        resourcePolicy: undefined,
+        resourcePolicy,
         request: { action, principal: caller.arn, resource: { resource, accountId: caller.account }, contextVariables: context },
       }, {});
       if (result.resultType === 'error' && JSON.stringify(result.errors).includes('invalid.action')) {
         // Some handler permission lists name actions IAM no longer lists (s3:PutBucketReplication for
         // s3:PutReplicationConfiguration); IAM still matches them against the policies' patterns.
         allowed = matchUnknownAction(await identityPolicies(caller), action, resource);
+      } else if (result.resultType === 'error' && resource !== '*' && JSON.stringify(result.errors).includes('must.use.wildcard')) {
+        // An action with no resource type (iam:ListRoles) is evaluated by IAM against "*", whatever the caller names.
+        return this.check(caller, action, '*', context, resourcePolicy);
       } else if (result.resultType === 'error') {
         throw new Error(`iam-simulate could not evaluate ${action} on ${resource}: ${JSON.stringify(result.errors)}`);
       } else {

@@ -5,7 +5,15 @@
  * must be exactly AWS's.
  */
 
-export type XmlValue = string | number | boolean | null | undefined | XmlValue[] | { [key: string]: XmlValue };
+export type XmlValue = string | number | boolean | null | undefined | XmlValue[] | Members | { [key: string]: XmlValue };
+
+/**
+ * A list whose members carry their own element name, as RDS and Route 53 name them in their models
+ * (`<DBInstances><DBInstance>…`, `<ResourceRecordSets><ResourceRecordSet>…`) instead of `<member>`.
+ */
+export class Members {
+  constructor(readonly tag: string, readonly items: XmlValue[]) {}
+}
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -14,6 +22,7 @@ function escape(text: string): string {
 /** Serialises a value; arrays become repeated `<member>` (query protocol) or `<item>` (EC2) elements. */
 export function toXml(value: XmlValue, listItem = 'member'): string {
   if (value === null || value === undefined) return '';
+  if (value instanceof Members) return value.items.map((v) => `<${value.tag}>${toXml(v, listItem)}</${value.tag}>`).join('');
   if (Array.isArray(value)) return value.map((v) => `<${listItem}>${toXml(v, listItem)}</${listItem}>`).join('');
   if (typeof value === 'object') {
     return Object.entries(value)
@@ -66,20 +75,20 @@ export class QueryParams {
   get(name: string): string | undefined {
     return this.params.get(name) ?? undefined;
   }
-  /** `Name.member.N` (or EC2's `Name.N`) as a list of strings. */
-  list(name: string): string[] {
+  /** `Name.member.N` (or EC2's `Name.N`, or `Name.<member>.N` where the model names the member) as a list of strings. */
+  list(name: string, member = 'member'): string[] {
     const out: string[] = [];
     for (let i = 1; ; i++) {
-      const value = this.params.get(`${name}.member.${i}`) ?? this.params.get(`${name}.${i}`);
+      const value = this.params.get(`${name}.${member}.${i}`) ?? this.params.get(`${name}.${i}`);
       if (value === null) return out;
       out.push(value);
     }
   }
   /** `Name.member.N.Field` as a list of records. */
-  records(name: string): Record<string, string>[] {
+  records(name: string, member = 'member'): Record<string, string>[] {
     const out: Record<string, string>[] = [];
     for (let i = 1; ; i++) {
-      const prefixes = [`${name}.member.${i}.`, `${name}.${i}.`];
+      const prefixes = [`${name}.${member}.${i}.`, `${name}.${i}.`];
       const record: Record<string, string> = {};
       for (const [key, value] of this.params) {
         const prefix = prefixes.find((p) => key.startsWith(p));

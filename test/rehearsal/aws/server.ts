@@ -8,6 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Authorizer, type Caller } from './iam';
 import { CloudFormation } from './cloudformation';
+import { Rds } from './rds';
+import { Route53 } from './route53';
 import { AwsError, QueryParams, ec2Error, ec2Response, queryError, queryResponse, restXmlError } from './protocol';
 import { autoscaling, ec2, listHostedZonesByName, s3, ssm, sts } from './services';
 import { World } from './world';
@@ -25,6 +27,8 @@ export class StandIn {
   /** When set, the Slack webhook answers 500, as Slack does during an outage. */
   slackDown = false;
   private readonly cloudformation = new CloudFormation(this.world, this.world.authorizer);
+  readonly rds = new Rds(this.world, this.world.authorizer);
+  readonly route53 = new Route53(this.world, this.world.authorizer);
   private server?: http.Server;
   url = '';
 
@@ -68,6 +72,10 @@ export class StandIn {
     const xml = { 'Content-Type': 'text/xml' };
     try {
       if (scope && !caller) throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+      // A lost region answers nothing; Route 53 (a global service, signed for us-east-1) keeps answering.
+      // An unsigned call (AssumeRoleWithWebIdentity) names no region here: the CLI sends it to the
+      // STS endpoint of its --region, which the stand-in cannot tell, so it is not refused.
+      if (scope && this.world.lostRegions.has(region) && service !== 'route53') throw new AwsError('ServiceUnavailable', `${service}.${region}.amazonaws.com is unavailable: the rehearsal lost the region ${region}`, 503);
       if (service === 'sts') return { status: 200, body: queryResponse(action, 'https://sts.amazonaws.com/doc/2011-06-15/', await sts(this.world, action, new QueryParams(form), caller, region)), headers: xml };
       const request = { caller: caller as Caller, account: (caller as Caller).account, region };
       switch (service) {
@@ -79,9 +87,14 @@ export class StandIn {
           return { status: 200, body: queryResponse(action, 'http://autoscaling.amazonaws.com/doc/2011-01-01/', await autoscaling(this.world, action, request)), headers: xml };
         case 'ssm':
           return { status: 200, body: JSON.stringify(await ssm(this.world, action, JSON.parse(body.toString('utf8') || '{}'), request)), headers: { 'Content-Type': 'application/x-amz-json-1.1' } };
-        case 'route53':
+        case 'rds':
+          return { status: 200, body: await this.rds.handle(action, new QueryParams(form), request), headers: xml };
+        case 'route53': {
           if (url.pathname.endsWith('/hostedzonesbyname')) return { status: 200, body: await listHostedZonesByName(this.world, request, url.searchParams.get('dnsname')), headers: xml };
+          const answer = await this.route53.handle(req.method ?? 'GET', url, body, request);
+          if (answer !== undefined) return { status: 200, body: answer, headers: xml };
           throw new AwsError('NotImplemented', `the stand-in Route 53 does not implement ${req.method} ${url.pathname}`, 501);
+        }
         case 's3':
           return await s3(this.world, req.method ?? 'GET', url.pathname, url.searchParams, body, request);
         default:

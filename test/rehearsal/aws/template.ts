@@ -42,6 +42,24 @@ function short(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
+/** An RDS instance's endpoint: `<id>.<hash of account and region>.<region>.rds.amazonaws.com`. */
+export function rdsEndpoint(identifier: string, account: string, region: string): string {
+  return `${identifier}.c${short(`${account}/${region}`)}.${region}.rds.amazonaws.com`;
+}
+
+/** An RDS instance's resource id (`db-` and 26 upper-case letters and digits), stable for its identifier. */
+export function rdsResourceId(identifier: string, account: string, region: string): string {
+  const hex = crypto.createHash('sha256').update(`${account}/${region}/${identifier}`).digest('hex');
+  return `db-${BigInt(`0x${hex.slice(0, 32)}`).toString(36).toUpperCase().padStart(26, '0').slice(0, 26)}`;
+}
+
+export function rdsDefaultPort(engine: string): number {
+  if (engine.startsWith('sqlserver')) return 1433;
+  if (engine.startsWith('mysql') || engine.startsWith('mariadb')) return 3306;
+  if (engine.startsWith('oracle')) return 1521;
+  return 5432;
+}
+
 /** A physical id in the form AWS gives that type, stable for a stack, logical id and generation. */
 export function physicalIdFor(type: string, logicalId: string, properties: Json, ctx: EvaluationContext, generation = 0): string {
   const seed = short(`${ctx.account}/${ctx.region}/${ctx.stackName}/${logicalId}/${generation}`);
@@ -58,6 +76,9 @@ export function physicalIdFor(type: string, logicalId: string, properties: Json,
     case 'AWS::Route53::HostedZone': return `Z${seed.toUpperCase()}`;
     case 'AWS::CloudFront::Distribution': return `E${seed.toUpperCase()}`;
     case 'AWS::RDS::DBInstance': return (named('DBInstanceIdentifier') ?? `${ctx.stackName}-${logicalId}-${seed}`).toLowerCase();
+    // Route 53 names a health check by a UUID, and CloudFormation a record set by its name.
+    case 'AWS::Route53::HealthCheck': return `${seed.slice(0, 8)}-${seed.slice(8, 12)}-4000-8000-${short(`${seed}hc`).slice(0, 12)}`;
+    case 'AWS::Route53::RecordSet': return named('Name') ?? `${ctx.stackName}-${logicalId}-${seed}`;
     default: {
       const ec2Prefixes: Record<string, string> = {
         'AWS::EC2::VPC': 'vpc', 'AWS::EC2::Subnet': 'subnet', 'AWS::EC2::SecurityGroup': 'sg', 'AWS::EC2::InternetGateway': 'igw',
@@ -93,6 +114,15 @@ function attribute(resource: { type: string; physicalId: string; properties: Jso
     }
   }
   if (ARRAY_ATTRIBUTES.has(name)) return [`${physicalId}-${name}-1`];
+  if (type === 'AWS::RDS::DBInstance') {
+    // As RDS names them: the ARN by identifier, the endpoint under the account's per-region hash.
+    if (name === 'DBInstanceArn') return `arn:aws:rds:${ctx.region}:${ctx.account}:db:${physicalId}`;
+    if (name === 'Endpoint.Address') return rdsEndpoint(physicalId, ctx.account, ctx.region);
+    if (name === 'Endpoint.Port') return String(resource.properties?.Port ?? rdsDefaultPort(String(resource.properties?.Engine ?? 'postgres')));
+    if (name === 'DbiResourceId') return rdsResourceId(physicalId, ctx.account, ctx.region);
+    if (name === 'MasterUserSecret.SecretArn') return `arn:aws:secretsmanager:${ctx.region}:${ctx.account}:secret:rds!db-${rdsResourceId(physicalId, ctx.account, ctx.region).slice(3).toLowerCase()}-${short(physicalId).slice(0, 6)}`;
+  }
+  if (type === 'AWS::Route53::HealthCheck' && name === 'HealthCheckId') return physicalId;
   if (type === 'AWS::S3::Bucket' && name === 'DomainName') return `${physicalId}.s3.amazonaws.com`;
   if (type === 'AWS::S3::Bucket' && name === 'RegionalDomainName') return `${physicalId}.s3.${ctx.region}.amazonaws.com`;
   if (name === 'DNSName' || name === 'DomainName') return `${short(physicalId)}.${ctx.region}.elb.amazonaws.com`;

@@ -101,6 +101,8 @@ export interface Account {
   id: string;
   roles: Map<string, Role>;
   oidcProviders: Set<string>;
+  /** The services whose service-linked role exists (created by the first resource that needs it). */
+  serviceLinkedRoles: Set<string>;
   hostedZones: { id: string; name: string; private: boolean }[];
   regions: Map<string, RegionState>;
   drifts: Map<string, DriftDetection>;
@@ -113,6 +115,20 @@ export interface Bucket {
   objects: Map<string, Buffer>;
 }
 
+/**
+ * What CloudFormation did to a resource, for the services that keep state of their own (RDS
+ * instances, Route 53 records): they add a hook. A hook may refuse a create or update with the
+ * message the resource's handler would return (checked before anything is changed).
+ */
+export interface ResourceEvent {
+  op: 'create' | 'update' | 'delete';
+  account: string;
+  region: string;
+  stackName: string;
+  resource: { logicalId: string; type: string; physicalId: string; properties: Json };
+}
+export type ResourceHook = (event: ResourceEvent, check: boolean) => string | undefined;
+
 export class World {
   readonly accounts = new Map<string, Account>();
   readonly buckets = new Map<string, Bucket>();
@@ -123,6 +139,9 @@ export class World {
   readonly unhealthyImages = new Set<string>();
   /** Resources changed outside CloudFormation, by physical id. */
   readonly changedOutOfBand = new Set<string>();
+  /** Regions a scenario declared lost (an outage): their regional endpoints and health checks fail. */
+  readonly lostRegions = new Set<string>();
+  readonly resourceHooks: ResourceHook[] = [];
   private sequence = 0;
   private clock = Date.parse('2026-01-05T09:00:00Z');
 
@@ -131,7 +150,7 @@ export class World {
   account(id: string): Account {
     let account = this.accounts.get(id);
     if (!account) {
-      account = { id, roles: new Map(), oidcProviders: new Set(), hostedZones: [], regions: new Map(), drifts: new Map() };
+      account = { id, roles: new Map(), oidcProviders: new Set(), serviceLinkedRoles: new Set(), hostedZones: [], regions: new Map(), drifts: new Map() };
       this.accounts.set(id, account);
     }
     return account;
@@ -157,6 +176,18 @@ export class World {
   now(): string {
     this.clock += 1000;
     return new Date(this.clock).toISOString();
+  }
+
+  /**
+   * Tells the services what CloudFormation does to a resource. With `check`, nothing changes: the
+   * first hook's refusal is returned, as the handler's failure message.
+   */
+  resourceChanged(event: ResourceEvent, check = false): string | undefined {
+    for (const hook of this.resourceHooks) {
+      const refusal = hook(event, check);
+      if (refusal) return refusal;
+    }
+    return undefined;
   }
 
   /** An administrator of the account (the person who deploys the bootstrap, as the README says). */

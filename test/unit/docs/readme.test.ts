@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { buildReadme } from '../../../generator/docs/readme';
 import { readSpec } from '../../../generator/pipeline';
 import { hasHeader } from '../../../generator/render/yaml';
@@ -24,7 +25,7 @@ describe('the generated README', () => {
     expect(prod).toContain('db_af_south_1 -. "asynchronous replication" .-> db_eu_west_1');
     expect(prod).toContain('cdn -- "/api/*" --> lb_api_af_south_1');
     expect(prod).toContain('cdn -- "/api/* (failover)" --> lb_api_eu_west_1');
-    expect(prod).toContain('db_af_south_1[("postgres 16.4, Multi-AZ, 1 replica")]');
+    expect(prod).toContain('db_af_south_1[("postgres 16.13, Multi-AZ, 1 replica")]');
   });
 
   it('says per multi-region environment which region is primary, how data reaches the standby, RPO/RTO with sources, and the runbook', () => {
@@ -52,6 +53,62 @@ describe('the generated README', () => {
     expect([...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]).filter((href) => href!.startsWith('..') || href!.startsWith('/'))).toEqual([]);
   });
 
+  it('lists every external thing the first deploy needs: GitHub environments, ids, the webhook secret, AMIs per region, hosted zones', () => {
+    const section = readme.split('## Before the first deploy\n')[1]!;
+    expect(section).toContain(`- The GitHub environments \`preprod\`, \`prod\` with deployments from \`main\` only and the required reviewers of \`prod\`, before the first push: \`GITHUB_TOKEN=<token with admin rights> npx gantry github setup --spec ${model.specFile}\``);
+    expect(section).toContain('`github.ownerId` and `github.repositoryId` in the spec');
+    expect(section).toContain('the repository secret `SLACK_WEBHOOK_URL`');
+    expect(section).toContain('`aws ssm put-parameter --region eu-west-1 --type String --data-type aws:ec2:image --name /medlogix/prod/api/ami --value ami-…`');
+    // preprod's account cannot hold medlogix.example too: it gets its own zone, delegated from prod's
+    expect(section).toContain('- preprod: the public hosted zone `preprod.app.medlogix.example` in account `333333333333`, delegated from `medlogix.example` (account `444444444444`)');
+    expect(section).toContain('- prod: the public hosted zone `medlogix.example` in account `444444444444`');
+  });
+
+  it("gives commands that create an environment's own zone and delegate it from the parent zone", () => {
+    const script = readme.split('### Delegating an environment\'s own hosted zone\n')[1]!.split('```sh\n')[1]!.split('```')[0]!;
+    // GIVEN a stand-in aws command that answers like Route 53 and records each call
+    const dir = tempDir();
+    const calls = path.join(dir, 'calls');
+    const fake = `aws() {
+  printf '%s\\n' "$*" >> ${JSON.stringify(calls)}
+  case "$2" in
+    create-hosted-zone) echo '["ns-1.awsdns-01.org","ns-2.awsdns-02.co.uk","ns-3.awsdns-03.com","ns-4.awsdns-04.net"]' ;;
+    list-hosted-zones-by-name) echo '{"HostedZones":[{"Id":"/hostedzone/ZPRIVATE","Name":"medlogix.example.","Config":{"PrivateZone":true}},{"Id":"/hostedzone/ZPUBLIC","Name":"medlogix.example.","Config":{"PrivateZone":false}}]}' ;;
+    change-resource-record-sets) ;;
+  esac
+}
+`;
+    // WHEN the README's commands run  THEN the zone is created and its NS record goes to the public parent
+    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', fake + script], { cwd: dir, encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const lines = fs.readFileSync(calls, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('route53 create-hosted-zone --name preprod.app.medlogix.example --caller-reference gantry-medlogix-preprod.app.medlogix.example --query DelegationSet.NameServers --output json');
+    const change = /^route53 change-resource-record-sets --hosted-zone-id ZPUBLIC --change-batch (.*)$/.exec(lines[2]!);
+    expect(JSON.parse(change![1]!)).toEqual({ Changes: [{ Action: 'UPSERT', ResourceRecordSet: {
+      Name: 'preprod.app.medlogix.example', Type: 'NS', TTL: 172800,
+      ResourceRecords: [{ Value: 'ns-1.awsdns-01.org' }, { Value: 'ns-2.awsdns-02.co.uk' }, { Value: 'ns-3.awsdns-03.com' }, { Value: 'ns-4.awsdns-04.net' }],
+    } }] });
+  });
+
+  it('lists a certificate the spec gives by ARN, with how to make one', () => {
+    const minimal = buildReadme(readSpec(path.join(REPO_ROOT, 'examples/minimal.yaml')).model!, 'output');
+    const section = minimal.split('## Before the first deploy\n')[1]!;
+    expect(section).toContain('- The GitHub environment `prod` with deployments from `main` only, before the first push');
+    expect(section).toContain('- prod: the ACM certificate `arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d` in eu-west-1 of account `123456789012`');
+    expect(section).toContain('`aws acm request-certificate --region eu-west-1 --domain-name NAME --validation-method DNS`');
+    expect(minimal).not.toContain('### Delegating');
+  });
+
+  it('lists the Shield Advanced subscription where the edge asks for it', () => {
+    expect(readme).not.toContain('Shield Advanced subscription');
+    const dir = tempDir();
+    const spec = path.join(dir, 'environment.yaml');
+    fs.writeFileSync(spec, fs.readFileSync(path.join(REPO_ROOT, 'examples/medical-logistics.yaml'), 'utf8').replace('  zone: medlogix.example\n', '  zone: medlogix.example\n  shieldAdvanced: true\n'));
+    const shielded = buildReadme(readSpec(spec).model!, 'output');
+    expect(shielded).toContain('- An AWS Shield Advanced subscription in accounts `333333333333`, `444444444444`');
+    expect(shielded).toContain('`aws shield create-subscription --region us-east-1`');
+  });
+
   it('lists the stacks in deploy order, linked to their templates', () => {
     const rows = readme.split('\n').filter((l) => /^\| \d+ \| `medlogix-prod-/.test(l)).map((l) => l.split(' | ')[1]);
     expect(rows).toEqual([
@@ -77,7 +134,7 @@ describe('the generated README', () => {
 
     it('shows the description as text: no fence, comment, HTML or heading of its own', () => {
       const fences = hostile.split('\n').filter((l) => l.startsWith('```'));
-      expect(fences).toEqual(model.environments.flatMap(() => ['```mermaid', '```']).concat(['```sh', '```']));
+      expect(fences).toEqual(model.environments.flatMap(() => ['```mermaid', '```']).concat(['```sh', '```', '```sh', '```']));
       expect(hostile.split('\n').slice(1).join('\n')).not.toMatch(/(^|[^\\])<(!--|img)/);
       expect(hostile).toContain('Returns \\`\\`\\` \\<\\!-- everything after this is hidden \\<img src=x onerror=alert(1)\\>\n\n\\# Not a heading \\| \\[link\\](javascript:x)');
     });

@@ -40,6 +40,11 @@ const logs = (keyRetained: boolean) => ({
   Logs: { Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain', Properties: { KmsKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
 });
 
+const replicated = (managed: boolean) => ({
+  Database: { Type: 'AWS::RDS::DBInstance', Properties: { Engine: 'postgres', ...(managed ? { ManageMasterUserPassword: true } : { MasterUserPassword: 'x' }) } },
+  ReadReplica1: { Type: 'AWS::RDS::DBInstance', Properties: { SourceDBInstanceIdentifier: { Ref: 'Database' } } },
+});
+
 // GIVEN one template (or two) per case  WHEN gantry's rules run  THEN exactly the expected rule ids at the expected logical ids.
 const cases: [string, string, { path: string; content: string }[], string[]][] = [
   ['GNT401', 'origin group with GET/HEAD only', [template({ Distribution: distribution('group', ['GET', 'HEAD']) })], []],
@@ -68,6 +73,9 @@ const cases: [string, string, { path: string; content: string }[], string[]][] =
   ['GNT407', 'security group without inline egress', [template(group())], ['GNT407 Group']],
   ['GNT408', 'retained log group, retained key', [template(logs(true))], []],
   ['GNT408', 'retained log group, key deleted with the stack', [template(logs(false))], ['GNT408 Key']],
+  // GNT409's full table: replica-source-managed-password.test.ts.
+  ['GNT409', 'replica of a source with its own secret', [template(replicated(false))], []],
+  ['GNT409', 'replica of a source whose password RDS manages', [template(replicated(true))], ['GNT409 Database']],
 ];
 
 describe("gantry's deploy-time rules", () => {

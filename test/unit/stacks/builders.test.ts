@@ -1,7 +1,7 @@
 import { loadSpecText } from '../../../generator/spec/load';
 import { checkLoadedSpec } from '../../../generator/pipeline';
 import type { PlatformModel } from '../../../generator/model/types';
-import { buildBootstrapTemplate } from '../../../generator/stacks/bootstrap';
+import { buildBootstrapTemplate, githubTrustCondition } from '../../../generator/stacks/bootstrap';
 import { buildDatabaseTemplate, parameterGroupFamily } from '../../../generator/stacks/database';
 import { buildEdgeTemplate, SPA_FALLBACK_FUNCTION } from '../../../generator/stacks/edge';
 import { buildNetworkTemplate } from '../../../generator/stacks/network';
@@ -120,8 +120,8 @@ describe('tier', () => {
 
 describe('database', () => {
   test.each([
-    ['postgres', '16.4', 'postgres16'],
-    ['mysql', '8.0.39', 'mysql8.0'],
+    ['postgres', '16.13', 'postgres16'],
+    ['mysql', '8.0.46', 'mysql8.0'],
     ['mariadb', '10.11.9', 'mariadb10.11'],
     ['sqlserver-se', '15.00.4415.2.v1', 'sqlserver-se-15.0'],
   ])('%s %s uses the %s parameter group family', (engine, version, family) => {
@@ -143,7 +143,7 @@ describe('database', () => {
   });
 
   it('opens the database only to its client security group on the engine port', () => {
-    const { environment, region } = first(model('database: { engine: mysql, version: "8.0.39" }\n'));
+    const { environment, region } = first(model('database: { engine: mysql, version: "8.0.46" }\n'));
     const template = buildDatabaseTemplate(environment, region) as Template;
     expect(template.Resources.DatabaseSecurityGroup!.Properties!.SecurityGroupIngress).toEqual([
       expect.objectContaining({ FromPort: 3306, ToPort: 3306, SourceSecurityGroupId: { 'Fn::GetAtt': ['ClientSecurityGroup', 'GroupId'] } }),
@@ -152,23 +152,57 @@ describe('database', () => {
 });
 
 describe('bootstrap', () => {
-  it('trusts only the environment (deploys), and pull requests and the deploy branch (change sets) of this repository', () => {
+  it('trusts only the environment (deploys), and pull requests and the deploy branch (change sets) of this repository, in both subject forms', () => {
     const m = model('', '  web: {}\n').environments[0]!;
     const template = buildBootstrapTemplate(model(), m) as Template;
-    const subject = (id: string) => template.Resources[id]!.Properties!.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub'];
-    expect(subject('DeployRole')).toEqual(['repo:acme/shop:environment:prod']);
-    expect(subject('ChangeSetRole')).toEqual(['repo:acme/shop:pull_request', 'repo:acme/shop:ref:refs/heads/main']);
+    const condition = (id: string) => template.Resources[id]!.Properties!.AssumeRolePolicyDocument.Statement[0].Condition;
+    // Without the ids, the immutable form is a pattern (StringLike); the audience stays exact.
+    expect(condition('DeployRole')).toEqual({
+      StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+      StringLike: { 'token.actions.githubusercontent.com:sub': ['repo:acme/shop:environment:prod', 'repo:acme@*/shop@*:environment:prod'] },
+    });
+    expect(condition('ChangeSetRole').StringLike['token.actions.githubusercontent.com:sub']).toEqual([
+      'repo:acme/shop:pull_request', 'repo:acme@*/shop@*:pull_request', 'repo:acme/shop:ref:refs/heads/main', 'repo:acme@*/shop@*:ref:refs/heads/main',
+    ]);
+    expect(condition('DriftRole').StringLike['token.actions.githubusercontent.com:sub']).toEqual(['repo:acme/shop:ref:refs/heads/main', 'repo:acme@*/shop@*:ref:refs/heads/main']);
   });
 
-  it('accepts the immutable subject form when the ids are given, and creates the OIDC provider once per account', () => {
+  it('matches what GitHub sends, in either form, and nothing else', () => {
+    // IAM's StringLike: * is any run of characters, ? one character, everything else literal.
+    const like = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+    const m = model('', '  web: {}\n');
+    const allowed = (github: typeof m.github, sub: string) => {
+      const condition = githubTrustCondition(github, ['environment:prod']);
+      const subjects = (condition.StringLike ?? condition.StringEquals)!['token.actions.githubusercontent.com:sub'] as string[];
+      return condition.StringLike ? subjects.some((p) => like(p, sub)) : subjects.includes(sub);
+    };
+    for (const github of [m.github, { ...m.github, ownerId: 123456, repositoryId: 456789 }]) {
+      expect(allowed(github, 'repo:acme/shop:environment:prod')).toBe(true);
+      expect(allowed(github, 'repo:acme@123456/shop@456789:environment:prod')).toBe(true);
+      expect(allowed(github, 'repo:acme/shop:environment:preprod')).toBe(false);
+      expect(allowed(github, 'repo:acme/shop:ref:refs/heads/main')).toBe(false);
+      expect(allowed(github, 'repo:acme@123456/other@456789:environment:prod')).toBe(false);
+      expect(allowed(github, 'repo:acme-evil@1/shop@2:environment:prod')).toBe(false);
+      expect(allowed(github, 'repo:evil/shop:environment:prod')).toBe(false);
+    }
+    // With the ids, another repository that took over the names is refused.
+    expect(allowed({ ...m.github, ownerId: 123456, repositoryId: 456789 }, 'repo:acme@999/shop@456789:environment:prod')).toBe(false);
+    expect(allowed({ ...m.github, ownerId: 123456, repositoryId: 456789 }, 'repo:acme@123456/shop@1:environment:prod')).toBe(false);
+  });
+
+  it('accepts exactly the immutable subject of the given ids, and creates the OIDC provider once per account', () => {
     const m = model('', '  web: {}\n', '  dev: { account: "123456789012", regions: [eu-west-1] }\n  prod: { account: "123456789012", regions: [eu-west-1] }\n');
     const withIds = { ...m, github: { ...m.github, ownerId: 1, repositoryId: 2 } };
     const dev = buildBootstrapTemplate(withIds, m.environments[0]!) as Template;
     const prod = buildBootstrapTemplate(withIds, m.environments[1]!) as Template;
     expect(dev.Resources.GitHubOidcProvider).toBeDefined();
     expect(prod.Resources.GitHubOidcProvider).toBeUndefined();
-    expect(prod.Resources.DeployRole!.Properties!.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub'])
-      .toEqual(['repo:acme/shop:environment:prod', 'repo:acme@1/shop@2:environment:prod']);
+    expect(prod.Resources.DeployRole!.Properties!.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': ['repo:acme/shop:environment:prod', 'repo:acme@1/shop@2:environment:prod'],
+      },
+    });
   });
 
   it('lets the change-set role create, describe and delete change sets, and nothing that deploys', () => {
@@ -183,7 +217,7 @@ describe('bootstrap', () => {
 
 describe('alarms', () => {
   it('watch each tier and database, with the thresholds of the spec, reporting to the topic', () => {
-    const { environment, region } = first(model('alarms: { tierCpuPercent: 70, databaseFreeStoragePercent: 20 }\ndatabase: { engine: postgres, version: "16.4", storageGb: 100, readReplicas: 1 }\n'));
+    const { environment, region } = first(model('alarms: { tierCpuPercent: 70, databaseFreeStoragePercent: 20 }\ndatabase: { engine: postgres, version: "16.13", storageGb: 100, readReplicas: 1 }\n'));
     const tier = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
     expect(ofType(tier, 'AWS::CloudWatch::Alarm').map(([id]) => id).sort()).toEqual(['CpuAlarm', 'LoadBalancer5xxAlarm', 'ResponseTimeAlarm', 'Target5xxAlarm', 'UnhealthyHostsAlarm']);
     expect(tier.Resources.CpuAlarm!.Properties).toMatchObject({ Threshold: 70, AlarmActions: [{ 'Fn::ImportValue': 'shop-prod-notifications-TopicArn' }], OKActions: [{ 'Fn::ImportValue': 'shop-prod-notifications-TopicArn' }] });
@@ -193,7 +227,7 @@ describe('alarms', () => {
   });
 
   it('are left out when alarms.enabled is false', () => {
-    const { environment, region } = first(model('alarms: { enabled: false }\ndatabase: { engine: postgres, version: "16.4", readReplicas: 1 }\n'));
+    const { environment, region } = first(model('alarms: { enabled: false }\ndatabase: { engine: postgres, version: "16.13", readReplicas: 1 }\n'));
     expect(ofType(buildTierTemplate(environment, region, region.tiers[0]!) as Template, 'AWS::CloudWatch::Alarm')).toEqual([]);
     expect(ofType(buildDatabaseTemplate(environment, region) as Template, 'AWS::CloudWatch::Alarm')).toEqual([]);
   });

@@ -23,7 +23,7 @@ github: { repository: acme/shop }
 tiers:
   web: {}
   api: { from: [web] }
-database: { engine: postgres, version: "16.4" }
+database: { engine: postgres, version: "16.13" }
 edge: { domain: app.example.com, zone: example.com }
 budget: { monthlyUsd: 100 }
 environments:

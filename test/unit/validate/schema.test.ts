@@ -22,7 +22,7 @@ describe('validateSchema', () => {
     ['a YAML merge key', { tiers: { web: { '<<': {} } } },
       [expect.stringMatching(/^GNT101 tiers\.web\["<<"\]: unknown field \| YAML merge keys are not supported/)]],
     ['a missing required field', { database: { engine: 'postgres' } },
-      ['GNT102 database: missing required field "version" | Engine version as RDS names it, e.g. "16.4" or 15.00.4415.2.v1. Quote it so YAML keeps it a string.']],
+      ['GNT102 database: missing required field "version" | Engine version as RDS names it, e.g. "16.13" or 15.00.4460.4.v1, and one RDS still creates instances with (gantry rejects versions AWS lists as deprecated). Quote it so YAML keeps it a string.']],
     ['a wrong type', { tiers: { web: { port: 'eighty' } } }, ['GNT103 tiers.web.port: must be a whole number, not the text "eighty"']],
     ['a number where text is expected', { database: { engine: 'postgres', version: 16.4 } },
       ['GNT103 database.version: must be text, not 16.4 | quote it so YAML keeps it as text: "16.4"']],

@@ -8,16 +8,19 @@
 # @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html
 # @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/AutomatedBackups.PiTR.html
 set -euo pipefail
+settings=()
 output() {
   aws cloudformation describe-stacks --region "$TARGET_REGION" --stack-name "$1" \
     --query "Stacks[0].Outputs[?OutputKey=='$2'].OutputValue | [0]" --output text
 }
 # Waits until the instance is available (and, after a promotion, no longer a replica), at most $WAIT_MINUTES.
+# A failed describe (denied, throttled) stops the failover here rather than being waited on as "not ready".
 wait_for_database() {
-  local id=$1 deadline=$(( $(date +%s) + WAIT_MINUTES * 60 )) status source
+  local id=$1 deadline=$(( $(date +%s) + WAIT_MINUTES * 60 )) described status source
   while :; do
-    read -r status source < <(aws rds describe-db-instances --region "$TARGET_REGION" --db-instance-identifier "$id" \
+    described=$(aws rds describe-db-instances --region "$TARGET_REGION" --db-instance-identifier "$id" \
       --query 'DBInstances[0].[DBInstanceStatus, ReadReplicaSourceDBInstanceIdentifier]' --output text)
+    read -r status source <<<"$described"
     if [ "$status" = available ] && { [ "$source" = None ] || [ -z "$source" ]; }; then return 0; fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
       echo "::error title=database not ready::$id in $TARGET_REGION is still $status after $WAIT_MINUTES minutes; records were not changed"
@@ -33,7 +36,6 @@ case "$MODE" in
     echo "Promoting the read replica $database in $TARGET_REGION"
     aws rds promote-read-replica --region "$TARGET_REGION" --db-instance-identifier "$database" \
       --backup-retention-period "$BACKUP_RETENTION_DAYS" > /dev/null
-    sleep 30
     wait_for_database "$database" ;;
   backups)
     backup=$(aws rds describe-db-instance-automated-backups --region "$TARGET_REGION" \
@@ -44,21 +46,21 @@ case "$MODE" in
     args=(--region "$TARGET_REGION" --source-db-instance-automated-backups-arn "$backup" --use-latest-restorable-time
       --target-db-instance-identifier "$database" --db-instance-class "$INSTANCE_CLASS" --storage-type gp3
       --db-subnet-group-name "$(output "$DATABASE_STACK" SubnetGroupName)" --vpc-security-group-ids "$(output "$DATABASE_STACK" DatabaseSecurityGroupId)"
-      --db-parameter-group-name "$(output "$DATABASE_STACK" ParameterGroupName)" --no-publicly-accessible --copy-tags-to-snapshot --deletion-protection
-      --monitoring-interval 60 --monitoring-role-arn "$(output "$DATABASE_STACK" MonitoringRoleArn)")
+      --db-parameter-group-name "$(output "$DATABASE_STACK" ParameterGroupName)" --no-publicly-accessible --copy-tags-to-snapshot --deletion-protection)
     if [ "$MULTI_AZ" = true ]; then args+=(--multi-az); else args+=(--no-multi-az); fi
     aws rds restore-db-instance-to-point-in-time "${args[@]}" > /dev/null
-    sleep 60
     wait_for_database "$database"
-    aws rds modify-db-instance --region "$TARGET_REGION" --db-instance-identifier "$database" \
-      --backup-retention-period "$BACKUP_RETENTION_DAYS" --apply-immediately > /dev/null ;;
+    # Enhanced monitoring and the backup retention come with the master secret's modification below
+    # (one modification, not two racing each other): restore-db-instance-to-point-in-time of older
+    # CLIs (Debian's aws-cli 2.9) rejects --monitoring-interval; modify-db-instance takes it in all.
+    settings=(--backup-retention-period "$BACKUP_RETENTION_DAYS" --monitoring-interval 60 --monitoring-role-arn "$(output "$DATABASE_STACK" MonitoringRoleArn)") ;;
   none) database="" ;;
   *) echo "::error::unknown mode $MODE"; exit 1 ;;
 esac
 if [ -n "$database" ]; then
   # The master password now lives in this region's Secrets Manager, encrypted with this region's key.
   aws rds modify-db-instance --region "$TARGET_REGION" --db-instance-identifier "$database" --manage-master-user-password \
-    --master-user-secret-kms-key-id "$(output "$DATABASE_STACK" KeyArn)" --apply-immediately > /dev/null
+    --master-user-secret-kms-key-id "$(output "$DATABASE_STACK" KeyArn)" ${settings[@]+"${settings[@]}"} --apply-immediately > /dev/null
   endpoint=$(aws rds describe-db-instances --region "$TARGET_REGION" --db-instance-identifier "$database" --query 'DBInstances[0].Endpoint.Address' --output text)
 fi
 if [ -n "$ORIGIN_NAME" ]; then

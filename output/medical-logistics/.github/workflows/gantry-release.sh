@@ -8,7 +8,7 @@
 # region gets the label gantry-release-<time>-<run> (the same in every region). A rollback reads those
 # labels, not the parameter's previous version (which, after a failed release restored the old
 # value, is the AMI that just failed): it restores the newest release that succeeded everywhere,
-# or, when every region already runs it, the one before; the releases it undoes lose their labels,
+# or, when every region runs it as it was released (no failed release since), the one before; the releases it undoes lose their labels,
 # so the next rollback goes further back. Regions never released by gantry have no labels and are
 # left alone.
 set -euo pipefail
@@ -18,7 +18,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/gantry-lib.sh"
 read -r -a regions <<<"${REGIONS:?the workflow sets REGIONS}"
 primary="${regions[0]}"
 stamp=$(date -u +%Y%m%d-%H%M%S)
-label="gantry-release-$stamp-$GITHUB_RUN_ID"
+# Labels sort as text, in the order the releases happened: the run id is zero-padded, so two runs in
+# one second (or run ids of different lengths) still sort by run.
+label="gantry-release-$stamp-$(printf '%015d' "$GITHUB_RUN_ID")"
 # SSM keeps 100 versions of a parameter and cannot drop the oldest while it carries a label, so
 # only the newest releases stay labelled.
 KEEP_RELEASES=10
@@ -207,10 +209,18 @@ if [ "${#history_regions[@]}" -eq 0 ]; then error "Nothing to roll back to" "no 
 common=$(for region in "${history_regions[@]}"; do jq -c '[.[].label]' <<<"${history_of[$region]}"; done | jq -s -c 'reduce .[1:][] as $l (.[0]; map(select(. as $x | $l | index($x)))) | sort | reverse')
 newest=$(jq -r '.[0] // empty' <<<"$common")
 if [ -z "$newest" ]; then error "Nothing to roll back to" "no release of $TIER succeeded in every region"; exit 1; fi
+# Every region runs the newest release as it was released (its labelled version is the parameter's
+# current one): the rollback undoes it. A failed release since then restored the value in a newer,
+# unlabelled version: the newest release is what the rollback restores.
 at_newest=true
 for region in "${history_regions[@]}"; do
-  value=$(jq -r --arg l "$newest" '.[] | select(.label == $l) | .value' <<<"${history_of[$region]}")
-  if [ "${before_of[$region]}" != "$value" ]; then at_newest=false; fi
+  version=$(jq -r --arg l "$newest" '.[] | select(.label == $l) | .version' <<<"${history_of[$region]}")
+  out=$(aws ssm get-parameter --region "$region" --name "${parameter_of[$region]}" --output json) || {
+    error "Cannot read ${parameter_of[$region]}" "get-parameter failed in $region"
+    exit 1
+  }
+  current=$(jq -r .Parameter.Version <<<"$out")
+  if [ "$current" != "$version" ]; then at_newest=false; fi
 done
 if [ "$at_newest" = true ]; then
   goal=$(jq -r '.[1] // empty' <<<"$common")

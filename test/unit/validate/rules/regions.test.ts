@@ -15,7 +15,7 @@ describe('regionsRule', () => {
       ['GNT209 network.availabilityZones @prod']],
     ['one AZ needs allowSingleAz', { network: { availabilityZones: 1 } }, ['GNT210 network.availabilityZones @prod']],
     ['one AZ allowed', { network: { availabilityZones: 1, allowSingleAz: true } }, []],
-    ['a database needs two AZs', { network: { availabilityZones: 1, allowSingleAz: true }, database: { engine: 'postgres', version: '16.4' } },
+    ['a database needs two AZs', { network: { availabilityZones: 1, allowSingleAz: true }, database: { engine: 'postgres', version: '16.13' } },
       ['GNT211 network.availabilityZones @prod']],
   ])('%s', (_name, fragment, expected) => {
     expect(ruleFindings(regionsRule, fragment)).toEqual(expected);
