@@ -54,9 +54,9 @@ export function githubTrustCondition(github: GithubModel, contexts: readonly str
  * statement list is overridden: property overrides deep-merge objects, which would keep the
  * placeholder's StringEquals subject beside a StringLike one (both must then hold).
  */
-function trustGithub(role: CfnResource, condition: Record<string, Record<string, unknown>>): void {
+function trustGithub(role: CfnResource, condition: Record<string, Record<string, unknown>>, provider: unknown): void {
   const document = (role as CfnRole).assumeRolePolicyDocument as { Statement: Record<string, unknown>[] };
-  role.addPropertyOverride('AssumeRolePolicyDocument.Statement', [{ ...document.Statement[0], Condition: condition }]);
+  role.addPropertyOverride('AssumeRolePolicyDocument.Statement', [{ ...document.Statement[0], ...(provider ? { Principal: { Federated: provider } } : {}), Condition: condition }]);
 }
 
 /**
@@ -126,7 +126,13 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   blueprint.getResource('ExecutionRole').addPropertyOverride('RoleName', roleNames.execution);
   const drift = blueprint.getResource('DriftRole');
   drift.addPropertyOverride('RoleName', roleNames.drift);
-  trustGithub(drift, githubTrustCondition(model.github, [`ref:refs/heads/${model.github.branch}`]));
+  // The first environment in the account creates the GitHub OIDC provider: its roles trust it by
+  // Ref (its ARN), which also makes them wait for it (IAM checks that a trust policy's federated
+  // provider exists), in fewer bytes than the ARN and a DependsOn: the bootstrap is deployed inline
+  // and must stay under CloudFormation's 51,200 bytes. The others name the account's provider by ARN.
+  // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-oidcprovider.html#aws-resource-iam-oidcprovider-return-values
+  const provider = environment.firstInAccount ? blueprint.getResource('GitHubOidcProvider').ref : undefined;
+  trustGithub(drift, githubTrustCondition(model.github, [`ref:refs/heads/${model.github.branch}`]), provider);
   drift.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.drift);
   drift.addPropertyOverride('Policies', [{
     PolicyName: 'detect-drift',
@@ -142,6 +148,8 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
     },
   }]);
   const bucketArn = bucket.getAtt('Arn').toString();
+  // Objects of the artifacts bucket as one Fn::Sub, as its bucket policy writes them (shorter than Fn::Join).
+  const objects = (prefix: string) => Fn.sub(`\${ArtifactsBucket.Arn}/${prefix}*`);
 
   // Environments sharing an account share its one GitHub OIDC provider; the first creates it.
   if (!environment.firstInAccount) blueprint.node.tryRemoveChild('GitHubOidcProvider');
@@ -149,12 +157,9 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
     id: 'AwsSolutions-IAM5',
     reason: `Drift detection is limited to this environment's stacks (stack/${prefix}-*), whose ids are not known beforehand; it reads each resource's configuration through Describe/Get/List calls, most of which accept no resource ARN, and no object data or secret values.`,
   }]);
-  const trusting = ['DeployRole', 'ChangeSetRole', 'DriftRole'].map((id) => blueprint.getResource(id));
-  // IAM checks that a trust policy's federated provider exists, so the roles wait for it.
-  if (environment.firstInAccount) for (const role of trusting) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
 
   const deploy = blueprint.getResource('DeployRole');
-  trustGithub(deploy, githubTrustCondition(model.github, [`environment:${environment.name}`]));
+  trustGithub(deploy, githubTrustCondition(model.github, [`environment:${environment.name}`]), provider);
   deploy.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.deploy);
   deploy.addPropertyOverride('Policies', [{
     PolicyName: 'deploy',
@@ -186,7 +191,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
           Sid: 'TagNewAmis', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: [...ec2Arns('image'), ...ec2Arns('snapshot')],
           Condition: { StringEquals: { 'ec2:CreateAction': ['CreateImage', 'CopyImage'] } },
         }] : []),
-        { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: Fn.join('', [bucketArn, '/*']) },
+        { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: objects('') },
         { Sid: 'ListArtifacts', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
       ],
     },
@@ -199,7 +204,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
   const changeSets = blueprint.getResource('ChangeSetRole');
   // Pull requests plan with it, and so does the deploy workflow on the deploy branch before its
   // approval gate (a job without an environment); neither can execute a change set.
-  trustGithub(changeSets, githubTrustCondition(model.github, ['pull_request', `ref:refs/heads/${model.github.branch}`]));
+  trustGithub(changeSets, githubTrustCondition(model.github, ['pull_request', `ref:refs/heads/${model.github.branch}`]), provider);
   changeSets.addPropertyOverride('MaxSessionDuration', ROLE_SESSION_SECONDS.changeSets);
   changeSets.addPropertyOverride('Policies', [{
     PolicyName: 'change-sets',
@@ -215,7 +220,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
         ...(parameters.length > 0 ? [{ Sid: 'ResolveAmiParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: parameters }] : []),
         {
           Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'],
-          Resource: [Fn.join('', [bucketArn, '/pull-requests/*']), Fn.join('', [bucketArn, '/plans/*'])],
+          Resource: [objects('pull-requests/'), objects('plans/')],
         },
       ],
     },
@@ -303,8 +308,10 @@ function buildOriginSecret(stack: Stack, environment: EnvironmentModel, name: st
 function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, model: PlatformModel, environment: EnvironmentModel, roleName: string, stacks: unknown[]): void {
   const deploy = blueprint.getResource('DeployRole') as CfnRole;
   // The deploy role's trust (the GitHub OIDC provider, audience sts.amazonaws.com), for this environment's jobs only.
-  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: unknown }[] };
+  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: unknown; Principal?: unknown }[] };
   trust.Statement[0]!.Condition = githubTrustCondition(model.github, [`environment:${environment.name}`]);
+  // Trusts the provider by Ref when this stack creates it, as the other roles do (buildBootstrapTemplate).
+  if (environment.firstInAccount) trust.Statement[0]!.Principal = { Federated: blueprint.getResource('GitHubOidcProvider').ref };
   const role = new CfnRole(stack, 'FailoverRole', {
     roleName,
     description: `gantry-failover.yml: promotes a standby region of ${environment.name}`,
@@ -340,7 +347,6 @@ function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBluep
     }],
   });
   role.overrideLogicalId('FailoverRole');
-  if (environment.firstInAccount) role.addResourceDependency(blueprint.getResource('GitHubOidcProvider'));
   acknowledge(role, [{
     id: 'AwsSolutions-IAM5',
     reason: 'A failover acts on the standby\'s database and records, whose ids CloudFormation generates; each statement holds only what a promotion or restore needs, KMS only via RDS and Secrets Manager, PassRole only to RDS monitoring.',
