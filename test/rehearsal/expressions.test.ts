@@ -36,6 +36,11 @@ describe('workflow expressions', () => {
     expect(evaluate("format('{0}-{1}', 'a', matrix.region)", ctx())).toBe('a-eu-west-1');
   });
 
+  test("a function's result dereferences like a context (per-environment settings in one JSON value)", () => {
+    expect(evaluate(`fromJSON('{"prod":{"role":"r"}}')[inputs.environment].role`, ctx())).toBe('r');
+    expect(evaluate(`fromJSON('{"prod":{"role":"r"}}').dev`, ctx())).toBeNull();
+  });
+
   test('what the rehearsal cannot evaluate is an error, not a guess', () => {
     expect(() => evaluate('hashFiles(\'x\')', ctx())).toThrow(/hashFiles/);
     expect(() => evaluate('vars.X', ctx())).toThrow(/no context "vars"/);

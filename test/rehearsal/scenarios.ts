@@ -393,6 +393,104 @@ async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<strin
   return problems;
 }
 
+/** What the origin tier's load balancers accept as X-Origin-Verify, and what CloudFront sends, per stack (resolved values). */
+function originHeaders(r: Rehearsal, environment: EnvironmentPlan): { where: string; accepts: string[]; sends: string[]; forbidsByDefault: boolean | undefined }[] {
+  return allStacks([environment]).filter(({ stack: s }) => s.lookups.some((l) => l.lookup === 'secret-version')).map(({ key, stack: s }) => {
+    const deployed = stack(r, environment.account, key, s.stackName);
+    const accepts: string[] = [];
+    const sends: string[] = [];
+    const listeners = new Set<string>();
+    const walk = (node: unknown, type: string): void => {
+      if (Array.isArray(node)) { node.forEach((n) => walk(n, type)); return; }
+      if (!node || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      if (o.HttpHeaderName === 'X-Origin-Verify' && Array.isArray(o.Values)) accepts.push(...o.Values.map(String));
+      if (o.HeaderName === 'X-Origin-Verify' && type === 'AWS::CloudFront::Distribution') sends.push(String(o.HeaderValue));
+      Object.values(o).forEach((v) => walk(v, type));
+    };
+    for (const resource of deployed?.resources.values() ?? []) {
+      walk(resource.resolved ?? resource.properties, resource.type);
+      if (resource.type === 'AWS::ElasticLoadBalancingV2::ListenerRule' && JSON.stringify(resource.properties).includes('X-Origin-Verify')) listeners.add(String(resource.properties?.ListenerArn));
+    }
+    const listener = [...deployed?.resources.values() ?? []].filter((x) => listeners.has(x.physicalId));
+    const forbidsByDefault = listener.length === 0 ? undefined
+      : listener.every((x) => JSON.stringify(x.properties?.DefaultActions ?? []).includes('"StatusCode":"403"'));
+    return { where: `${s.stackName} (${key})`, accepts: [...new Set(accepts)].sort(), sends: [...new Set(sends)], forbidsByDefault };
+  });
+}
+
+/**
+ * A rotation of the secret origin header as the README tells a team to run it: gantry-origin-secret.yml
+ * with rotate, gantry: deploy, the workflow with finish, gantry: deploy. After the first deploy the load
+ * balancers must accept the new and the old value and CloudFront send the new one; after the second,
+ * only the new value may pass. The workflow must refuse a second rotation or a finish before the deploy
+ * (either would have the load balancers refuse what CloudFront still sends).
+ */
+async function originSecretRotation(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const targets = plan.map((environment) => ({
+    environment,
+    secretId: allStacks([environment]).flatMap(({ stack: s }) => s.lookups).map((l) => (l as { secretId?: string }).secretId).find(Boolean),
+  })).filter((t): t is { environment: EnvironmentPlan; secretId: string } => t.secretId !== undefined);
+  if (targets.length === 0) return { notApplicable: 'no environment has an API origin behind CloudFront, so no secret origin header' };
+  if (!fs.existsSync(path.join(r.repository, r.layout.workflows, 'gantry-origin-secret.yml'))) return [`the spec has a secret origin header, but there is no ${r.layout.workflows}/gantry-origin-secret.yml`];
+  const secrets = r.standIn.secretsmanager;
+  const problems: string[] = [];
+  const dispatch = (environment: EnvironmentPlan, action: string) => r.run('gantry-origin-secret.yml',
+    { name: 'workflow_dispatch', ref: 'refs/heads/main', inputs: { environment: environment.name, action } }, { approve: () => true });
+  // Every copy of the secret: the primary in the environment's first region, replicas in the others and us-east-1.
+  const copies = (t: (typeof targets)[number]) => [...new Set([...t.environment.regions, 'us-east-1'])]
+    .map((region) => ({ region, secret: secrets.find(t.environment.account, region, t.secretId) }));
+  const stage = (t: (typeof targets)[number], name: string) => {
+    const found = copies(t).map(({ region, secret }) => ({ region, version: secret?.versions.find((v) => v.stages.includes(name)) }));
+    const ids = new Set(found.map((f) => f.version?.id));
+    if (ids.size > 1) problems.push(`${t.secretId}: the copies disagree on ${name}: ${found.map((f) => `${f.region} ${f.version?.id ?? 'none'}`).join(', ')}`);
+    return found[0]?.version;
+  };
+  const expectHeaders = (t: (typeof targets)[number], when: string, accepted: string[], sent: string) => {
+    for (const h of originHeaders(r, t.environment)) {
+      if (h.forbidsByDefault === false) problems.push(`${when}: ${h.where}: the listener with the header rules does not answer 403 by default`);
+      if (h.accepts.length > 0 && JSON.stringify(h.accepts) !== JSON.stringify([...new Set(accepted)].sort())) {
+        problems.push(`${when}: ${h.where}: the load balancer accepts ${h.accepts.length} value(s) of X-Origin-Verify, not the ${accepted.length === 1 ? 'current one only' : 'current and the previous one'}`);
+      }
+      if (h.sends.length > 0 && (h.sends.length !== 1 || h.sends[0] !== sent)) problems.push(`${when}: ${h.where}: CloudFront does not send the current value of ${t.secretId}`);
+    }
+    if (!originHeaders(r, t.environment).some((h) => h.accepts.length > 0)) problems.push(`${when}: no load balancer of ${t.environment.name} requires X-Origin-Verify`);
+    if (!originHeaders(r, t.environment).some((h) => h.sends.length > 0)) problems.push(`${when}: CloudFront sends no X-Origin-Verify in ${t.environment.name}`);
+  };
+
+  const old = new Map(targets.map((t) => [t, stage(t, 'AWSCURRENT')]));
+  for (const t of targets) {
+    const v0 = old.get(t);
+    if (!v0) { problems.push(`${t.secretId} has no current version after the first deploy`); continue; }
+    if (copies(t).some((c) => !c.secret)) problems.push(`${t.secretId} is missing in ${copies(t).filter((c) => !c.secret).map((c) => c.region).join(', ')}`);
+    expectHeaders(t, 'before the rotation', [v0.value], v0.value);
+    const rotated = await dispatch(t.environment, 'rotate');
+    problems.push(...failures(r, rotated).map((p) => `rotate: ${p}`));
+    const v1 = stage(t, 'AWSCURRENT');
+    if (!v1 || v1.id === v0.id) problems.push(`rotate: ${t.secretId} has no new current version`);
+    if (stage(t, 'AWSPREVIOUS')?.id !== v0.id) problems.push(`rotate: the old version of ${t.secretId} is not the previous one`);
+    if ((await dispatch(t.environment, 'rotate')).conclusion !== 'failure') problems.push(`a second rotation of ${t.environment.name} before a deploy was not refused`);
+    if ((await dispatch(t.environment, 'finish')).conclusion !== 'failure') problems.push(`finishing the rotation of ${t.environment.name} before a deploy was not refused`);
+  }
+  const first = await deploy(r);
+  problems.push(...first.problems.map((p) => `deploy after rotate: ${p}`), ...deployedEverywhere(r, plan));
+  for (const t of targets) {
+    const [v0, v1] = [old.get(t), stage(t, 'AWSCURRENT')];
+    if (v0 && v1) expectHeaders(t, 'after rotate and deploy', [v1.value, v0.value], v1.value);
+    const finished = await dispatch(t.environment, 'finish');
+    problems.push(...failures(r, finished).map((p) => `finish: ${p}`));
+    if (stage(t, 'AWSPREVIOUS')) problems.push(`finish: ${t.secretId} still has a previous version`);
+    if (copies(t).some((c) => c.secret?.versions.some((v) => v.id === v0?.id && v.stages.length > 0))) problems.push(`finish: the old version of ${t.secretId} keeps a staging label`);
+  }
+  const second = await deploy(r);
+  problems.push(...second.problems.map((p) => `deploy after finish: ${p}`), ...deployedEverywhere(r, plan));
+  for (const t of targets) {
+    const v1 = stage(t, 'AWSCURRENT');
+    if (v1) expectHeaders(t, 'after finish and deploy', [v1.value], v1.value);
+  }
+  return problems;
+}
+
 /**
  * The scenarios in the order they run. Those marked `deployed` start from the state the first deploy
  * left (they share one rehearsal, in this order, so the examples' first deploy runs once); the others
@@ -409,6 +507,7 @@ export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
   'release-missing-image': { run: releaseMissingImage, deployed: true },
   'failing-release': { run: failingRelease, deployed: true },
   rollback: { run: rollback, deployed: true },
+  'origin-secret': { run: originSecretRotation, deployed: true },
   'replace-resource': { run: replaceResource, deployed: true },
   'tier-removed': { run: tierRemoved, deployed: true },
   failover: { run: (r, plan) => failoverScenario(r, plan), deployed: true },

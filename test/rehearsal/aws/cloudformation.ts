@@ -545,6 +545,22 @@ export class CloudFormation {
     return undefined;
   }
 
+  /**
+   * The resource's properties with their dynamic references resolved, as the identity CloudFormation
+   * acts as (each service's resolver checks its own permission: secretsmanager:GetSecretValue). The
+   * stack keeps the unresolved properties, as CloudFormation compares templates, not values.
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
+   */
+  private async resolveReferences(actor: Caller, account: string, region: string, properties: Json): Promise<{ resolved: Json } | { error: string }> {
+    let current: Json = properties;
+    for (const resolver of this.world.referenceResolvers) {
+      const outcome = await resolver(actor, account, region, current);
+      if ('error' in outcome) return outcome;
+      current = outcome.resolved;
+    }
+    return { resolved: current };
+  }
+
   /** Runtime failures a scenario arranged: an Auto Scaling group whose new instances never get healthy. */
   private runtimeFailure(resource: EvaluatedResource): string | undefined {
     const text = JSON.stringify(resource.properties ?? {});
@@ -586,13 +602,18 @@ export class CloudFormation {
       const customName = replacing && previous ? unchangedCustomName(resource.type, previous.properties, resource.properties) : undefined;
       const denied = (customName ? `CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${customName} and update the stack again.` : undefined)
         ?? await this.handlerDenial(actor, request.account, request.region, resource, op) ?? this.runtimeFailure(resource) ?? this.world.resourceChanged(event, true);
-      if (denied) {
-        this.event(stack, resource.logicalId, '', resource.type, `${status}_FAILED`, denied);
+      const resolved = denied ? undefined : await this.resolveReferences(actor, request.account, request.region, resource.properties);
+      const refused = denied ?? (resolved && 'error' in resolved ? resolved.error : undefined);
+      if (refused) {
+        this.event(stack, resource.logicalId, '', resource.type, `${status}_FAILED`, refused);
         failure = `The following resource(s) failed to ${op}: [${resource.logicalId}]. `;
         break;
       }
       if (replacing && previous) replaced.push(previous);
-      stack.resources.set(resource.logicalId, { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId, properties: resource.properties, status: `${status}_COMPLETE` });
+      stack.resources.set(resource.logicalId, {
+        logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId, properties: resource.properties, status: `${status}_COMPLETE`,
+        ...(resolved && 'resolved' in resolved && resolved.resolved !== resource.properties ? { resolved: resolved.resolved } : {}),
+      });
       this.applySideEffects(request.account, request.region, resource);
       this.world.resourceChanged(event);
       done.push(resource.logicalId);

@@ -10,6 +10,7 @@ import { Authorizer, type Caller } from './iam';
 import { CloudFormation } from './cloudformation';
 import { Rds } from './rds';
 import { Route53 } from './route53';
+import { SecretsManager } from './secretsmanager';
 import { AwsError, QueryParams, ec2Error, ec2Response, queryError, queryResponse, restXmlError } from './protocol';
 import { autoscaling, ec2, listHostedZonesByName, s3, ssm, sts } from './services';
 import { World } from './world';
@@ -29,6 +30,7 @@ export class StandIn {
   private readonly cloudformation = new CloudFormation(this.world, this.world.authorizer);
   readonly rds = new Rds(this.world, this.world.authorizer);
   readonly route53 = new Route53(this.world, this.world.authorizer);
+  readonly secretsmanager = new SecretsManager(this.world, this.world.authorizer, this.rds);
   private server?: http.Server;
   url = '';
 
@@ -87,6 +89,8 @@ export class StandIn {
           return { status: 200, body: queryResponse(action, 'http://autoscaling.amazonaws.com/doc/2011-01-01/', await autoscaling(this.world, action, request)), headers: xml };
         case 'ssm':
           return { status: 200, body: JSON.stringify(await ssm(this.world, action, JSON.parse(body.toString('utf8') || '{}'), request)), headers: { 'Content-Type': 'application/x-amz-json-1.1' } };
+        case 'secretsmanager':
+          return { status: 200, body: JSON.stringify(await this.secretsmanager.handle(action, JSON.parse(body.toString('utf8') || '{}'), request)), headers: { 'Content-Type': 'application/x-amz-json-1.1' } };
         case 'rds':
           return { status: 200, body: await this.rds.handle(action, new QueryParams(form), request), headers: xml };
         case 'route53': {
@@ -103,7 +107,7 @@ export class StandIn {
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       Object.assign(record, { error: `${error.code}: ${error.message}` });
-      if (service === 'ssm') return { status: error.status, body: JSON.stringify({ __type: error.code, message: error.message }), headers: { 'Content-Type': 'application/x-amz-json-1.1' } };
+      if (service === 'ssm' || service === 'secretsmanager') return { status: error.status, body: JSON.stringify({ __type: error.code, message: error.message }), headers: { 'Content-Type': 'application/x-amz-json-1.1' } };
       if (service === 'ec2') return { status: error.status, body: ec2Error(error), headers: xml };
       if (service === 's3' || service === 'route53') return { status: error.status, body: req.method === 'HEAD' ? '' : restXmlError(error), headers: xml };
       return { status: error.status, body: queryError(error), headers: xml };

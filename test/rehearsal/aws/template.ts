@@ -79,6 +79,14 @@ export function physicalIdFor(type: string, logicalId: string, properties: Json,
     // Route 53 names a health check by a UUID, and CloudFormation a record set by its name.
     case 'AWS::Route53::HealthCheck': return `${seed.slice(0, 8)}-${seed.slice(8, 12)}-4000-8000-${short(`${seed}hc`).slice(0, 12)}`;
     case 'AWS::Route53::RecordSet': return named('Name') ?? `${ctx.stackName}-${logicalId}-${seed}`;
+    // Ref of these returns an ARN: the provider's ends in its URL's host and path; a secret's in its
+    // name and six random characters (a replica's differs only in the region); a target attachment's
+    // is its secret's.
+    // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-oidcprovider.html#aws-resource-iam-oidcprovider-return-values
+    // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html#aws-resource-secretsmanager-secret-return-values
+    case 'AWS::IAM::OIDCProvider': return `arn:aws:iam::${ctx.account}:oidc-provider/${String(properties?.Url ?? '').replace(/^https:\/\//, '')}`;
+    case 'AWS::SecretsManager::Secret': return `arn:aws:secretsmanager:${ctx.region}:${ctx.account}:secret:${named('Name') ?? `${logicalId}-${seed}`}-${seed.slice(0, 6)}`;
+    case 'AWS::SecretsManager::SecretTargetAttachment': return typeof properties?.SecretId === 'string' ? properties.SecretId as string : `${ctx.stackName}-${logicalId}-${seed}`;
     default: {
       const ec2Prefixes: Record<string, string> = {
         'AWS::EC2::VPC': 'vpc', 'AWS::EC2::Subnet': 'subnet', 'AWS::EC2::SecurityGroup': 'sg', 'AWS::EC2::InternetGateway': 'igw',

@@ -24,6 +24,8 @@ export interface StackResource {
   physicalId: string;
   properties: Json;
   status: string;
+  /** The properties with their dynamic references resolved, as the resource's handler received them. */
+  resolved?: Json;
 }
 
 export interface Change {
@@ -128,6 +130,11 @@ export interface ResourceEvent {
   resource: { logicalId: string; type: string; physicalId: string; properties: Json };
 }
 export type ResourceHook = (event: ResourceEvent, check: boolean) => string | undefined;
+/**
+ * How CloudFormation resolves a service's dynamic references in a resource's properties, as the
+ * identity it acts as: the resolved properties, or the handler's failure message.
+ */
+export type ReferenceResolver = (actor: Caller, account: string, region: string, properties: Json) => Promise<{ resolved: Json } | { error: string }>;
 
 export class World {
   readonly accounts = new Map<string, Account>();
@@ -142,6 +149,7 @@ export class World {
   /** Regions a scenario declared lost (an outage): their regional endpoints and health checks fail. */
   readonly lostRegions = new Set<string>();
   readonly resourceHooks: ResourceHook[] = [];
+  readonly referenceResolvers: ReferenceResolver[] = [];
   private sequence = 0;
   private clock = Date.parse('2026-01-05T09:00:00Z');
 

@@ -109,10 +109,14 @@ export function evaluate(source: string, ctx: ExpressionContext): Value {
       const args: Value[] = [];
       while (peek()?.text !== ')') { args.push(or()); if (peek()?.text === ',') take(','); }
       take(')');
-      return call(token.text, args);
+      // A function's result dereferences like a context: fromJSON(env.SETTINGS)[inputs.environment].role.
+      return dereference(call(token.text, args));
     }
     if (!(token.text in ctx.contexts)) throw new Error(`the rehearsal has no context "${token.text}" (expression: ${source})`);
-    let value = ctx.contexts[token.text];
+    return dereference(ctx.contexts[token.text]);
+  };
+  const dereference = (start: Value): Value => {
+    let value = start;
     for (;;) {
       if (peek()?.text === '.') {
         take('.');
