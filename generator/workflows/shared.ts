@@ -1,5 +1,5 @@
 import { bootstrapRoleNames } from '../stacks/bootstrap';
-import { stackOutline } from '../stacks/outline';
+import { stackOutline } from '../stacks/kinds';
 import { regionWaves } from '../model/deploy-waves';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import type { WorkflowContext } from './model';
