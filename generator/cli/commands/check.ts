@@ -12,8 +12,6 @@ import { buildSide, modelOrExit, planFromSpec, specProvenance, withOutputExample
 /** `gantry check`: exit 1 naming every generated file that is stale, missing, extra or edited by hand. */
 export function checkCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
   return {
-    command: 'check',
-    describe: 'fail when the generated files are not what generate would write',
     builder: (yargs) => withOutputExamples(yargs, 'check', 'in CI: fail when output/ is stale or was edited by hand')
       .epilog('Exit codes: 0 current, 1 drift or an invalid spec, 2 usage error or unreadable spec.'),
     handler: (args) => {
