@@ -6,7 +6,7 @@ import { markdownHeaderLine } from '../render/yaml';
 import { stackOutline } from '../stacks/kinds';
 import { bootstrapDeployCommand } from './bootstrap-command';
 import { prerequisitesSection } from './prerequisites';
-import { deployTargets } from '../workflows/shared';
+import { awsRegionOf, deployTargets } from '../workflows/shared';
 
 /**
  * output/README.md: what the generated files deploy, for people. Text from the spec or the command
@@ -67,7 +67,7 @@ function environmentSection(model: PlatformModel, environment: EnvironmentModel)
   for (const target of deployTargets(model, environment)) {
     for (const stack of stackOutline(environment, target)) {
       const template = `${environment.name}/${target}/${stack.file}.yaml`;
-      lines.push(`| ${order++} | \`${stack.stackName}\` | ${target === 'global' ? 'us-east-1' : target} | [${template}](${template}) | ${stack.kind.holds(stack.place)} |`);
+      lines.push(`| ${order++} | \`${stack.stackName}\` | ${awsRegionOf(target)} | [${template}](${template}) | ${stack.kind.holds(stack.place)} |`);
     }
   }
   lines.push('', ...databaseCredentialsSection(environment), ...multiRegionSection(model, environment));
