@@ -5,7 +5,7 @@ import { buildBootstrapTemplate, githubTrustCondition } from '../../../generator
 import { buildDatabaseTemplate, parameterGroupFamily } from '../../../generator/stacks/database';
 import { buildEdgeTemplate, SPA_FALLBACK_FUNCTION } from '../../../generator/stacks/edge';
 import { buildNetworkTemplate } from '../../../generator/stacks/network';
-import { tiersInDeployOrder } from '../../../generator/stacks/registry';
+import { tiersInDeployOrder } from '../../../generator/stacks/kinds';
 import { buildTierTemplate, SUSPENDED_DURING_ROLLING_UPDATE } from '../../../generator/stacks/tier';
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any>; UpdatePolicy?: any; CreationPolicy?: any; Metadata?: any; DependsOn?: any }>; Parameters?: Record<string, any>; Outputs?: Record<string, any> };
