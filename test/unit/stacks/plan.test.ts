@@ -36,14 +36,18 @@ environments:
       ['shop-prod-network', 'prod/eu-west-1/network.yaml', []],
       ['shop-prod-database', 'prod/eu-west-1/database.yaml', []],
       ['shop-prod-api', 'prod/eu-west-1/api.yaml', []],
-      ['shop-prod-web', 'prod/eu-west-1/web.yaml', ['HostedZoneId', 'CloudFrontPrefixListId']],
+      ['shop-prod-web', 'prod/eu-west-1/web.yaml', ['HostedZoneId', 'CloudFrontPrefixListId', 'OriginHeaderVersion', 'OriginHeaderPreviousVersion']],
     ]);
   });
 
   it('puts the budget and the edge in us-east-1', () => {
     expect(deployPlan(prod, 'global', () => 0).map((s) => [s.stackName, s.region, s.lookups])).toEqual([
       ['shop-prod-budget', 'us-east-1', []],
-      ['shop-prod-edge', 'us-east-1', [{ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: 'example.com' }]],
+      ['shop-prod-edge', 'us-east-1', [
+        { name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: 'example.com' },
+        // The secret origin header's current version id, which CloudFront sends (origin-secret.ts).
+        { name: 'OriginHeaderVersion', lookup: 'secret-version', secretId: 'shop-prod/origin-verify', stage: 'AWSCURRENT' },
+      ]],
     ]);
   });
 
@@ -103,7 +107,8 @@ environments:
         for (const target of targets(environment)) {
           const region = environment.regions.find((r) => r.region === target);
           const built = target === 'global' ? globalStacks(m, environment) : regionStacks(m, environment, region!);
-          expect(built.map((s) => [s.stackName, leftToDeploy(s.template)])).toEqual(built.map((s) => [s.stackName, s.lookups.map((l) => l.name)]));
+          // As sets: the deploy fills parameters in by name, in any order.
+          expect(built.map((s) => [s.stackName, leftToDeploy(s.template).sort()])).toEqual(built.map((s) => [s.stackName, s.lookups.map((l) => l.name).sort()]));
         }
       }
     });
