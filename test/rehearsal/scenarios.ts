@@ -110,8 +110,10 @@ function allStacks(plan: EnvironmentPlan[]): { environment: EnvironmentPlan; key
 }
 
 async function deploy(r: Rehearsal, options: { secrets?: Record<string, string> } = {}): Promise<{ run: RunResult; problems: string[] }> {
-  const run = await r.run('gantry-deploy.yml', { name: 'push', ref: 'refs/heads/main' }, { approve: () => true, ...options });
-  return { run, problems: failures(r, run) };
+  const ref = `refs/heads/${r.branch()}`;
+  const run = await r.run('gantry-deploy.yml', { name: 'push', ref }, { approve: () => true, ...options });
+  const ran = run.jobs.some((j) => j.status !== 'skipped');
+  return { run, problems: [...failures(r, run), ...(ran ? [] : [`gantry-deploy.yml ran no job for a push to ${ref}`])] };
 }
 
 function deployedEverywhere(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
@@ -147,7 +149,7 @@ function leftovers(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
 async function pullRequest(r: Rehearsal, headRepository: string): Promise<RunResult> {
   return r.run('gantry-pull-request.yml', {
     name: 'pull_request', ref: `refs/pull/${PR_NUMBER}/merge`,
-    pullRequest: { number: PR_NUMBER, headRepository, headRef: 'feature/change', baseRef: 'main' },
+    pullRequest: { number: PR_NUMBER, headRepository, headRef: 'feature/change', baseRef: r.branch() },
   });
 }
 
@@ -310,7 +312,7 @@ async function drift(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
   const resource = [...(deployed?.resources.values() ?? [])].find((x) => x.type === 'AWS::EC2::SecurityGroup') ?? [...(deployed?.resources.values() ?? [])][0];
   if (!resource) return [`${target.stackName} has no resource to change`];
   r.standIn.world.changedOutOfBand.add(resource.physicalId);
-  const run = await r.run('gantry-drift.yml', { name: 'schedule', ref: 'refs/heads/main' }, { secrets: { SLACK_WEBHOOK_URL: `${r.standIn.url}/slack` } });
+  const run = await r.run('gantry-drift.yml', { name: 'schedule', ref: `refs/heads/${r.branch()}` }, { secrets: { SLACK_WEBHOOK_URL: `${r.standIn.url}/slack` } });
   const problems: string[] = [];
   const output = run.jobs.flatMap((j) => j.steps.map((s) => s.output)).join('\n');
   if (!output.includes(target.stackName)) problems.push(`the drift run does not name ${target.stackName}`);
