@@ -460,7 +460,7 @@ async function originSecretRotation(r: Rehearsal, plan: EnvironmentPlan[]): Prom
   const secrets = r.standIn.secretsmanager;
   const problems: string[] = [];
   const dispatch = (environment: EnvironmentPlan, action: string) => r.run('gantry-origin-secret.yml',
-    { name: 'workflow_dispatch', ref: 'refs/heads/main', inputs: { environment: environment.name, action } }, { approve: () => true });
+    { name: 'workflow_dispatch', ref: `refs/heads/${r.branch()}`, inputs: { environment: environment.name, action } }, { approve: () => true });
   // Every copy of the secret: the primary in the environment's first region, replicas in the others and us-east-1.
   const copies = (t: (typeof targets)[number]) => [...new Set([...t.environment.regions, 'us-east-1'])]
     .map((region) => ({ region, secret: secrets.find(t.environment.account, region, t.secretId) }));
