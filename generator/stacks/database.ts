@@ -250,7 +250,11 @@ function useOwnMasterSecret(stack: Stack, blueprint: ReturnType<typeof includeBl
     },
   });
   secret.overrideLogicalId('MasterSecret');
-  secret.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+  // RetainExceptOnCreate, not Retain: a failed first create deletes the secret again, so the retry
+  // does not fail on its fixed name (ResourceExistsException); every later operation keeps it. It is
+  // a DeletionPolicy only (UpdateReplacePolicy knows Delete, Retain, Snapshot).
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+  secret.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
   secret.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
   acknowledge(secret, [{
     id: 'AwsSolutions-SMG4',
@@ -297,9 +301,10 @@ function makeCrossRegionReplica(stack: Stack, blueprint: ReturnType<typeof inclu
   instance.engineVersion = undefined;
   instance.licenseModel = undefined;
   instance.backupRetentionPeriod = undefined;
-  // A replica may become the primary after a failover: keep it when the stack goes, as the primary's policy would.
-  instance.cfnOptions.deletionPolicy = 'Retain' as never;
-  instance.cfnOptions.updateReplacePolicy = 'Retain' as never;
+  // A replica may become the primary after a failover: keep it when the stack goes, as the primary's
+  // policy would (RetainExceptOnCreate: unless the operation creating it rolls back, which leaves nothing to keep).
+  instance.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+  instance.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
   const reasons = [
     { id: 'AwsSolutions-RDS2', reason: `A cross-region read replica is encrypted with this region's key (KmsKeyId); CloudFormation forbids StorageEncrypted on a replica.` },
     { id: 'AwsSolutions-RDS13', reason: 'Automated backups are taken from the source in the primary region; the failover workflow enables them when it promotes this replica.' },
