@@ -13,6 +13,7 @@ import { databaseClientStatements } from './database-access';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
 import { DEFAULT_WAF, protectLoadBalancer } from './waf';
+import { HOSTED_ZONE_ID_PARAMETER } from './hosted-zone-id';
 
 /** The processes AWS advises suspending during a rolling update (never Launch, Terminate or AddToLoadBalancer). */
 export const SUSPENDED_DURING_ROLLING_UPDATE = ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'];
@@ -196,7 +197,7 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
   let additionalCertificate: string | undefined;
   if ((tier.loadBalancer.tls === 'edge' || isOrigin) && environment.edge) {
     const zoneId = new CfnParameter(stack, 'HostedZoneId', {
-      type: 'AWS::Route53::HostedZone::Id',
+      ...HOSTED_ZONE_ID_PARAMETER,
       description: `The Route 53 public hosted zone ${environment.edge.zone}; the deploy workflow looks it up by name`,
     });
     zoneId.overrideLogicalId('HostedZoneId');
