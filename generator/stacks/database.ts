@@ -7,6 +7,7 @@ import type { DatabaseModel, EnvironmentModel, RegionModel } from '../model/type
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { configureAlarms, DATABASE_ALARMS, pointAtTopic } from './alarms';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
+import { deletionProtection } from './deletion-protection';
 import { acknowledge, applyTags } from './tags';
 
 const MIB = 1024 * 1024;
@@ -111,7 +112,9 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
   instance.allocatedStorage = String(database.storageGb);
   instance.multiAz = database.multiAz;
   instance.backupRetentionPeriod = database.backupRetentionDays;
-  instance.deletionProtection = database.deletionProtection;
+  // On from the first successful deploy, never while the stack is created (deletion-protection.ts).
+  // (A backups standby keeps no instance, so it has no such parameter.)
+  instance.deletionProtection = database.deletionProtection && region.databaseRole !== 'backups' ? deletionProtection(stack).value : database.deletionProtection;
   instance.licenseModel = database.licenseModel;
   instance.enableCloudwatchLogsExports = LOG_EXPORTS[database.family];
   // IAM database authentication exists for PostgreSQL, MySQL and MariaDB only.
@@ -167,7 +170,7 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       vpcSecurityGroups: [databaseGroup.attrGroupId],
       dbParameterGroupName: parameters.ref,
       copyTagsToSnapshot: true,
-      deletionProtection: database.deletionProtection,
+      deletionProtection: database.deletionProtection ? deletionProtection(stack).value : database.deletionProtection,
       autoMinorVersionUpgrade: true,
       monitoringInterval: 60,
       monitoringRoleArn: blueprint.getResource('MonitoringRole').getAtt('Arn').toString(),

@@ -13,7 +13,13 @@ export type ParameterLookup =
   | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string }
   | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id' }
   /** An output of a stack in another region of the environment (which deploys first). */
-  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly output: string };
+  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly output: string }
+  /**
+   * 'false' for the change set that creates the stack, 'true' for every later one: deletion
+   * protection from the first successful deploy on, which then updates the stack at once
+   * (deletion-protection.ts says why).
+   */
+  | { readonly name: string; readonly lookup: 'deletion-protection' };
 
 /** One stack to deploy: what the workflows (and people) need to run `aws cloudformation deploy`. */
 export interface StackDeployment {
@@ -50,22 +56,32 @@ export function deployPlan(environment: EnvironmentModel, region: string, templa
 /**
  * The parameters of a stack that a deploy looks up: the edge's hosted zone, for the edge stack
  * and for a tier whose load balancer gets a certificate for the edge's domain (tls: edge, or
- * CloudFront's origin), and CloudFront's origin-facing prefix list for the origin tier. The
+ * CloudFront's origin), CloudFront's origin-facing prefix list for the origin tier, and the
+ * deletion protection of protected load balancers and DB instances. The
  * builders declare these parameters (edge.yaml; tier.ts); a test checks both agree on every spec.
  */
 export function parameterLookups(environment: EnvironmentModel, file: string, tier: TierModel | undefined, region?: RegionModel): ParameterLookup[] {
-  if (file === 'database' && !tier) return region ? crossRegionLookups(environment, region) : [];
+  if (file === 'database' && !tier) {
+    if (!region) return [];
+    const protect = region.database?.deletionProtection === true && region.databaseRole !== 'backups';
+    return [...crossRegionLookups(environment, region), ...(protect ? [PROTECTION] : [])];
+  }
   const edge = environment.edge;
-  if (!edge) return [];
-  const zone: ParameterLookup = { name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: edge.zone };
-  if (file === 'edge' && !tier) return [zone];
+  const zone: ParameterLookup | undefined = edge && { name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: edge.zone };
+  if (file === 'edge' && !tier) return zone ? [zone] : [];
   if (!tier) return [];
-  const origin = edge.originTier === tier.name;
+  const origin = edge?.originTier === tier.name;
   return [
-    ...(origin || tier.loadBalancer.tls === 'edge' ? [zone] : []),
+    ...(zone && (origin || tier.loadBalancer.tls === 'edge') ? [zone] : []),
     ...(origin ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' } as const] : []),
+    // A tier's load balancer is protected where deploys need approval (tier.ts).
+    ...(environment.approval ? [PROTECTION] : []),
   ];
 }
+
+/** The template parameter of deletion protection (deletion-protection.ts declares it). */
+export const DELETION_PROTECTION_PARAMETER = 'DeletionProtection';
+const PROTECTION: ParameterLookup = { name: DELETION_PROTECTION_PARAMETER, lookup: 'deletion-protection' };
 
 /**
  * A standby's replica reads its source's ARN from the primary region's database stack; a primary

@@ -35,7 +35,9 @@ environments:
     expect(deployPlan(prod, 'eu-west-1', () => 0).map((s) => [s.stackName, s.template, s.lookups.map((l) => l.name)])).toEqual([
       ['shop-prod-notifications', 'prod/eu-west-1/notifications.yaml', []],
       ['shop-prod-network', 'prod/eu-west-1/network.yaml', []],
-      ['shop-prod-database', 'prod/eu-west-1/database.yaml', []],
+      // The database's deletion protection is off while its stack is created: a failed create can
+      // then roll back. (These deploys need no approval, so the load balancers are not protected.)
+      ['shop-prod-database', 'prod/eu-west-1/database.yaml', ['DeletionProtection']],
       ['shop-prod-api', 'prod/eu-west-1/api.yaml', []],
       ['shop-prod-web', 'prod/eu-west-1/web.yaml', ['HostedZoneId', 'CloudFrontPrefixListId']],
     ]);
@@ -69,6 +71,7 @@ describe('deployPlan, from the model alone, agrees with the built templates', ()
       ...(parameters.includes('HostedZoneId') && environment.edge ? [{ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone }] : []),
       ...(parameters.includes('CloudFrontPrefixListId') ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' }] : []),
       ...crossRegion(environment, parameters),
+      ...(parameters.includes('DeletionProtection') ? [{ name: 'DeletionProtection', lookup: 'deletion-protection' }] : []),
     ];
   };
   /** A standby replica's source (the primary's database stack), a primary's backup key (the backups standby's). */
@@ -155,8 +158,9 @@ environments:
     const m = spec('postgres');
     expect(databaseLookups(m, 'eu-central-1')).toEqual([
       { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'eu-west-1', stackName: 'shop-prod-database', output: 'DatabaseArn' },
+      { name: 'DeletionProtection', lookup: 'deletion-protection' },
     ]);
-    expect(databaseLookups(m, 'eu-west-1')).toEqual([]);
+    expect(databaseLookups(m, 'eu-west-1')).toEqual([{ name: 'DeletionProtection', lookup: 'deletion-protection' }]);
     expect(regionWaves(m.environments[0]!)).toEqual([['eu-west-1'], ['eu-central-1']]);
   });
 
@@ -164,7 +168,10 @@ environments:
     const m = spec('sqlserver-se');
     expect(databaseLookups(m, 'eu-west-1')).toEqual([
       { name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: 'eu-central-1', stackName: 'shop-prod-database', output: 'KeyArn' },
+      { name: 'DeletionProtection', lookup: 'deletion-protection' },
     ]);
+    // The backups standby keeps no instance to protect.
+    expect(databaseLookups(m, 'eu-central-1')).toEqual([]);
     expect(regionWaves(m.environments[0]!)).toEqual([['eu-central-1'], ['eu-west-1']]);
   });
 });
