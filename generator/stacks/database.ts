@@ -125,6 +125,8 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
   }
   if (!database.deletionProtection) {
     acknowledge(instance, [{ id: 'AwsSolutions-RDS10', reason: `The spec sets database.deletionProtection: false for environment ${environment.name}; DeletionPolicy Snapshot still keeps a final snapshot.` }]);
+  } else if (region.databaseRole !== 'backups') {
+    acknowledge(instance, [PROTECTED_BY_PARAMETER]);
   }
 
   const standbys = environment.regions.filter((r) => !r.primary && r.databaseRole !== undefined);
@@ -202,6 +204,7 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       pointAtTopic(lag, region.stackNames.notifications);
     }
     acknowledge(replica, [
+      ...(database.deletionProtection ? [PROTECTED_BY_PARAMETER] : []),
       { id: 'AwsSolutions-RDS2', reason: 'A read replica inherits the encryption of its encrypted source; CloudFormation forbids StorageEncrypted on a replica.' },
       { id: 'AwsSolutions-RDS3', reason: 'A read replica scales reads; failover is the Multi-AZ standby of the source instance.' },
       { id: 'AwsSolutions-RDS11', reason: 'The engine\'s default port is kept, as on the source; only the client tiers\' security group reaches it.' },
@@ -230,6 +233,12 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
   applyTags(stack, environment.tags);
   return templateOf(stack);
 }
+
+/** cdk-nag cannot read DeletionProtection from a parameter (its RDS10 check fails on the Ref). */
+const PROTECTED_BY_PARAMETER = {
+  id: 'AwsSolutions-RDS10',
+  reason: 'Deletion protection is on from the first successful deploy: the DeletionProtection parameter is false only in the change set that creates the stack (so that its rollback can delete the instance), and the deploy workflow sets it true right after.',
+};
 
 /**
  * The master password in a secret this stack creates (Secrets Manager generates it, encrypted
