@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { headerLine } from '../generator/render/yaml';
+import { buildIdentity } from '../generator/write/fingerprint';
 import { JOURNAL_FILE, MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../generator/write/manifest';
 import { REPO_ROOT, runBuiltGantry, runCli, snapshotTree, tempDir } from './helpers';
 
@@ -178,42 +179,81 @@ describe('export keeps a manifest', () => {
   });
 });
 
-describe('check without building (an unchanged spec and gantry version)', () => {
-  const fast = { GANTRY_TEST_FAST_CHECK: '1' };
-
+describe('check without building (an unchanged spec and the same build of gantry)', () => {
   it('verifies the files against the manifests\' hashes, and builds once the spec changed', async () => {
+    // GIVEN a generated tree WHEN nothing changed THEN check compares hashes only
     const dir = await repository();
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'output', MANIFEST_FILE), 'utf8')) as { gantry: string; inputs: string };
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'output', MANIFEST_FILE), 'utf8')) as { gantry: string; inputs: string; build: string };
     expect(manifest.gantry).toBe(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
     expect(manifest.inputs).toMatch(/^[0-9a-f]{64}$/);
-    const current = await runCli(['check'], { cwd: dir, env: fast });
+    expect(manifest.build).toBe(buildIdentity());
+    const current = await runCli(['check'], { cwd: dir });
     expect(current.code).toBe(0);
     expect(current.stdout).toContain('(17 files from environment.yaml; the spec and gantry are unchanged since they were generated, so their hashes were checked without building)');
-    // a hand edit and a missing file are found from the hashes alone
+    const json = await runCli(['check', '--format', 'json'], { cwd: dir });
+    expect([json.code, JSON.parse(json.stdout)]).toEqual([0, { current: true, files: 17, problems: [] }]);
+    // a hand edit and a missing file are found from the hashes alone, and reported as a build reports them
     fs.appendFileSync(path.join(dir, 'output/prod/bootstrap.yaml'), '# mine\n');
     fs.rmSync(path.join(dir, '.github/workflows/gantry-drift.yml'));
-    const drift = await runCli(['check'], { cwd: dir, env: fast });
+    const drift = await runCli(['check'], { cwd: dir });
     expect(drift.code).toBe(1);
     expect(drift.stdout).toContain('output/prod/bootstrap.yaml: edited by hand');
     expect(drift.stdout).toContain('.github/workflows/gantry-drift.yml: missing');
+    expect(drift.stdout).toContain('2 generated files differ from what "gantry generate" writes from environment.yaml.');
+    expect(drift.stdout).toContain('a hand edit is overwritten, so make the change in environment.yaml instead');
     expect((await runCli(['generate'], { cwd: dir })).code).toBe(0);
     // a comment edited in the spec: the inputs differ, so check builds, and the files are current
     fs.appendFileSync(path.join(dir, 'environment.yaml'), '# a comment\n');
-    const built = await runCli(['check'], { cwd: dir, env: fast });
+    const built = await runCli(['check'], { cwd: dir });
     expect(built.code).toBe(0);
     expect(built.stdout).toMatch(/are current \(17 files from environment\.yaml\)\./);
     // a forged entry is refused on the fast path too
+    expect((await runCli(['generate'], { cwd: dir })).code).toBe(0);
     forge(path.join(dir, 'output', MANIFEST_FILE), '../x.yaml');
-    expect((await runCli(['check'], { cwd: dir, env: fast })).code).toBe(2);
+    expect((await runCli(['check'], { cwd: dir })).code).toBe(2);
+  }, 60_000);
+
+  it('builds and reports the stale files when the spec changed what is generated', async () => {
+    const dir = await repository();
+    const spec = path.join(dir, 'environment.yaml');
+    fs.writeFileSync(spec, fs.readFileSync(spec, 'utf8').replace(/^project: (.*)$/m, 'project: $1x'));
+    const stale = await runCli(['check'], { cwd: dir });
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain(`${path.join('output', 'prod', 'bootstrap.yaml')}: stale`);
+    expect(stale.stdout).not.toContain('without building');
+  }, 60_000);
+
+  it('builds when another build of gantry wrote the tree (the same version number, other code)', async () => {
+    // GIVEN a tree whose manifests name another build WHEN check runs THEN it builds to compare, and the files are current
+    const dir = await repository();
+    for (const file of [MANIFEST_FILE, '.gantry-workflows.json']) {
+      const manifestFile = path.join(dir, 'output', file);
+      fs.writeFileSync(manifestFile, fs.readFileSync(manifestFile, 'utf8').replace(/"build": "[0-9a-f]{64}"/, `"build": "${'1'.repeat(64)}"`));
+    }
+    const result = await runCli(['check'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/are current \(17 files from environment\.yaml\)\./);
+    // and a manifest without a build (as the committed examples' are) is never trusted either
+    for (const file of [MANIFEST_FILE, '.gantry-workflows.json']) {
+      const manifestFile = path.join(dir, 'output', file);
+      fs.writeFileSync(manifestFile, fs.readFileSync(manifestFile, 'utf8').replace(/,\n  "build": "[0-9a-f]{64}"/, ''));
+    }
+    fs.appendFileSync(path.join(dir, 'output/prod/bootstrap.yaml'), '# mine\n');
+    const edited = await runCli(['check'], { cwd: dir });
+    expect(edited.code).toBe(1);
+    expect(edited.stdout).toContain('output/prod/bootstrap.yaml: edited by hand');
   }, 60_000);
 
   const built = fs.existsSync(path.join(REPO_ROOT, 'dist/write/verify.js'));
   (built ? it : it.skip)('does not load aws-cdk-lib on the fast path', async () => {
-    const dir = await repository();
-    const probe = `process.env.GANTRY_TEST_FAST_CHECK = '1';
-      require(${JSON.stringify(path.join(REPO_ROOT, 'dist/cli/main.js'))}).run(['check'], { stdout() {}, stderr() {}, env: process.env, cwd: process.cwd(), isTty: false })
-        .then((code) => process.stdout.write(JSON.stringify({ code, cdk: Object.keys(require.cache).some((k) => k.includes('aws-cdk-lib')) })));`;
+    // GIVEN a tree the built CLI generated WHEN the built CLI checks it THEN aws-cdk-lib is never loaded
+    const dir = tempDir();
     const { execFileSync } = await import('node:child_process');
+    const bin = path.join(REPO_ROOT, 'bin/gantry.js');
+    execFileSync(process.execPath, [bin, 'init', '--from', 'minimal'], { cwd: dir });
+    execFileSync(process.execPath, [bin, 'generate'], { cwd: dir });
+    const probe = `require(${JSON.stringify(path.join(REPO_ROOT, 'dist/cli/main.js'))}).run(['check'], { stdout() {}, stderr() {}, env: process.env, cwd: process.cwd(), isTty: false })
+        .then((code) => process.stdout.write(JSON.stringify({ code, cdk: Object.keys(require.cache).some((k) => k.includes('aws-cdk-lib')) })));`;
     expect(JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8' }))).toEqual({ code: 0, cdk: false });
   }, 60_000);
 });

@@ -241,6 +241,22 @@ describe('the installed binary', () => {
     expect(result.stacks).toBeGreaterThan(500);
   });
 
+  (built ? it : it.skip)('loads only the chosen command\'s module: validate and --help load no other command, no aws-cdk-lib', () => {
+    // GIVEN the built CLI WHEN it validates a spec, or prints its help THEN only that command's module is required
+    const script = `
+      const { run } = require('./dist/cli/main.js');
+      const io = { stdout() {}, stderr() {}, env: {}, cwd: process.cwd(), isTty: false };
+      const commands = () => Object.keys(require.cache).filter((f) => /dist[\\/]cli[\\/]commands[\\/]/.test(f)).map((f) => f.replace(/^.*[\\/]/, '')).sort();
+      const heavy = () => Object.keys(require.cache).filter((f) => /node_modules[\\/](aws-cdk-lib|constructs|@octokit|diff)[\\/]/.test(f)).length;
+      run(['--help'], io).then(async (help) => {
+        const afterHelp = commands();
+        const code = await run(['validate', '--spec', 'examples/medical-logistics.yaml'], io);
+        process.stdout.write(JSON.stringify({ help, afterHelp, code, commands: commands(), heavy: heavy() }));
+      });`;
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' })))
+      .toEqual({ help: 0, afterHelp: [], code: 0, commands: ['validate.js'], heavy: 0 });
+  });
+
   (built ? it : it.skip)('exits 1 on an invalid spec and 2 on a usage error, without stack traces', () => {
     const invalid = spawnSync(process.execPath, [bin, 'validate', '--spec', path.join(REPO_ROOT, 'test/invalid/port-ssh.yaml')], { encoding: 'utf8' });
     expect(invalid.status).toBe(1);

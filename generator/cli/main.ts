@@ -1,21 +1,59 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import yargs from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { PACKAGE_ROOT } from '../paths';
 import { describeFileSystemError, WriteFailure, WriteRefusal } from '../write/errors';
-import { checkCommand } from './commands/check';
-import { commentCommand } from './commands/comment';
-import { diffCommand } from './commands/diff';
-import { exportCommand } from './commands/export';
-import { generateCommand } from './commands/generate';
-import { githubCommand } from './commands/github';
-import { initCommand } from './commands/init';
-import { lintCommand } from './commands/lint';
-import { schemaCommand } from './commands/schema';
-import { stacksCommand } from './commands/stacks';
-import { validateCommand } from './commands/validate';
 import { ExitCode, processIo, UsageError, type CliIo } from './io';
-import { ioForFormat, requestedFormat, withOptions, withSharedOptions } from './options';
+import { ioForFormat, requestedFormat, withOptions, withSharedOptions, type FileOption, type SharedOptions } from './options';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command parses its own options
+type CommandFactory = (io: CliIo, exit: (code: number) => void) => CommandModule<SharedOptions, any>;
+
+/** A command: its name, what --help says of it, the file options it reads, and its module. */
+interface CommandEntry {
+  readonly command: string;
+  readonly describe: string;
+  readonly files?: readonly FileOption[];
+  /** The command's module, required only when the command runs or prints its --help. */
+  readonly load: () => CommandFactory;
+}
+
+/**
+ * Every command, in the order --help lists them. A command's module (and what it imports: the
+ * spec's validator, the writer, aws-cdk-lib, Octokit) loads only when that command is chosen, so
+ * each pays for its own modules only.
+ */
+const COMMANDS: readonly CommandEntry[] = [
+  { command: 'validate', describe: 'check the spec and print every problem with its file:line:col', files: ['spec'], load: () => (require('./commands/validate') as typeof import('./commands/validate')).validateCommand },
+  { command: 'init', describe: 'start a spec from an example', files: ['spec'], load: () => (require('./commands/init') as typeof import('./commands/init')).initCommand },
+  { command: 'schema', describe: "print the spec's JSON Schema (every field, its default and meaning)", load: () => (require('./commands/schema') as typeof import('./commands/schema')).schemaCommand },
+  { command: 'generate', describe: 'write the CloudFormation templates to --out', files: ['spec', 'out', 'workflows'], load: () => (require('./commands/generate') as typeof import('./commands/generate')).generateCommand },
+  { command: 'check', describe: 'fail when the generated files are not what generate would write', files: ['spec', 'out', 'workflows'], load: () => (require('./commands/check') as typeof import('./commands/check')).checkCommand },
+  { command: 'diff', describe: 'print the unified diff that generate would apply', files: ['spec', 'out', 'workflows'], load: () => (require('./commands/diff') as typeof import('./commands/diff')).diffCommand },
+  { command: 'lint', describe: "check the generated templates with gantry's deploy-time rules and AWS's CloudFormation validator", files: ['out'], load: () => (require('./commands/lint') as typeof import('./commands/lint')).lintCommand },
+  { command: 'stacks', describe: 'print the stacks of an environment and region in deploy order, as JSON', files: ['spec', 'out'], load: () => (require('./commands/stacks') as typeof import('./commands/stacks')).stacksCommand },
+  { command: 'export', describe: 'write a deployable bundle (templates, parameters, deploy.sh) per environment and region, or StackSets', files: ['spec'], load: () => (require('./commands/export') as typeof import('./commands/export')).exportCommand },
+  { command: 'comment', describe: "keep one pull-request comment with the change sets' summary (GITHUB_TOKEN, GITHUB_API_URL)", load: () => (require('./commands/comment') as typeof import('./commands/comment')).commentCommand },
+  { command: 'github [action]', describe: 'set up the GitHub side: environments with reviewers and a deploy-branch policy', files: ['spec'], load: () => (require('./commands/github') as typeof import('./commands/github')).githubCommand },
+];
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The yargs command of an entry: its module is required when yargs asks for its options (it was chosen). */
+function lazyCommand(entry: CommandEntry, io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, never> {
+  let loaded: ReturnType<CommandFactory> | undefined;
+  const module = () => (loaded ??= entry.load()(io, exit));
+  return withOptions<SharedOptions, never>({
+    command: entry.command,
+    describe: entry.describe,
+    builder: (y: Argv<SharedOptions>) => {
+      const builder = module().builder;
+      if (typeof builder === 'function') return builder(y) as Argv<never>;
+      return (builder ? y.options(builder) : y) as unknown as Argv<never>;
+    },
+    handler: (args) => module().handler(args),
+  }, entry.files);
+}
 
 /**
  * Runs the CLI with the given arguments and returns the exit code. Never throws: user mistakes
@@ -31,20 +69,11 @@ export async function run(argv: readonly string[], baseIo: CliIo = processIo()):
   };
   const debug = argv.includes('--debug');
   try {
-    const parser = withSharedOptions(yargs())
+    let parser = withSharedOptions(yargs());
+    for (const entry of COMMANDS) parser = parser.command(lazyCommand(entry, io, exit));
+    parser = parser
       .scriptName('gantry')
       .usage('$0 <command> [options]\n\nTurns environment.yaml into CloudFormation templates and GitHub Actions workflows.')
-      .command(withOptions(validateCommand(io, exit), ['spec']))
-      .command(withOptions(initCommand(io, exit), ['spec']))
-      .command(withOptions(schemaCommand(io, exit)))
-      .command(withOptions(generateCommand(io, exit), ['spec', 'out', 'workflows']))
-      .command(withOptions(checkCommand(io, exit), ['spec', 'out', 'workflows']))
-      .command(withOptions(diffCommand(io, exit), ['spec', 'out', 'workflows']))
-      .command(withOptions(lintCommand(io, exit), ['out']))
-      .command(withOptions(stacksCommand(io, exit), ['spec', 'out']))
-      .command(withOptions(exportCommand(io, exit), ['spec']))
-      .command(withOptions(commentCommand(io, exit)))
-      .command(withOptions(githubCommand(io, exit), ['spec']))
       .demandCommand(1, 'name a command')
       .recommendCommands()
       .strict()

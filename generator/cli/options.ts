@@ -29,6 +29,9 @@ const FILE_OPTIONS = {
   workflows: { type: 'string', default: '.github/workflows', describe: 'folder for generated workflows', normalize: true, requiresArg: true },
 } as const;
 
+/** The name of a file option (see FILE_OPTIONS). */
+export type FileOption = keyof typeof FILE_OPTIONS;
+
 /** The formats of --format: how problems print, on every command. */
 export const REPORT_FORMATS = ['auto', 'human', 'json', 'github'] as const;
 

@@ -3,19 +3,10 @@ import { masterSecretName, needsOwnMasterSecret } from '../stacks/database';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { markdownCode, markdownFence, markdownInline, markdownParagraphs, mermaidLabel } from '../render/markdown';
 import { markdownHeaderLine } from '../render/yaml';
-import { stackOutline } from '../stacks/outline';
+import { stackOutline } from '../stacks/kinds';
 import { bootstrapDeployCommand } from './bootstrap-command';
 import { prerequisitesSection } from './prerequisites';
-import { deployTargets } from '../workflows/shared';
-
-/** What each kind of stack holds, for the stacks table. */
-const STACK_PURPOSE: Record<string, string> = {
-  notifications: 'encrypted SNS topic, e-mail and Slack delivery, EventBridge rules for scaling, stack and database events',
-  network: 'VPC, public/private/isolated subnets per AZ, NAT, endpoints, flow logs',
-  database: 'RDS instance, replicas, TLS-only parameters, master secret in Secrets Manager, alarms',
-  budget: 'monthly cost budget and its alerts',
-  edge: 'certificate, WAF, CloudFront, site bucket, DNS records',
-};
+import { awsRegionOf, deployTargets } from '../workflows/shared';
 
 /**
  * output/README.md: what the generated files deploy, for people. Text from the spec or the command
@@ -75,9 +66,8 @@ function environmentSection(model: PlatformModel, environment: EnvironmentModel)
   let order = 1;
   for (const target of deployTargets(model, environment)) {
     for (const stack of stackOutline(environment, target)) {
-      const kind = stack.tier ? `tier ${stack.tier}: load balancer, Auto Scaling group, rolling AMI deploys, alarms` : STACK_PURPOSE[stack.file] ?? '';
       const template = `${environment.name}/${target}/${stack.file}.yaml`;
-      lines.push(`| ${order++} | \`${stack.stackName}\` | ${target === 'global' ? 'us-east-1' : target} | [${template}](${template}) | ${kind} |`);
+      lines.push(`| ${order++} | \`${stack.stackName}\` | ${awsRegionOf(target)} | [${template}](${template}) | ${stack.kind.holds(stack.place)} |`);
     }
   }
   lines.push('', ...databaseCredentialsSection(environment), ...multiRegionSection(model, environment));

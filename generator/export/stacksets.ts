@@ -4,6 +4,7 @@ import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
 import { INLINE_TEMPLATE_BYTES } from '../stacks/plan';
 import { accountAndRegionLiterals, pinStackName } from '../stacks/portable';
+import { LOOKUP_PER_REGION } from '../stacks/kinds';
 import { globalStacks, regionStacks, type BuiltStack } from '../stacks/registry';
 import { stackSetsDeployScript } from './stacksets-script';
 import { stackSetsReadme } from './stacksets-readme';
@@ -15,10 +16,10 @@ export interface Parameter {
 
 /** A parameter the rollout looks up: per region (CloudFront's prefix list) or once (a hosted zone's id). */
 export type StackSetLookup =
-  | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string; readonly perRegion: false }
-  | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id'; readonly perRegion: true }
+  | { readonly name: string; readonly lookup: 'hosted-zone-id'; readonly zone: string; readonly perRegion: boolean }
+  | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id'; readonly perRegion: boolean }
   /** An output of the environment's stack in another region (rolled out before this stack set). */
-  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly stackSet: string; readonly output: string; readonly perRegion: false };
+  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly stackSet: string; readonly output: string; readonly perRegion: boolean };
 
 export interface StackSetInstance {
   readonly account: string;
@@ -118,16 +119,20 @@ function stackSetEntry(environment: EnvironmentModel, name: string, template: st
   const body = first.stack.template;
   const names = Object.keys(first.stack.instanceValues).sort();
   const differs = new Set(names.filter((n) => members.some((m) => m.stack.instanceValues[n] !== first.stack.instanceValues[n])));
-  const declared = Object.keys((body.Parameters ?? {}) as object);
-  const lookups: StackSetLookup[] = [];
-  if (declared.includes('HostedZoneId') && environment.edge) lookups.push({ name: 'HostedZoneId', lookup: 'hosted-zone-id', zone: environment.edge.zone, perRegion: false });
-  if (declared.includes('CloudFrontPrefixListId')) lookups.push({ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id', perRegion: true });
-  for (const [parameter, source, output] of [['SourceDatabaseArn', environment.regions.find((r) => r.primary), 'DatabaseArn'], ['BackupReplicationKeyArn', environment.regions.find((r) => r.databaseRole === 'backups'), 'KeyArn']] as const) {
-    // A stack set instance's stack is StackSet-<set>-<id>: the rollout finds it through the source variant's stack set.
-    if (declared.includes(parameter) && source) {
-      lookups.push({ name: parameter, lookup: 'stack-output', region: source.region, stackName: source.stackNames.database, stackSet: `${source.stackNames.database}-${source.region}`, output, perRegion: false });
+  // What the deploy plan looks up (kinds.ts); a stack set instance's stack is StackSet-<set>-<id>,
+  // so the rollout finds another stack's output through the source variant's stack set.
+  // Deletion protection is not looked up: StackSets creates the instances' stacks, so the
+  // template's default (protected) applies, as before.
+  const lookups = first.stack.lookups.filter((lookup) => lookup.lookup !== 'deletion-protection').map((lookup): StackSetLookup => {
+    switch (lookup.lookup) {
+      case 'stack-output':
+        return { name: lookup.name, lookup: lookup.lookup, region: lookup.region, stackName: lookup.stackName, stackSet: `${lookup.stackName}-${lookup.region}`, output: lookup.output, perRegion: LOOKUP_PER_REGION[lookup.lookup] };
+      case 'hosted-zone-id':
+        return { ...lookup, perRegion: LOOKUP_PER_REGION[lookup.lookup] };
+      case 'cloudfront-prefix-list-id':
+        return { ...lookup, perRegion: LOOKUP_PER_REGION[lookup.lookup] };
     }
-  }
+  });
   return {
     name,
     template,

@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { App, CfnResource, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import type { IConstruct } from 'constructs';
 import { PACKAGE_ROOT } from '../paths';
+import { declaredLookup, LOOKED_UP_PARAMETERS, type ParameterLookup } from './kinds';
 
 export const BLUEPRINTS_DIR = path.join(PACKAGE_ROOT, 'blueprints');
 
@@ -221,4 +222,27 @@ function cfnReferenceTable(): Map<IConstruct, unknown> {
 function registeredTokens(): { strings: Set<string>; numbers: Set<number> } {
   const map = (globalThis as { __cdkTokenMap?: TokenMapInternals }).__cdkTokenMap;
   return { strings: new Set(map?.stringTokenMap.keys() ?? []), numbers: new Set(map?.numberTokenMap.keys() ?? []) };
+}
+
+/**
+ * Declares a parameter that a deploy looks up (kinds.ts says which, and how); throws when the
+ * stack's kind does not list it, so a template never asks for a value no deploy provides.
+ */
+export function lookedUpParameter(stack: Stack, lookups: readonly ParameterLookup[], name: string): CfnParameter {
+  const lookup = declaredLookup(lookups, name);
+  const declared = LOOKED_UP_PARAMETERS[name];
+  if (!declared) throw new Error(`gantry bug: kinds.ts declares no template parameter for the lookup ${name}`);
+  // Declared once per template, however many resources read it.
+  const existing = stack.node.tryFindChild(name);
+  if (existing instanceof CfnParameter) return existing;
+  const parameter = new CfnParameter(stack, name, {
+    type: declared.type,
+    ...(declared.default !== undefined ? { default: declared.default } : {}),
+    ...(declared.allowedValues ? { allowedValues: [...declared.allowedValues] } : {}),
+    ...(declared.allowedPattern ? { allowedPattern: declared.allowedPattern } : {}),
+    ...(declared.constraintDescription ? { constraintDescription: declared.constraintDescription } : {}),
+    description: declared.description(lookup),
+  });
+  parameter.overrideLogicalId(name);
+  return parameter;
 }

@@ -1,10 +1,11 @@
-import { CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnOutput, Fn, type Stack } from 'aws-cdk-lib';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnSecurityGroup, CfnSecurityGroupEgress } from 'aws-cdk-lib/aws-ec2';
 import { CfnDBInstance, type CfnDBParameterGroup, type CfnDBSubnetGroup } from 'aws-cdk-lib/aws-rds';
 import { CfnSecret, CfnSecretTargetAttachment } from 'aws-cdk-lib/aws-secretsmanager';
 import type { DatabaseModel, EnvironmentModel, RegionModel } from '../model/types';
-import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
+import { includeBlueprint, lookedUpParameter, newTemplateStack, templateOf } from './cdk';
+import { databaseLookups, type ParameterLookup } from './kinds';
 import { configureAlarms, DATABASE_ALARMS, pointAtTopic } from './alarms';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { deletionProtection } from './deletion-protection';
@@ -114,7 +115,7 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
   instance.backupRetentionPeriod = database.backupRetentionDays;
   // On from the first successful deploy, never while the stack is created (deletion-protection.ts).
   // (A backups standby keeps no instance, so it has no such parameter.)
-  instance.deletionProtection = database.deletionProtection && region.databaseRole !== 'backups' ? deletionProtection(stack).value : database.deletionProtection;
+  instance.deletionProtection = database.deletionProtection && region.databaseRole !== 'backups' ? deletionProtection(stack, databaseLookups(environment, region)).value : database.deletionProtection;
   instance.licenseModel = database.licenseModel;
   instance.enableCloudwatchLogsExports = LOG_EXPORTS[database.family];
   // IAM database authentication exists for PostgreSQL, MySQL and MariaDB only.
@@ -148,7 +149,7 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       value: instance.attrDbInstanceArn,
     }).overrideLogicalId('DatabaseArn');
     const backupsTo = standbys.find((r) => r.databaseRole === 'backups');
-    if (backupsTo) replicateBackups(stack, instance, database, values.string(stack, 'BackupReplicationRegion', backupsTo.region, { description: 'The standby region the automated backups are replicated to' }));
+    if (backupsTo) replicateBackups(stack, instance, database, values.string(stack, 'BackupReplicationRegion', backupsTo.region, { description: 'The standby region the automated backups are replicated to' }), databaseLookups(environment, region));
   }
 
   // IAM database authentication names the instance by its resource id (rds-db:connect on dbuser:<id>/<user>).
@@ -172,7 +173,7 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       vpcSecurityGroups: [databaseGroup.attrGroupId],
       dbParameterGroupName: parameters.ref,
       copyTagsToSnapshot: true,
-      deletionProtection: database.deletionProtection ? deletionProtection(stack).value : database.deletionProtection,
+      deletionProtection: database.deletionProtection ? deletionProtection(stack, databaseLookups(environment, region)).value : database.deletionProtection,
       autoMinorVersionUpgrade: true,
       monitoringInterval: 60,
       monitoringRoleArn: blueprint.getResource('MonitoringRole').getAtt('Arn').toString(),
@@ -297,12 +298,7 @@ function useOwnMasterSecret(stack: Stack, blueprint: ReturnType<typeof includeBl
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html
  */
 function makeCrossRegionReplica(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, instance: CfnDBInstance, environment: EnvironmentModel, region: RegionModel, values: InstanceValues): void {
-  const source = new CfnParameter(stack, 'SourceDatabaseArn', {
-    type: 'String',
-    allowedPattern: '^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:db:[a-z][a-z0-9-]*$',
-    description: 'The primary region\'s database (the DatabaseArn output of its database stack); the deploy workflow looks it up',
-  });
-  source.overrideLogicalId('SourceDatabaseArn');
+  const source = lookedUpParameter(stack, databaseLookups(environment, region), 'SourceDatabaseArn');
   instance.sourceDbInstanceIdentifier = source.valueAsString;
   instance.sourceRegion = values.string(stack, 'SourceRegion', environment.primaryRegion, { description: 'The primary region, where the source database runs' });
   for (const property of ['Engine', 'EngineVersion', 'LicenseModel', 'MasterUsername', 'ManageMasterUserPassword', 'MasterUserSecret',
@@ -372,13 +368,8 @@ function keepOnlyWhatARestoreNeeds(stack: Stack, blueprint: ReturnType<typeof in
  * with the standby's key (looked up at deploy from its database stack, which deploys first).
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/AutomatedBackups.Replicating.Enable.html
  */
-function replicateBackups(stack: Stack, instance: CfnDBInstance, database: DatabaseModel, standby: string): void {
-  const key = new CfnParameter(stack, 'BackupReplicationKeyArn', {
-    type: 'String',
-    allowedPattern: '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]+$',
-    description: 'The key in the standby region that encrypts the replicated backups (the KeyArn output of its database stack); the deploy workflow looks it up',
-  });
-  key.overrideLogicalId('BackupReplicationKeyArn');
+function replicateBackups(stack: Stack, instance: CfnDBInstance, database: DatabaseModel, standby: string, lookups: readonly ParameterLookup[]): void {
+  const key = lookedUpParameter(stack, lookups, 'BackupReplicationKeyArn');
   instance.automaticBackupReplicationRegion = standby;
   instance.automaticBackupReplicationKmsKeyId = key.valueAsString;
   instance.automaticBackupReplicationRetentionPeriod = database.backupRetentionDays;

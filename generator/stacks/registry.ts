@@ -2,26 +2,20 @@ import type { Artifact } from '../artifact';
 import type { EnvironmentModel, PlatformModel, RegionModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
 import { buildBootstrapTemplate } from './bootstrap';
-import { buildBudgetTemplate } from './budget';
-import { buildDatabaseTemplate } from './database';
-import { buildEdgeTemplate } from './edge';
 import { applyPermissionsBoundary } from './execution-role';
 import { InstanceValues } from './instance-values';
-import { buildNetworkTemplate } from './network';
-import { buildNotificationsTemplate } from './notifications';
-import { buildTierTemplate } from './tier';
-import { tiersInDeployOrder } from './outline';
-
-// The outline (names and order, from the model alone) lives in a module without aws-cdk-lib.
-export { stackOutline, tiersInDeployOrder, type StackOutline } from './outline';
+import { stackOutline, type ParameterLookup, type StackKindName } from './kinds';
 
 /** One stack of a region: its file name (without .yaml), its stack name, and its template. */
 export interface BuiltStack {
+  readonly kind: StackKindName;
   readonly file: string;
   readonly stackName: string;
   readonly template: Record<string, unknown>;
   /** A portable template's parameters that this stack instance sets (empty otherwise). */
   readonly instanceValues: Readonly<Record<string, string>>;
+  /** The parameters a deploy looks up (kinds.ts). */
+  readonly lookups: readonly ParameterLookup[];
 }
 
 /**
@@ -33,37 +27,21 @@ export interface BuildOptions {
 }
 const FOR_ONE_REGION: BuildOptions = { portable: false };
 
-type RegionalBuilder = (model: PlatformModel, environment: EnvironmentModel, region: RegionModel, options: BuildOptions) => BuiltStack[];
-
-/** Builds one stack with the instance values its options call for; none when the template is undefined. */
-function built(file: string, stackName: string, options: BuildOptions, build: (values: InstanceValues) => Record<string, unknown> | undefined): BuiltStack[] {
-  const values = new InstanceValues(options.portable);
-  const template = build(values);
-  return template ? [{ file, stackName, template, instanceValues: values.values }] : [];
+/** Builds the stacks of the outline of a region or of 'global', in deploy order (kinds.ts). */
+function buildTarget(model: PlatformModel, environment: EnvironmentModel, target: string, options: BuildOptions): BuiltStack[] {
+  return stackOutline(environment, target).map((stack) => {
+    const values = new InstanceValues(options.portable);
+    const template = stack.kind.builder()(model, stack.place, values);
+    if (!template) throw new Error(`gantry bug: the ${stack.kind.kind} builder made no template for ${stack.stackName}, which the outline lists`);
+    // Every role these stacks create carries the boundary the bootstrap defines (the execution role may create no other).
+    applyPermissionsBoundary(template, `${model.project}-${environment.name}`);
+    return { kind: stack.kind.kind, file: stack.file, stackName: stack.stackName, template, instanceValues: values.values, lookups: stack.lookups };
+  });
 }
 
-/**
- * The stacks of a region, in the order they deploy: each may import the outputs of those before
- * it. An explicit, ordered list, as copilot's template partials are, so output never depends on
- * discovery order.
- */
-export const REGIONAL_STACKS: readonly RegionalBuilder[] = [
-  (model, environment, region, options) => built('notifications', region.stackNames.notifications, options, (values) => buildNotificationsTemplate(model, environment, region, values)),
-  (_model, environment, region, options) => built('network', region.stackNames.network, options, (values) => buildNetworkTemplate(environment, region, values)),
-  (_model, environment, region, options) => built('database', region.stackNames.database, options, (values) => buildDatabaseTemplate(environment, region, values)),
-  (_model, environment, region, options) => tiersInDeployOrder(region.tiers).flatMap((tier) =>
-    built(tier.name, region.stackNames.tiers[tier.name] as string, options, (values) => buildTierTemplate(environment, region, tier, values))),
-];
-
-/** Every stack of a region, in deploy order. */
+/** Every stack of a region, in deploy order: each may import the outputs of those before it. */
 export function regionStacks(model: PlatformModel, environment: EnvironmentModel, region: RegionModel, options = FOR_ONE_REGION): BuiltStack[] {
-  return withBoundary(model, environment, REGIONAL_STACKS.flatMap((build) => build(model, environment, region, options)));
-}
-
-/** Every role these stacks create carries the boundary the bootstrap defines (the execution role may create no other). */
-function withBoundary(model: PlatformModel, environment: EnvironmentModel, stacks: BuiltStack[]): BuiltStack[] {
-  for (const stack of stacks) applyPermissionsBoundary(stack.template, `${model.project}-${environment.name}`);
-  return stacks;
+  return buildTarget(model, environment, region.region, options);
 }
 
 /**
@@ -71,10 +49,7 @@ function withBoundary(model: PlatformModel, environment: EnvironmentModel, stack
  * budget (AWS Budgets lives there) and the edge (CloudFront's certificates and web ACLs must).
  */
 export function globalStacks(model: PlatformModel, environment: EnvironmentModel, options = FOR_ONE_REGION): BuiltStack[] {
-  return withBoundary(model, environment, [
-    ...built('budget', environment.stackNames.budget, options, (values) => buildBudgetTemplate(model, environment, values)),
-    ...built('edge', environment.stackNames.edge, options, (values) => buildEdgeTemplate(model, environment, values)),
-  ]);
+  return buildTarget(model, environment, 'global', options);
 }
 
 /** Every template of the platform, sorted by path: `<env>/<region>/<stack>.yaml`. */

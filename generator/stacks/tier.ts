@@ -7,14 +7,14 @@ import { ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryAccount, elbLogDeliveryPrincipa
 import { REGION_AVAILABILITY_ZONES } from '../aws/regions';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { durationSeconds } from '../validate/rules/deploy-timeout';
-import { includeBlueprint, newTemplateStack, propertyPath, templateOf } from './cdk';
+import { includeBlueprint, lookedUpParameter, newTemplateStack, propertyPath, templateOf } from './cdk';
+import { tierLookups } from './kinds';
 import { configureAlarms, TIER_ALARMS } from './alarms';
 import { databaseClientStatements } from './database-access';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { acknowledge, applyTags } from './tags';
 import { DEFAULT_WAF, protectLoadBalancer } from './waf';
 import { deletionProtection } from './deletion-protection';
-import { HOSTED_ZONE_ID_PARAMETER } from './hosted-zone-id';
 
 /** The processes AWS advises suspending during a rolling update (never Launch, Terminate or AddToLoadBalancer). */
 export const SUSPENDED_DURING_ROLLING_UPDATE = ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'];
@@ -98,17 +98,12 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   override('LoadBalancer', 'Scheme', tier.loadBalancer.public ? 'internet-facing' : 'internal');
   override('LoadBalancer', 'Subnets', Fn.split(',', imported(tier.loadBalancer.public ? 'PublicSubnetIds' : 'PrivateSubnetIds')));
   // Protected where deploys need approval, from the first successful deploy on (deletion-protection.ts).
-  override('LoadBalancer', keyed('LoadBalancer', 'LoadBalancerAttributes[Key=deletion_protection.enabled].Value'), environment.approval ? deletionProtection(stack).text : 'false');
+  override('LoadBalancer', keyed('LoadBalancer', 'LoadBalancerAttributes[Key=deletion_protection.enabled].Value'), environment.approval ? deletionProtection(stack, tierLookups(environment, tier)).text : 'false');
   const listenerPort = buildListeners(stack, blueprint, environment, region, tier, values);
   const ingress = [];
   if (environment.edge?.originTier === tier.name) {
     // CloudFront's origin: reachable from CloudFront only, through its origin-facing prefix list.
-    const prefixList = new CfnParameter(stack, 'CloudFrontPrefixListId', {
-      type: 'String',
-      allowedPattern: '^pl-[0-9a-f]+$',
-      description: 'The managed prefix list com.amazonaws.global.cloudfront.origin-facing in this region; the deploy workflow looks it up',
-    });
-    prefixList.overrideLogicalId('CloudFrontPrefixListId');
+    const prefixList = lookedUpParameter(stack, tierLookups(environment, tier), 'CloudFrontPrefixListId');
     ingress.push({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourcePrefixListId: prefixList.valueAsString, Description: 'HTTPS from CloudFront only' });
   } else if (tier.loadBalancer.public) {
     // Reached from the internet with no CloudFront (and its web ACL) in front: a web ACL of its own.
@@ -198,11 +193,7 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
   const isOrigin = environment.edge?.originTier === tier.name;
   let additionalCertificate: string | undefined;
   if ((tier.loadBalancer.tls === 'edge' || isOrigin) && environment.edge) {
-    const zoneId = new CfnParameter(stack, 'HostedZoneId', {
-      ...HOSTED_ZONE_ID_PARAMETER,
-      description: `The Route 53 public hosted zone ${environment.edge.zone}; the deploy workflow looks it up by name`,
-    });
-    zoneId.overrideLogicalId('HostedZoneId');
+    const zoneId = lookedUpParameter(stack, tierLookups(environment, tier), 'HostedZoneId');
     const name = values.portable ? portableOriginDomainName(tier.name, environment.edge.domain) : originDomainName(tier.name, region.region, environment.edge.domain);
     const apiOrigin = apiOriginDomainName(environment.edge.domain);
     const certificate = new CfnCertificate(stack, 'OriginCertificate', {

@@ -101,7 +101,7 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
             env: { GITHUB_TOKEN: '${{ github.token }}', PR_NUMBER: '${{ github.event.pull_request.number }}', GANTRY_COMMIT_SHA: '${{ github.event.pull_request.head.sha }}', GANTRY },
             // No artifact when every plan job failed early: an empty folder makes the comment say so
             // ("no change sets were produced"), where gantry refuses a folder that does not exist.
-            run: 'mkdir -p change-sets\n$GANTRY comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
+            run: 'mkdir -p change-sets\n"$GANTRY" comment --repository "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --change-sets change-sets',
           },
         ],
       },

@@ -1,5 +1,6 @@
 import { bootstrapRoleNames } from '../stacks/bootstrap';
-import { stackOutline } from '../stacks/outline';
+import { stackOutline } from '../stacks/kinds';
+import { EDGE_REGION } from '../aws/regions';
 import { regionWaves } from '../model/deploy-waves';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import type { WorkflowContext } from './model';
@@ -18,7 +19,7 @@ export function deployTargets(_model: PlatformModel, environment: EnvironmentMod
 
 /** The AWS region a target runs in. */
 export function awsRegionOf(target: string): string {
-  return target === 'global' ? 'us-east-1' : target;
+  return target === 'global' ? EDGE_REGION : target;
 }
 
 /**

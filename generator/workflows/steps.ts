@@ -3,8 +3,13 @@ import type { Step, WorkflowContext } from './model';
 import { runScript } from './scripts';
 import { sessionSeconds } from './timeouts';
 
-/** How the workflows run gantry: the version the repository's package-lock.json pins. */
-export const GANTRY = 'npx --no-install gantry';
+/**
+ * How the workflows run gantry: the version the repository's package-lock.json pins, as `npm ci`
+ * installed it (never a download). Called directly rather than through `npx --no-install`, which
+ * spends about a second of Node start-up resolving the same file on every call, and the scripts call
+ * it several times per job. Steps run at the repository's root, where `npm ci` installed it.
+ */
+export const GANTRY = './node_modules/.bin/gantry';
 
 export function checkout(): Step {
   return { name: 'Check out', uses: ACTIONS.checkout, with: { 'persist-credentials': false } };

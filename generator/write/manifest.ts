@@ -22,6 +22,8 @@ export interface Manifest {
   readonly gantry?: string;
   /** SHA-256 of what the files were generated from (see fingerprint.ts). */
   readonly inputs?: string;
+  /** SHA-256 of the build of gantry that wrote them (see fingerprint.ts). */
+  readonly build?: string;
   /** Relative path (with /) to the SHA-256 of the content gantry wrote. */
   readonly files: Readonly<Record<string, string>>;
 }
@@ -32,7 +34,9 @@ export function hashContent(content: string): string {
 
 export function renderManifest(manifest: Manifest): string {
   const files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const source = manifest.gantry !== undefined && manifest.inputs !== undefined ? { gantry: manifest.gantry, inputs: manifest.inputs } : {};
+  const source = manifest.gantry !== undefined && manifest.inputs !== undefined
+    ? { gantry: manifest.gantry, inputs: manifest.inputs, ...(manifest.build !== undefined ? { build: manifest.build } : {}) }
+    : {};
   return `${JSON.stringify({ generatedBy: 'gantry', spec: manifest.spec, ...source, files }, null, 2)}\n`;
 }
 
@@ -46,12 +50,13 @@ export function manifestProblem(text: string): string | undefined {
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) return 'it is not a JSON object';
   const record = data as Record<string, unknown>;
-  const unknown = Object.keys(record).filter((k) => !['generatedBy', 'spec', 'gantry', 'inputs', 'files'].includes(k));
+  const unknown = Object.keys(record).filter((k) => !['generatedBy', 'spec', 'gantry', 'inputs', 'build', 'files'].includes(k));
   if (unknown.length > 0) return `it has unknown fields (${unknown.join(', ')})`;
   if (record.generatedBy !== 'gantry') return '"generatedBy" is not "gantry"';
   if (typeof record.spec !== 'string') return '"spec" is not a string';
   if (record.gantry !== undefined && typeof record.gantry !== 'string') return '"gantry" is not a version';
   if (record.inputs !== undefined && (typeof record.inputs !== 'string' || !/^[0-9a-f]{64}$/.test(record.inputs))) return '"inputs" is not a SHA-256 hash';
+  if (record.build !== undefined && (typeof record.build !== 'string' || !/^[0-9a-f]{64}$/.test(record.build))) return '"build" is not a SHA-256 hash';
   if (!record.files || typeof record.files !== 'object' || Array.isArray(record.files)) return '"files" is not an object';
   for (const [entry, hash] of Object.entries(record.files as Record<string, unknown>)) {
     const problem = entryProblem(entry) ?? (RESERVED.has(entry) ? "names one of gantry's own bookkeeping files" : undefined);
@@ -74,5 +79,5 @@ export function parseManifest(text: string | undefined, file = MANIFEST_FILE): M
       `Restore it (git checkout -- ${file}), or delete it to have gantry recognise its files by their headers alone.`);
   }
   const data = JSON.parse(text) as Manifest;
-  return { spec: data.spec, files: data.files, ...(data.gantry !== undefined ? { gantry: data.gantry } : {}), ...(data.inputs !== undefined ? { inputs: data.inputs } : {}) };
+  return { spec: data.spec, files: data.files, ...(data.gantry !== undefined ? { gantry: data.gantry } : {}), ...(data.inputs !== undefined ? { inputs: data.inputs } : {}), ...(data.build !== undefined ? { build: data.build } : {}) };
 }

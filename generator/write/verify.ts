@@ -11,15 +11,17 @@ export interface ManifestedFolder {
 }
 
 /**
- * `check` without building: when every manifest records the same gantry version and inputs (spec
- * bytes and folders) as this run, what generate would write is exactly what they list, so each
+ * `check` without building: when every manifest records the same gantry version, build and inputs
+ * (spec bytes and folders) as this run, what generate would write is exactly what they list, so each
  * listed file is compared with its recorded hash. Undefined when a manifest is missing or records
  * other inputs (then check builds). A manifest that is not valid stops it (WriteRefusal), as in
  * every command.
  */
 export function verifyUnchanged(folders: readonly ManifestedFolder[], expected: Provenance): { drift: string[]; files: number } | undefined {
   const manifests = folders.map((folder) => ({ folder, manifest: parseManifest(readManifest(folder.manifestFile), folder.manifestFile) }));
-  if (manifests.some(({ manifest }) => manifest?.gantry !== expected.gantry || manifest?.inputs !== expected.inputs)) return undefined;
+  // A manifest without a build (the committed examples', or an older gantry's) is never trusted.
+  if (expected.build === undefined) return undefined;
+  if (manifests.some(({ manifest }) => manifest?.gantry !== expected.gantry || manifest?.inputs !== expected.inputs || manifest?.build !== expected.build)) return undefined;
   const drift: string[] = [];
   let files = 0;
   for (const { folder, manifest } of manifests) {

@@ -138,9 +138,9 @@ function manifestDrift(file: string, before: string | undefined, after: string, 
   if (old.spec !== now.spec) lines.push(`${file}: names the spec ${old.spec}, not ${now.spec}`);
 
   const rest = Object.keys({ ...old.files, ...now.files }).some((f) => old.files[f] !== now.files[f] && explained.has(f));
-  // Another spec text or gantry version alone (a comment edited in the spec) is no drift: the
+  // Another spec text, gantry version or build alone (a comment edited in the spec) is no drift: the
   // files are right, and the next generate records it (until then check builds to compare).
-  const canonical = renderManifest({ spec: old.spec, files: old.files, ...(now.gantry !== undefined && now.inputs !== undefined ? { gantry: now.gantry, inputs: now.inputs } : {}) });
+  const canonical = renderManifest({ spec: old.spec, files: old.files, ...(now.gantry !== undefined && now.inputs !== undefined ? { gantry: now.gantry, inputs: now.inputs, build: now.build } : {}) });
   return lines.length > 0 || rest || canonical === after ? lines : [`${file}: not in gantry's canonical form`];
 }
 

@@ -101,7 +101,8 @@ export class Rehearsal {
     await this.standIn.start();
     const tools = path.join(this.scratch, 'tools');
     fs.mkdirSync(tools, { recursive: true });
-    const forkServer = await startForkServer(tools);
+    // The fork server makes the CLI's loader and driver for the calls, so it starts in their environment.
+    const forkServer = await startForkServer(tools, awsCliEnvironment(tools, this.standIn.url));
     this.forkServer = forkServer;
     this.baseEnv = awsCliEnvironment(tools, this.standIn.url, forkServer);
     // The workflows' "Install gantry" step runs `npm ci` in the user's repository, whose package.json

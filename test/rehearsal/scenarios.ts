@@ -1,6 +1,6 @@
 /**
- * The deploy rehearsal's scenarios (issue 15, item 3). Each starts from empty accounts, does what a
- * team does (bootstrap as the README says, open a pull request, merge, release, roll back) by running
+ * The deploy rehearsal's scenarios (issue 15, item 3). Starting from empty accounts, they do in turn
+ * what a team does (bootstrap as the README says, open a pull request, merge, release, roll back) by running
  * the generated workflows against the stand-in AWS, and checks the outcome AWS and GitHub would show.
  * A failure names the denied call or the failed step.
  */
@@ -52,8 +52,17 @@ function seedAccounts(r: Rehearsal, plan: EnvironmentPlan[]): void {
   }
 }
 
-/** The README's bootstrap commands, run as each account's administrator. */
-async function bootstrap(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+/** Each rehearsal's accounts are bootstrapped once, by the first scenario that needs it. */
+const bootstrapped = new WeakMap<Rehearsal, Promise<string[]>>();
+
+/** The README's bootstrap commands, run as each account's administrator (once per rehearsal). */
+function bootstrap(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+  const done = bootstrapped.get(r) ?? runBootstrap(r, plan);
+  bootstrapped.set(r, done);
+  return done;
+}
+
+async function runBootstrap(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
   const readme = fs.readFileSync(path.join(r.repository, r.layout.out, 'README.md'), 'utf8');
   const commands = readme.split('\n').filter((l) => /^aws cloudformation deploy .*bootstrap/.test(l.trim()));
   if (commands.length === 0) return ['the generated README gives no bootstrap command'];
@@ -394,9 +403,10 @@ async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<strin
 }
 
 /**
- * The scenarios in the order they run. Those marked `deployed` start from the state the first deploy
- * left (they share one rehearsal, in this order, so the examples' first deploy runs once); the others
- * start from freshly bootstrapped, empty accounts.
+ * The scenarios in the order a team meets them, all on one rehearsal per spec: bootstrapped, empty
+ * accounts get a pull request from a fork, then one from a branch (which must leave nothing behind);
+ * merging deploys everything (first-deploy); the scenarios marked `deployed` start from what the
+ * first deploy left, each from what the one before it left.
  */
 export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
   'pr-fork': { run: prFromFork, deployed: false },
@@ -439,28 +449,21 @@ async function attempt(name: string, r: Rehearsal, plan: EnvironmentPlan[]): Pro
 }
 
 /**
- * Runs the named scenarios (all by default) for one spec, calling `report` as each finishes. Every
- * scenario on empty accounts gets a fresh rehearsal; the deployed ones share the rehearsal of the
- * first-deploy scenario (run for them when it was not asked for), and report its problems if it failed.
+ * Runs the named scenarios (all by default) for one spec, in SCENARIOS' order on one rehearsal, calling
+ * `report` as each finishes. The deployed ones need the first deploy (run for them when it was not
+ * asked for), and report its problems if it failed.
  */
 export async function runScenarios(source: Source, names: string[] = Object.keys(SCENARIOS), report: (result: ScenarioResult) => void = () => undefined): Promise<ScenarioResult[]> {
   for (const name of names) if (!SCENARIOS[name]) throw new Error(`there is no scenario "${name}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
   const results: ScenarioResult[] = [];
   const done = (result: ScenarioResult) => { results.push(result); report(result); };
   const ordered = Object.keys(SCENARIOS).filter((n) => names.includes(n));
-  for (const name of ordered.filter((n) => !SCENARIOS[n]?.deployed && n !== 'first-deploy')) {
-    const r = await open(source);
-    try {
-      done(await attempt(name, r, await r.plan()));
-    } finally {
-      await r.stop();
-    }
-  }
   const deployed = ordered.filter((n) => SCENARIOS[n]?.deployed);
-  if (deployed.length === 0 && !ordered.includes('first-deploy')) return results;
   const r = await open(source);
   try {
     const plan = await r.plan();
+    for (const name of ordered.filter((n) => !SCENARIOS[n]?.deployed && n !== 'first-deploy')) done(await attempt(name, r, plan));
+    if (deployed.length === 0 && !ordered.includes('first-deploy')) return results;
     const first = await attempt('first-deploy', r, plan);
     if (ordered.includes('first-deploy')) done(first);
     for (const name of deployed) {

@@ -92,22 +92,28 @@ describe('the AWS CLI wrapper', () => {
   const haveCli = fs.existsSync(AWS_CLI);
   (haveCli ? test : test.skip)('through the fork server it prints, reads stdin and exits as the CLI run afresh does', async () => {
     const dir = tempDir();
-    const server = await startForkServer(dir);
+    // Started as the rehearsal starts it, in its callers' environment: they run on the driver it made.
+    const server = await startForkServer(dir, awsCliEnvironment(path.join(dir, 'forked'), 'http://127.0.0.1:9'));
     const run = (env: Record<string, string>, args: string[], input = '') => spawnSync('aws', args, { env: { ...env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-west-1' }, input, encoding: 'utf8', cwd: dir });
     try {
       const direct = awsCliEnvironment(path.join(dir, 'direct'), 'http://127.0.0.1:9');
       expect(server).toBeDefined();
       const viaServer = awsCliEnvironment(path.join(dir, 'forked'), 'http://127.0.0.1:9', server);
-      for (const args of [['--version'], ['sts', 'no-such-command'], ['cloudformation', 'validate-template', '--template-body', 'file:///nonexistent']]) {
+      for (const args of [['--version'], ['sts', 'no-such-command'], ['no-such-service', 'list'], ['cloudformation', 'validate-template', '--template-body', 'file:///nonexistent'],
+        ['s3', 'ls', 's3://artifacts']]) {
         const [a, b] = [run(direct, args), run(viaServer, args)];
         expect({ args, status: b.status, stdout: b.stdout, stderr: b.stderr }).toEqual({ args, status: a.status, stdout: a.stdout, stderr: a.stderr });
       }
+      // A caller whose settings differ from the server's (a profile) gets a driver of its own, as a fresh CLI would.
+      const [a, b] = [run({ ...direct, AWS_PROFILE: 'other' }, ['sts', 'get-caller-identity']), run({ ...viaServer, AWS_PROFILE: 'other' }, ['sts', 'get-caller-identity'])];
+      expect(b.stderr).toMatch(/config profile \(other\) could not be found/);
+      expect([b.status, b.stdout, b.stderr]).toEqual([a.status, a.stdout, a.stderr]);
       // A parameter read from standard input (a shell pipe) reaches the CLI: the request goes out and fails to connect.
       const piped = (env: Record<string, string>) => spawnSync('sh', ['-c', `printf v | aws ssm put-parameter --name /x --type String --value file:///dev/stdin`],
         { env: { ...env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-west-1' }, encoding: 'utf8', cwd: dir });
-      const [a, b] = [piped(direct), piped(viaServer)];
-      expect(b.stderr).toMatch(/Could not connect to the endpoint URL/);
-      expect([b.status, b.stdout, b.stderr]).toEqual([a.status, a.stdout, a.stderr]);
+      const [c, d] = [piped(direct), piped(viaServer)];
+      expect(d.stderr).toMatch(/Could not connect to the endpoint URL/);
+      expect([d.status, d.stdout, d.stderr]).toEqual([c.status, c.stdout, c.stderr]);
     } finally {
       server?.stop();
       fs.rmSync(dir, { recursive: true, force: true });

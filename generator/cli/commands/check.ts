@@ -3,7 +3,6 @@ import type { CommandModule } from 'yargs';
 import { ExitCode, type CliIo } from '../io';
 import { dataOut, reportOptions, type SharedOptions } from '../options';
 import { formatReport } from '../../report';
-import { fastCheckAllowed } from '../../write/fingerprint';
 import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
 import { verifyUnchanged } from '../../write/verify';
 import { unfinishedWrite } from '../../write/transaction';
@@ -12,35 +11,35 @@ import { buildSide, modelOrExit, planFromSpec, specProvenance, withOutputExample
 /** `gantry check`: exit 1 naming every generated file that is stale, missing, extra or edited by hand. */
 export function checkCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
   return {
-    command: 'check',
-    describe: 'fail when the generated files are not what generate would write',
     builder: (yargs) => withOutputExamples(yargs, 'check', 'in CI: fail when output/ is stale or was edited by hand')
       .epilog('Exit codes: 0 current, 1 drift or an invalid spec, 2 usage error or unreadable spec.'),
     handler: (args) => {
       const read = modelOrExit(args, io);
       if ('exit' in read) return exit(read.exit);
-      // An unchanged spec checked by the same gantry: compare the files with the manifests' hashes, without building.
-      const fast = fastCheckAllowed(io.env) && !unfinishedWrite(args.out) ? verifyUnchanged([
+      // An unchanged spec checked by the same build of gantry: compare the files with the manifests' hashes, without building.
+      const fast = unfinishedWrite(args.out) ? undefined : verifyUnchanged([
         { outDir: args.out, manifestFile: path.join(args.out, MANIFEST_FILE) },
         { outDir: args.workflows, manifestFile: path.join(args.out, WORKFLOWS_MANIFEST_FILE) },
-      ], specProvenance(args)) : undefined;
+      ], specProvenance(args));
+      let drift: string[];
+      let files: number;
       if (fast) {
-        if (read.report.diagnostics.length > 0) io.stderr(formatReport(args.spec, read.report.diagnostics, reportOptions(args.format, io)));
-        if (fast.drift.length === 0) {
-          io.stdout(`✔ ${args.out} and ${args.workflows} are current (${fast.files} files from ${args.spec}; the spec and gantry are unchanged since they were generated, so their hashes were checked without building).\n`);
-          return exit(ExitCode.ok);
+        if (read.report.diagnostics.length > 0) {
+          const options = reportOptions(args.format, io);
+          (options.format === 'json' ? dataOut(io) : io.stderr)(formatReport(args.spec, read.report.diagnostics, options));
         }
-        io.stdout(`${fast.drift.join('\n')}\n✖ ${fast.drift.length} generated file${fast.drift.length === 1 ? '' : 's'} differ from what "gantry generate" writes; run it and commit the result.\n`);
-        return exit(ExitCode.invalid);
+        ({ drift, files } = fast);
+      } else {
+        const result = planFromSpec(args, io, read);
+        if ('exit' in result) return exit(result.exit);
+        const { describeDrift } = buildSide();
+        drift = [unfinishedWrite(args.out), ...result.plans.flatMap(describeDrift)].filter((line): line is string => line !== undefined);
+        files = result.plans.reduce((n, plan) => n + plan.changes.length, 0);
       }
-      const result = planFromSpec(args, io, read);
-      if ('exit' in result) return exit(result.exit);
-      const { describeDrift } = buildSide();
-      const drift = [unfinishedWrite(args.out), ...result.plans.flatMap(describeDrift)].filter((line): line is string => line !== undefined);
-      const files = result.plans.reduce((n, plan) => n + plan.changes.length, 0);
       if (reportOptions(args.format, io).format === 'json') dataOut(io)(`${JSON.stringify({ current: drift.length === 0, files, problems: drift }, null, 2)}\n`);
       if (drift.length === 0) {
-        io.stdout(`✔ ${args.out} and ${args.workflows} are current (${files} files from ${args.spec}).\n`);
+        const how = fast ? '; the spec and gantry are unchanged since they were generated, so their hashes were checked without building' : '';
+        io.stdout(`✔ ${args.out} and ${args.workflows} are current (${files} files from ${args.spec}${how}).\n`);
         return exit(ExitCode.ok);
       }
       const handEdited = drift.some((line) => line.endsWith(': edited by hand'));

@@ -20,8 +20,6 @@ interface CommentOptions extends SharedOptions {
  */
 export function commentCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, CommentOptions> {
   return {
-    command: 'comment',
-    describe: "keep one pull-request comment with the change sets' summary (GITHUB_TOKEN, GITHUB_API_URL)",
     builder: (yargs) =>
       yargs
         .option('repository', { type: 'string', demandOption: true, describe: 'owner/name', requiresArg: true })

@@ -6,8 +6,6 @@ import { buildSide, planFromSpec, withOutputExamples } from './plan';
 /** `gantry diff`: the unified diff that `generate` would apply; writes nothing. */
 export function diffCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions & { 'exit-code': boolean }> {
   return {
-    command: 'diff',
-    describe: 'print the unified diff that generate would apply',
     builder: (yargs) => withOutputExamples(yargs, 'diff', 'review what a spec change does to output/')
       .option('exit-code', { type: 'boolean', default: false, describe: 'exit 1 when there is a difference, as git diff --exit-code does' })
       .example('$0 diff --exit-code', 'in a script: exit 1 when generate would change something')

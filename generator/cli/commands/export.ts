@@ -34,8 +34,6 @@ const STACK_SETS_DIR = 'stacksets';
  */
 export function exportCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, ExportOptions> {
   return {
-    command: 'export',
-    describe: 'write a deployable bundle (templates, parameters, deploy.sh) per environment and region, or StackSets',
     builder: (yargs) =>
       (yargs as Argv)
         .option('out', { type: 'string', default: 'export', describe: 'folder for the bundles (<out>/<env>/<region>/, or <out>/<env>/stacksets/)', normalize: true, requiresArg: true })

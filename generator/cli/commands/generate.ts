@@ -9,8 +9,6 @@ import { buildSide, planTargets, targetsFromSpec, withOutputExamples } from './p
 /** `gantry generate`: writes the templates, touching only files gantry generated. */
 export function generateCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
   return {
-    command: 'generate',
-    describe: 'write the CloudFormation templates to --out',
     builder: (yargs) => withOutputExamples(yargs, 'generate', 'write output/ from environment.yaml'),
     handler: (args) => {
       const built = targetsFromSpec(args, io);

@@ -16,8 +16,6 @@ const SETUP_DESCRIBE = "create or update a GitHub environment per spec environme
 /** `gantry github setup`: the repository's GitHub environments, as the spec describes them. */
 export function githubCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions & { action?: string }> {
   return {
-    command: 'github [action]',
-    describe: 'set up the GitHub side: environments with reviewers and a deploy-branch policy',
     builder: (yargs) =>
       yargs.command<SetupOptions>({
         command: 'setup',

@@ -26,8 +26,6 @@ const SCHEMA_LINE = /^# yaml-language-server: \$schema=.*\n/m;
  */
 export function initCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, InitOptions> {
   return {
-    command: 'init',
-    describe: 'start a spec from an example',
     builder: (yargs) =>
       yargs
         .option('from', { type: 'string', default: 'minimal', describe: `example to start from (${listExamples().join(', ')})`, requiresArg: true })

@@ -14,8 +14,6 @@ import { dataOut, reportOptions, type SharedOptions } from '../options';
  */
 export function lintCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
   return {
-    command: 'lint',
-    describe: "check the generated templates with gantry's deploy-time rules and AWS's CloudFormation validator",
     builder: (yargs) => yargs.example('$0 lint', 'check every template under output/')
       .option('rules', { type: 'boolean', default: false, describe: "list gantry's deploy-time rules with their sources, and exit" })
       .epilog('Exit codes: 0 no errors or warnings, 1 findings, 2 no generated templates to read.'),

@@ -6,7 +6,7 @@ import type { PlatformModel } from '../../model/types';
 import { readSpec, type SpecReport } from '../../pipeline';
 import { formatReport } from '../../report';
 import type { Artifact } from '../../artifact';
-import { provenance, type Provenance } from '../../write/fingerprint';
+import { runningProvenance, type Provenance } from '../../write/fingerprint';
 import { MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../../write/manifest';
 import type { WritePlan } from '../../write/writer';
 import { ExitCode, type CliIo } from '../io';
@@ -49,9 +49,9 @@ export function targetsFromSpec(args: SharedOptions, io: CliIo, read = modelOrEx
   };
 }
 
-/** What the files of generate, check and diff are made from (recorded in the manifests). */
+/** What the files of generate, check and diff are made from, and by which build of gantry (recorded in the manifests). */
 export function specProvenance(args: SharedOptions): Provenance {
-  return provenance({ specText: fs.readFileSync(args.spec, 'utf8'), specFile: args.spec, outDir: args.out, workflowsDir: args.workflows });
+  return runningProvenance({ specText: fs.readFileSync(args.spec, 'utf8'), specFile: args.spec, outDir: args.out, workflowsDir: args.workflows });
 }
 
 /** Compares each target with its folder (the manifests checked first; see planWrite). */

@@ -7,8 +7,6 @@ import { dataOut, type SharedOptions } from '../options';
 /** `gantry schema`: prints the spec's JSON Schema, the reference for every field. */
 export function schemaCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
   return {
-    command: 'schema',
-    describe: "print the spec's JSON Schema (every field, its default and meaning)",
     builder: (yargs) => yargs.example('$0 schema > environment.schema.json', 'save it for an editor'),
     handler: () => {
       dataOut(io)(fs.readFileSync(SCHEMA_FILE, 'utf8'));

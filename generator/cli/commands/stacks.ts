@@ -20,8 +20,6 @@ interface StacksOptions extends SharedOptions {
  */
 export function stacksCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, StacksOptions> {
   return {
-    command: 'stacks',
-    describe: 'print the stacks of an environment and region in deploy order, as JSON',
     builder: (yargs) =>
       yargs
         .option('environment', { type: 'string', demandOption: true, describe: 'an environment of the spec', requiresArg: true })

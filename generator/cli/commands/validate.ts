@@ -8,8 +8,6 @@ import { dataOut, reportOptions, type SharedOptions } from '../options';
 /** `gantry validate`: every problem of the spec, positioned, in one run; writes nothing. */
 export function validateCommand(io: CliIo, exit: (code: number) => void): CommandModule<SharedOptions, SharedOptions> {
   return {
-    command: 'validate',
-    describe: 'check the spec and print every problem with its file:line:col',
     builder: (yargs) =>
       yargs
         .example('$0 validate', 'check environment.yaml')

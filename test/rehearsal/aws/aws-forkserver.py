@@ -1,13 +1,16 @@
 """
 A fork server for the real AWS CLI (Debian's awscli v2), so the rehearsal's thousands of `aws` calls
-do not each pay for Python importing the CLI, spawning `lsb_release` for the user agent and parsing
-the same service models. It imports awscli once and warms those caches, then forks one child per
-call: the child takes the caller's argv, environment, working directory and standard streams (passed
-over a Unix socket), runs the CLI's own entry point (awscli.clidriver.main, as /usr/bin/aws does)
-and sends back its exit code. The CLI code that runs is the installed package's, unchanged; each
-call starts from the warmed parent, so no state passes between calls.
+do not each pay for Python importing the CLI, spawning `lsb_release` for the user agent, parsing the
+same service models and building the same command tables. It imports awscli once, warms those caches
+and makes a driver (awscli.clidriver.create_clidriver, as /usr/bin/aws does) with the settings its
+callers share, then forks one child per call: the child takes the caller's argv, environment, working
+directory and standard streams (passed over a Unix socket), runs the CLI's own entry point
+(awscli.clidriver.AWSCLIEntryPoint) on that driver, or on a driver of its own when the caller's
+settings differ, and sends back its exit code. The CLI code that runs is the installed package's,
+unchanged; each call starts from the warmed parent, so no state passes between calls.
 
-    python3 aws-forkserver.py SOCKET      # serves until killed; aws-forkclient.py calls it
+    aws-forkserver.py SOCKET      # serves until killed; aws-forkclient.py calls it. Start it with
+                                  # the environment its callers share (AWS_DATA_PATH, AWS_CONFIG_FILE, ...).
 """
 import array
 import json
@@ -20,6 +23,7 @@ if os.environ.get('LC_CTYPE', '') == 'UTF-8':
     os.environ['LC_CTYPE'] = 'en_US.UTF-8'
 
 import awscli  # noqa: E402
+import awscli.alias  # noqa: E402
 import awscli.clidriver  # noqa: E402  (what /usr/bin/aws imports)
 import awscli.handlers  # noqa: E402,F401  (the plugins every driver loads)
 # Debian's awscli vendors botocore as the top-level package `botocore` (awscli/botocore on disk).
@@ -28,7 +32,11 @@ from botocore import loaders  # noqa: E402
 # The user agent's distribution (distro runs `lsb_release -a`, a Python program, on every call).
 awscli.clidriver._get_linux_distribution()
 
-# The JSON models: parsed once here; each child gets its own copy-on-write copy.
+# What the CLI reads from its data folders: parsed once here; each child gets its own copy-on-write
+# copy. botocore's Loader caches its answers per instance (its `instance_cache`: the services listed,
+# the latest API versions, the models), and every call makes a new session with a new Loader, which
+# walked the ~300 service folders again (about 0.1 s a call). Loaders that search the same folders
+# share one cache here; the folders do not change while the server runs.
 _parsed = {}
 _load_file = loaders.JSONFileLoader.load_file
 
@@ -40,19 +48,79 @@ def _cached_load_file(self, file_path):
 
 
 loaders.JSONFileLoader.load_file = _cached_load_file
-_warm = loaders.create_loader()
-for service in ('cloudformation', 'ssm', 'sts', 's3', 'ec2', 'route53', 'rds', 'sns', 'iam', 'elbv2'):
-    try:
-        _warm.load_service_model(service, 'service-2')
-        _warm.load_service_model(service, 'paginators-1')
-        _warm.load_service_model(service, 'waiters-2')
-    except Exception:
-        pass
-for name in ('endpoints', 'partitions', '_retry', 'sdk-default-configuration'):
-    try:
-        _warm.load_data(name)
-    except Exception:
-        pass
+
+_loader_caches = {}
+_loader_init = loaders.Loader.__init__
+
+
+def _shared_cache_init(self, *args, **kwargs):
+    _loader_init(self, *args, **kwargs)
+    # Folders that do not exist hold nothing (the loader skips them), so they do not part caches: the
+    # ~/.aws/models of each job's own HOME, say.
+    searched = tuple(p for p in self._search_paths if os.path.isdir(p))
+    self._cache = _loader_caches.setdefault((searched, tuple(self._extras_types)), self._cache)
+
+
+loaders.Loader.__init__ = _shared_cache_init
+
+
+def _data_path(extra):
+    """AWS_DATA_PATH as awscli/__init__.py leaves it for a caller whose own is `extra`: the CLI's data comes last."""
+    paths = [os.path.expanduser(os.path.expandvars(p)) for p in extra.split(os.pathsep) if p]
+    return os.pathsep.join(paths + [os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), 'data')])
+
+
+# The services the generated workflows and the rehearsal call.
+_SERVICES = ('cloudformation', 'ssm', 'sts', 's3', 'ec2', 'route53', 'rds', 'sns', 'iam', 'elbv2', 'autoscaling', 'secretsmanager', 'kms')
+
+
+def _warm(data_path):
+    """Loads, with the loader a call whose AWS_DATA_PATH is `data_path` will build, what the calls read."""
+    warm = loaders.create_loader(data_path)
+    for type_name in ('service-2', 'paginators-1', 'waiters-2'):
+        warm.list_available_services(type_name)
+    for service in _SERVICES + ('sso', 'sso-oidc'):
+        for type_name in ('service-2', 'paginators-1', 'waiters-2', 'endpoint-rule-set-1'):
+            try:
+                warm.load_service_model(service, type_name)
+            except Exception:
+                pass
+    for name in ('endpoints', 'partitions', '_retry', 'sdk-default-configuration'):
+        try:
+            warm.load_data(name)
+        except Exception:
+            pass
+
+
+# The settings a session and its plugins read when the driver is made, rather than per call: a call
+# whose settings (and config files) are the server's runs on the driver made here, with its command
+# table, argument table and CLI data built once; any other call makes its own, as /usr/bin/aws does.
+# Region, credentials and every other setting are read by the session when the call asks for them.
+_DRIVER_SETTINGS = ('AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_DATA_PATH')
+
+
+def _driver_key():
+    def state(path):
+        try:
+            info = os.stat(os.path.expanduser(path))
+            return (info.st_mtime_ns, info.st_size)
+        except OSError:
+            return None
+    settings = tuple(os.environ.get(name) for name in _DRIVER_SETTINGS)
+    files = tuple(state(p) for p in (os.environ.get('AWS_CONFIG_FILE', '~/.aws/config'), os.environ.get('AWS_SHARED_CREDENTIALS_FILE', '~/.aws/credentials')))
+    return settings + files
+
+
+def _made_driver():
+    driver = awscli.clidriver.create_clidriver()
+    commands = driver._get_command_table()
+    driver._get_argument_table()
+    driver._get_cli_data()
+    # The operations of the services the workflows call, with the CLI's customizations of them.
+    for service in _SERVICES:
+        if service in commands:
+            commands[service].subcommand_table
+    return driver, _driver_key()
 
 
 def _receive(connection):
@@ -80,16 +148,22 @@ def _serve_one(connection):
     os.chdir(request['cwd'])
     os.environ.clear()
     os.environ.update(request['env'])
-    # What awscli/__init__.py does at import with the caller's AWS_DATA_PATH: its own data comes last.
-    paths = [os.path.expanduser(os.path.expandvars(p)) for p in os.environ.get('AWS_DATA_PATH', '').split(os.pathsep) if p]
-    os.environ['AWS_DATA_PATH'] = os.pathsep.join(paths + [os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), 'data')])
+    os.environ['AWS_DATA_PATH'] = _data_path(os.environ.get('AWS_DATA_PATH', ''))
     if os.environ.get('LC_CTYPE', '') == 'UTF-8':
         os.environ['LC_CTYPE'] = 'en_US.UTF-8'
+    # Paths the CLI's modules expand from HOME when they are imported, as a fresh CLI would for this caller.
+    home = os.path.expanduser('~')
+    loaders.Loader.CUSTOMER_DATA_PATH = os.path.join(home, '.aws', 'models')
+    awscli.alias.AliasLoader.__init__.__defaults__ = (os.path.join(home, '.aws', 'cli', 'alias'),)
     sys.argv = ['aws'] + request['argv']
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the CLI may wait for processes of its own
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        code = awscli.clidriver.main()
+        if _driver is not None and _driver[1] == _driver_key():
+            _driver[0].alias_loader = awscli.alias.AliasLoader()
+            code = awscli.clidriver.AWSCLIEntryPoint(_driver[0]).main(sys.argv[1:])
+        else:
+            code = awscli.clidriver.main()
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     except BaseException:  # the CLI's own handlers print its errors; this is a crash of the CLI itself
@@ -104,8 +178,17 @@ def _serve_one(connection):
     connection.sendall(int(code or 0).to_bytes(4, 'big', signed=True))
 
 
+_driver = None
+
+
 def main():
     path = sys.argv[1]
+    # Started with the callers' settings (AWS_DATA_PATH: the rehearsal's own models, such as its S3
+    # endpoint rules, to which importing awscli appended its own), so the loader and the driver made
+    # here are the ones their calls would make.
+    global _driver
+    _warm(os.environ['AWS_DATA_PATH'])
+    _driver = _made_driver()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(64)

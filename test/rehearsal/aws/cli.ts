@@ -26,15 +26,17 @@ function cliPython(): string | undefined {
 }
 
 /**
- * Starts the CLI's fork server on a socket under `dir`; resolves with it once it is ready, or with
+ * Starts the CLI's fork server on a socket under `dir`, in the environment its `callers` share (what
+ * awsCliEnvironment returns: the loader and the driver it makes for them are theirs); resolves with it once it is ready, or with
  * undefined when it cannot run (the CLI is not Python's, or GANTRY_REHEARSAL_FORKSERVER=0): then every
  * call runs the CLI afresh, which is slower but the same.
  */
-export async function startForkServer(dir: string): Promise<{ socket: string; python: string; stop: () => void } | undefined> {
+export async function startForkServer(dir: string, callers: Record<string, string> = {}): Promise<{ socket: string; python: string; stop: () => void } | undefined> {
   const python = cliPython();
   if (!python || process.env.GANTRY_REHEARSAL_FORKSERVER === '0') return undefined;
   const socket = path.join(dir, 'aws.sock');
-  const child: ChildProcess = spawn(python, [path.join(__dirname, 'aws-forkserver.py'), socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(python, [path.join(__dirname, 'aws-forkserver.py'), socket],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...callers } });
   const ready = await new Promise<boolean>((resolve) => {
     let errors = '';
     child.stdout?.once('data', () => resolve(true));

@@ -4,9 +4,9 @@ import type { PlatformModel } from '../../../generator/model/types';
 import { buildBootstrapTemplate, githubTrustCondition } from '../../../generator/stacks/bootstrap';
 import { buildDatabaseTemplate, parameterGroupFamily } from '../../../generator/stacks/database';
 import { buildEdgeTemplate, SPA_FALLBACK_FUNCTION } from '../../../generator/stacks/edge';
-import { HOSTED_ZONE_ID_PARAMETER } from '../../../generator/stacks/hosted-zone-id';
+import { LOOKED_UP_PARAMETERS } from '../../../generator/stacks/kinds';
 import { buildNetworkTemplate } from '../../../generator/stacks/network';
-import { tiersInDeployOrder } from '../../../generator/stacks/registry';
+import { tiersInDeployOrder } from '../../../generator/stacks/kinds';
 import { buildTierTemplate, SUSPENDED_DURING_ROLLING_UPDATE } from '../../../generator/stacks/tier';
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any>; UpdatePolicy?: any; CreationPolicy?: any; Metadata?: any; DependsOn?: any }>; Parameters?: Record<string, any>; Outputs?: Record<string, any> };
@@ -250,10 +250,11 @@ describe('edge', () => {
   it('declares HostedZoneId as a String with a zone id\'s pattern, as the tiers do (the blueprint spells it out)', () => {
     const m = model(edgeSpec, '  web: {}\n', twoRegions);
     const template = buildEdgeTemplate(m, m.environments[0]!) as Template;
-    const { type, allowedPattern, constraintDescription } = HOSTED_ZONE_ID_PARAMETER;
+    const { type, allowedPattern, constraintDescription } = LOOKED_UP_PARAMETERS.HostedZoneId!;
     expect(template.Parameters!.HostedZoneId).toMatchObject({ Type: type, AllowedPattern: allowedPattern, ConstraintDescription: constraintDescription });
-    expect(new RegExp(allowedPattern).test('Z23YXV4OVPL04A')).toBe(true);
-    expect(new RegExp(allowedPattern).test('/hostedzone/Z23YXV4OVPL04A')).toBe(false);
+    expect(type).toBe('String');
+    expect(new RegExp(allowedPattern!).test('Z23YXV4OVPL04A')).toBe(true);
+    expect(new RegExp(allowedPattern!).test('/hostedzone/Z23YXV4OVPL04A')).toBe(false);
   });
 
   it('serves the site through origin access control and the API through one failover name, never an origin group', () => {

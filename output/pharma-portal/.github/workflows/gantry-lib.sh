@@ -19,8 +19,7 @@ aws_region_of() { if [ "$1" = global ]; then echo us-east-1; else echo "$1"; fi;
 
 # stacks_of TARGET: `gantry stacks` of the environment for TARGET, as JSON.
 stacks_of() {
-  # shellcheck disable=SC2086 # $GANTRY is a command with its arguments ("npx --no-install gantry").
-  if ! $GANTRY stacks --spec "$GANTRY_SPEC" --out "$GANTRY_OUT" --environment "$ENVIRONMENT" --region "$1"; then
+  if ! "$GANTRY" stacks --spec "$GANTRY_SPEC" --out "$GANTRY_OUT" --environment "$ENVIRONMENT" --region "$1"; then
     error "gantry stacks failed" "cannot list the stacks of $ENVIRONMENT in $1"
     return 1
   fi
