@@ -282,10 +282,10 @@ export function tierLookups(environment: EnvironmentModel, t: TierModel): Parame
   const edgeModel = environment.edge;
   const origin = edgeModel?.originTier === t.name;
   return [
-    ...(edgeModel && (origin || t.loadBalancer.tls === 'edge') ? [hostedZone(edgeModel.zone)] : []),
-    ...(origin ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' } as const] : []),
     // The load balancer is protected where deploys need approval (tier.ts).
     ...(environment.approval ? [DELETION_PROTECTION] : []),
+    ...(edgeModel && (origin || t.loadBalancer.tls === 'edge') ? [hostedZone(edgeModel.zone)] : []),
+    ...(origin ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' } as const] : []),
   ];
 }
 
@@ -303,10 +303,10 @@ export function databaseLookups(environment: EnvironmentModel, region: RegionMod
   const primary = environment.regions.find((r) => r.primary);
   const backupsTarget = environment.regions.find((r) => !r.primary && r.databaseRole === 'backups');
   if (region.databaseRole === 'replica') {
-    return [...(primary ? [{ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' } as const] : []), ...protection];
+    return [...protection, ...(primary ? [{ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' } as const] : [])];
   }
   if (region.databaseRole === 'backups' || !backupsTarget) return protection;
-  return [{ name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backupsTarget.region, stackName: backupsTarget.stackNames.database, output: 'KeyArn' }, ...protection];
+  return [...protection, { name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backupsTarget.region, stackName: backupsTarget.stackNames.database, output: 'KeyArn' }];
 }
 
 /** The lookup of a parameter a builder is about to declare; a gantry bug when its kind does not list it. */

@@ -141,8 +141,8 @@ environments:
   it('gives a standby replica the primary database\'s ARN, and deploys the primary first', () => {
     const m = spec('postgres');
     expect(databaseLookups(m, 'eu-central-1')).toEqual([
-      { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'eu-west-1', stackName: 'shop-prod-database', output: 'DatabaseArn' },
       { name: 'DeletionProtection', lookup: 'deletion-protection' },
+      { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'eu-west-1', stackName: 'shop-prod-database', output: 'DatabaseArn' },
     ]);
     expect(databaseLookups(m, 'eu-west-1')).toEqual([{ name: 'DeletionProtection', lookup: 'deletion-protection' }]);
     expect(regionWaves(m.environments[0]!)).toEqual([['eu-west-1'], ['eu-central-1']]);
@@ -151,8 +151,8 @@ environments:
   it('gives a primary replicating its backups the standby\'s key, and deploys the standby first', () => {
     const m = spec('sqlserver-se');
     expect(databaseLookups(m, 'eu-west-1')).toEqual([
-      { name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: 'eu-central-1', stackName: 'shop-prod-database', output: 'KeyArn' },
       { name: 'DeletionProtection', lookup: 'deletion-protection' },
+      { name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: 'eu-central-1', stackName: 'shop-prod-database', output: 'KeyArn' },
     ]);
     // The backups standby keeps no instance to protect.
     expect(databaseLookups(m, 'eu-central-1')).toEqual([]);
