@@ -169,12 +169,17 @@ export class Rehearsal {
     const scratch = path.join(this.scratch, `run-${this.sequence}`);
     fs.mkdirSync(scratch);
     return runWorkflow(file, {
-      repository: this.repository_name(), ref: 'refs/heads/main', sha: `${this.sequence.toString(16).padStart(7, '0')}abc0def1234567890abcdef12345678`.slice(0, 40), ...event,
+      repository: this.repository_name(), ref: `refs/heads/${this.branch()}`, sha: `${this.sequence.toString(16).padStart(7, '0')}abc0def1234567890abcdef12345678`.slice(0, 40), ...event,
     }, {
       repository: this.repository, scratch, baseEnv: this.baseEnv, secrets: options.secrets ?? {}, githubApiUrl: `${this.standIn.url}/github`,
       gantryPackage: GANTRY_PACKAGE, ...(options.approve ? { approve: options.approve } : {}),
       onStep: (job, step) => this.marks.push({ workflow: this.workflowName, job, step, denialsBefore: this.standIn.world.authorizer.denials.length }),
     });
+  }
+
+  /** The branch that deploys (the spec's github.branch): pushes, dispatches and schedules run on it. */
+  branch(): string {
+    return readSpec(path.join(this.repository, this.layout.spec)).model?.github?.branch ?? 'main';
   }
 
   /** owner/name from the spec's github.repository. */

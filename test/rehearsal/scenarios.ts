@@ -110,15 +110,22 @@ function allStacks(plan: EnvironmentPlan[]): { environment: EnvironmentPlan; key
 }
 
 async function deploy(r: Rehearsal, options: { secrets?: Record<string, string> } = {}): Promise<{ run: RunResult; problems: string[] }> {
-  const run = await r.run('gantry-deploy.yml', { name: 'push', ref: 'refs/heads/main' }, { approve: () => true, ...options });
-  return { run, problems: failures(r, run) };
+  const ref = `refs/heads/${r.branch()}`;
+  const run = await r.run('gantry-deploy.yml', { name: 'push', ref }, { approve: () => true, ...options });
+  const ran = run.jobs.some((j) => j.status !== 'skipped');
+  return { run, problems: [...failures(r, run), ...(ran ? [] : [`gantry-deploy.yml ran no job for a push to ${ref}`])] };
 }
 
+/**
+ * Every stack of the plan exists in a state that runs what it should. UPDATE_ROLLBACK_COMPLETE counts:
+ * a stack whose last update (an earlier failed release) was rolled back runs its previous template,
+ * and a deploy that finds nothing to change in it leaves it so; a deploy that failed on it says so.
+ */
 function deployedEverywhere(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
   return allStacks(plan).flatMap(({ environment, key, stack: s }) => {
     const found = stack(r, environment.account, key, s.stackName);
     if (!found) return [`${s.stackName} (${environment.name} ${key}) was never deployed`];
-    if (!/^(CREATE|UPDATE)_COMPLETE$/.test(found.status)) {
+    if (!/^(CREATE|UPDATE|UPDATE_ROLLBACK)_COMPLETE$/.test(found.status)) {
       const failed = found.events.filter((e) => e.ResourceStatus.endsWith('_FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
       return [`${s.stackName} (${environment.name} ${key}) is ${found.status}${failed.length ? `: ${failed[0]}` : ''}`];
     }
@@ -147,7 +154,7 @@ function leftovers(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
 async function pullRequest(r: Rehearsal, headRepository: string): Promise<RunResult> {
   return r.run('gantry-pull-request.yml', {
     name: 'pull_request', ref: `refs/pull/${PR_NUMBER}/merge`,
-    pullRequest: { number: PR_NUMBER, headRepository, headRef: 'feature/change', baseRef: 'main' },
+    pullRequest: { number: PR_NUMBER, headRepository, headRef: 'feature/change', baseRef: r.branch() },
   });
 }
 
@@ -310,7 +317,7 @@ async function drift(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
   const resource = [...(deployed?.resources.values() ?? [])].find((x) => x.type === 'AWS::EC2::SecurityGroup') ?? [...(deployed?.resources.values() ?? [])][0];
   if (!resource) return [`${target.stackName} has no resource to change`];
   r.standIn.world.changedOutOfBand.add(resource.physicalId);
-  const run = await r.run('gantry-drift.yml', { name: 'schedule', ref: 'refs/heads/main' }, { secrets: { SLACK_WEBHOOK_URL: `${r.standIn.url}/slack` } });
+  const run = await r.run('gantry-drift.yml', { name: 'schedule', ref: `refs/heads/${r.branch()}` }, { secrets: { SLACK_WEBHOOK_URL: `${r.standIn.url}/slack` } });
   const problems: string[] = [];
   const output = run.jobs.flatMap((j) => j.steps.map((s) => s.output)).join('\n');
   if (!output.includes(target.stackName)) problems.push(`the drift run does not name ${target.stackName}`);
@@ -378,15 +385,23 @@ async function replaceResource(r: Rehearsal, plan: EnvironmentPlan[]): Promise<s
 
 async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
   const specFile = path.join(r.repository, r.layout.spec);
-  const spec = yaml.load(fs.readFileSync(specFile, 'utf8')) as { tiers?: Record<string, unknown> };
+  const original = fs.readFileSync(specFile, 'utf8');
+  const spec = yaml.load(original) as {
+    tiers?: Record<string, { from?: string[] }>; database?: { clients?: string[] }; edge?: { api?: { tier?: string } };
+  };
+  // The last tier the edge does not route to; the team removes it and what names it (callers, database clients).
   const tiers = Object.keys(spec.tiers ?? {});
   if (tiers.length < 2) return { notApplicable: 'the spec has one tier' };
-  const removed = tiers[tiers.length - 1] as string;
+  const removed = [...tiers].reverse().find((t) => t !== spec.edge?.api?.tier) as string;
   delete spec.tiers?.[removed];
+  for (const tier of Object.values(spec.tiers ?? {})) if (tier.from) tier.from = tier.from.filter((t) => t !== removed);
+  // An emptied list stays (no tier connects): dropping it would let every remaining tier connect.
+  if (spec.database?.clients) spec.database.clients = spec.database.clients.filter((t) => t !== removed);
   fs.writeFileSync(specFile, yaml.dump(spec));
   try {
     await r.generate();
   } catch (error) {
+    fs.writeFileSync(specFile, original);
     return [`gantry cannot generate the spec without tier ${removed}: ${String(error).slice(0, 300)}`];
   }
   const gone = allStacks(plan).filter(({ stack: s }) => s.tier === removed);
