@@ -32,6 +32,37 @@ describe('gantry export', () => {
     expect(spawnSync('bash', ['-n', path.join(dir, 'deploy.sh')]).status).toBe(0);
   });
 
+  it('deploy.sh creates a protected stack with deletion protection off, then turns it on; an existing stack keeps it on', async () => {
+    const out = tempDir();
+    expect((await runCli(['export', '--spec', example, '--environment', 'prod', '--region', 'eu-west-1', '--out', out])).code).toBe(0);
+    const dir = path.join(out, 'prod', 'eu-west-1');
+    const bin = path.join(out, 'bin');
+    fs.mkdirSync(bin);
+    // A stand-in for the AWS CLI: medlogix-prod-api exists, no other stack does; every lookup finds
+    // something; each deploy logs its stack and the DeletionProtection it passes.
+    fs.writeFileSync(path.join(bin, 'aws'), `#!/usr/bin/env bash
+case "$*" in
+  *describe-stacks*StackStatus*) if [[ "$*" == *"--stack-name medlogix-prod-api "* ]]; then echo UPDATE_COMPLETE; else echo "Stack does not exist" >&2; exit 254; fi ;;
+  *describe-stacks*) echo arn:aws:kms:eu-west-1:111111111111:key/x ;;
+  *list-hosted-zones-by-name*) echo /hostedzone/Z0123 ;;
+  *describe-managed-prefix-lists*) echo pl-1 ;;
+  *"cloudformation deploy"*)
+    while [ $# -gt 0 ]; do case "$1" in --stack-name) stack=$2 ;; --parameter-overrides) file=\${2#file://} ;; esac; shift; done
+    echo "$stack $(jq -r '[.[] | select(.ParameterKey == "DeletionProtection") | .ParameterValue][0] // "-"' "$file" 2>/dev/null || echo -)" >> "$DEPLOYS" ;;
+  *) echo "unexpected: $*" >&2; exit 1 ;;
+esac
+`, { mode: 0o755 });
+    const deploys = path.join(out, 'deploys.log');
+    const run = spawnSync('bash', [path.join(dir, 'deploy.sh')], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DEPLOYS: deploys } });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const lines = fs.readFileSync(deploys, 'utf8').trim().split('\n');
+    // the database is created unprotected and protected right after; the existing api keeps its protection
+    expect(lines.filter((l) => l.startsWith('medlogix-prod-database '))).toEqual(['medlogix-prod-database false', 'medlogix-prod-database true']);
+    expect(lines.filter((l) => l.startsWith('medlogix-prod-api '))).toEqual(['medlogix-prod-api true']);
+    expect(lines.filter((l) => l.startsWith('medlogix-prod-network '))).toEqual(['medlogix-prod-network -']);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'parameters/03-database.json'), 'utf8')).map((p: { ParameterKey: string }) => p.ParameterKey)).not.toContain('DeletionProtection');
+  });
+
   it('rolls an environment out to a region the spec does not list, on the next free CIDR, with clean templates', async () => {
     const out = tempDir();
     const result = await runCli(['export', '--spec', example, '--environment', 'prod', '--region', 'eu-central-1', '--out', out]);

@@ -21,7 +21,15 @@ case "$*" in
     if [ -n "\${DB_DENIED:-}" ]; then echo 'An error occurred (AccessDenied) when calling the DescribeDBInstances operation' >&2; exit 254; fi
     if [ -n "\${DB_STUCK:-}" ]; then printf 'modifying\\tNone\\n'; exit 0; fi
     if [ -e "$AWS_LOG.seen" ]; then printf 'available\\tNone\\n'; else touch "$AWS_LOG.seen"; printf 'modifying\\tsource-db\\n'; fi ;;
-  *describe-db-instance-automated-backups*) echo arn:aws:rds:us-west-2:222222222222:auto-backup:ab-1 ;;
+  *describe-db-instance-automated-backups*)
+    # JSON only (the script filters with jq; a --query would apply per page with --output text):
+    # another region's backup, another database's, and two of this database, ab-1 the newer.
+    if [[ "$*" == *--query* || "$*" != *"--output json"* ]]; then echo "a paginated call read per page: $*" >&2; exit 1; fi
+    printf '{"DBInstanceAutomatedBackups":[%s,%s,%s,%s]}\n' \
+      '{"Region":"eu-west-1","DBInstanceIdentifier":"'"$DATABASE_PREFIX"'-x","DBInstanceAutomatedBackupsArn":"arn:other-region","RestoreWindow":{"LatestTime":"2026-12-02T03:00:00Z"}}' \
+      '{"Region":"'"$PRIMARY_REGION"'","DBInstanceIdentifier":"other-db","DBInstanceAutomatedBackupsArn":"arn:other-database","RestoreWindow":{"LatestTime":"2026-12-02T03:00:00Z"}}' \
+      '{"Region":"'"$PRIMARY_REGION"'","DBInstanceIdentifier":"'"$DATABASE_PREFIX"'-old","DBInstanceAutomatedBackupsArn":"arn:older","RestoreWindow":{"LatestTime":"2026-11-01T00:00:00Z"}}' \
+      '{"Region":"'"$PRIMARY_REGION"'","DBInstanceIdentifier":"'"$DATABASE_PREFIX"'-db","DBInstanceAutomatedBackupsArn":"arn:aws:rds:us-west-2:222222222222:auto-backup:ab-1","RestoreWindow":{"LatestTime":"2026-12-02T02:55:00Z"}}' ;;
   *list-hosted-zones-by-name*) echo /hostedzone/Z0123 ;;
   *list-resource-record-sets*) echo '[{"Name":"api-origin.portal.pharma-portal.example.","Type":"A","SetIdentifier":"us-east-1","Failover":"PRIMARY"},{"Name":"api-origin.portal.pharma-portal.example.","Type":"A","SetIdentifier":"us-west-2","Failover":"SECONDARY"}]' ;;
   *change-resource-record-sets*) echo /change/C1 ;;

@@ -95,6 +95,33 @@ describe('gantry-plan.sh', () => {
     expect(w.calls().some((c) => c.includes('create-change-set'))).toBe(false);
   });
 
+  const protectedApi = { ...api, lookups: [{ name: 'DeletionProtection', lookup: 'deletion-protection' }] };
+
+  it('plans a new protected stack with deletion protection off, says the deploy turns it on, and an existing one with it on', () => {
+    const w = world({ 'eu-west-1': [protectedApi, { ...protectedApi, stackName: 'p-prod-web', template: 'out/prod/eu-west-1/web.yaml' }] },
+      { stacks: { 'eu-west-1': { 'p-prod-web': deployed({ parameters: { DeletionProtection: 'true' } }) } } });
+    const { status, out } = w.run('gantry-plan.sh', { TARGETS: 'eu-west-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' });
+    expect([status, out]).toEqual([0, expect.any(String)]);
+    const creates = w.calls().filter((c) => c.includes('create-change-set'));
+    expect(creates[0]).toMatch(/--stack-name gantry-review-p-prod-api .*--change-set-type CREATE .*--parameters ParameterKey=DeletionProtection,ParameterValue=false/);
+    expect(creates[1]).toMatch(/--stack-name p-prod-web .*--change-set-type UPDATE .*--parameters ParameterKey=DeletionProtection,ParameterValue=true/);
+    expect(JSON.parse(fs.readFileSync(path.join(w.dir, 'plan/prod/eu-west-1/p-prod-api.json'), 'utf8'))).toMatchObject({ ChangeSetType: 'CREATE', ProtectedOnceCreated: true });
+    expect(JSON.parse(fs.readFileSync(path.join(w.dir, 'plan/prod/eu-west-1/p-prod-web.json'), 'utf8')).ProtectedOnceCreated).toBeUndefined();
+    expect(w.summary()).toContain('- **p-prod-api**: 1 changes; created without deletion protection, which the deploy turns on as soon as the stack exists');
+  });
+
+  it('plans no change set on a stack whose failed creation could not be rolled back, and says how to recover it', () => {
+    const w = world({ 'eu-west-1': [protectedApi] }, { stacks: { 'eu-west-1': { 'p-prod-api': { status: 'ROLLBACK_FAILED', changeSets: {}, events: [
+      { LogicalResourceId: 'LoadBalancer', ResourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer', ResourceStatus: 'DELETE_FAILED', ResourceStatusReason: 'Load balancer cannot be deleted because deletion protection is enabled', Timestamp: '2026-12-01T10:00:00Z' },
+    ] } } } });
+    const { status, out } = w.run('gantry-plan.sh', { TARGETS: 'eu-west-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' });
+    expect(status).toBe(1);
+    expect(out).toContain('::error title=p-prod-api is ROLLBACK_FAILED::');
+    expect(out).toContain('deletion protection is enabled');
+    expect(w.calls().some((c) => c.includes('create-change-set'))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(w.dir, 'plan/prod/eu-west-1/p-prod-api.json'), 'utf8'))).toMatchObject({ Status: 'FAILED', StatusReason: expect.stringContaining('ROLLBACK_FAILED') });
+  });
+
   it('says when the deployed bootstrap differs from the generated one', () => {
     const w = world({ 'eu-west-1': [] }, { stacks: { 'eu-west-1': { 'p-prod-bootstrap': deployed({ template: 'old bootstrap\n' }) } } });
     fs.mkdirSync(path.join(w.dir, 'out/prod'), { recursive: true });
@@ -108,7 +135,8 @@ describe('gantry-cleanup.sh', () => {
   it('deletes the run\'s change sets and the empty review stacks, and touches nothing else', () => {
     const w = world({ 'eu-west-1': [api, { stackName: 'p-prod-network', region: 'eu-west-1', template: 'out/prod/eu-west-1/network.yaml' }] }, {
       stacks: { 'eu-west-1': {
-        'p-prod-api': deployed({ changeSets: { 'cs-1': {}, 'other': {} } }),
+        // cs-1-protect: the update that turns deletion protection on after a create
+        'p-prod-api': deployed({ changeSets: { 'cs-1': {}, 'cs-1-protect': {}, 'other': {} } }),
         'gantry-review-p-prod-network': { status: 'REVIEW_IN_PROGRESS', changeSets: { 'cs-1': {} }, events: [] },
       } },
     });
@@ -161,6 +189,62 @@ describe('gantry-deploy.sh', () => {
     expect(out).toContain('p-prod-api failed and was rolled back');
     expect(out).toContain('Received 0 SUCCESS signal(s)');
     expect(out).not.toContain('OldFailure');
+  });
+
+  const protectedApi = { ...api, tier: undefined, imageParameter: undefined, lookups: [{ name: 'DeletionProtection', lookup: 'deletion-protection' }] };
+  const add = [{ Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: 'Thing', ResourceType: 'AWS::SNS::Topic' } }];
+
+  it('creates a protected stack unprotected, so a failed create can roll back, then protects it in the same deploy', () => {
+    const w = world({ 'eu-west-1': [protectedApi] }, { stacks: { 'eu-west-1': {} } });
+    approve(w.dir, 'eu-west-1', 'p-prod-api', add);
+    const { status, out } = w.run('gantry-deploy.sh', env);
+    expect([status, out]).toEqual([0, expect.stringContaining('p-prod-api: turning deletion protection on')]);
+    const changeSets = w.calls().filter((c) => c.includes('create-change-set'));
+    expect(changeSets).toEqual([
+      expect.stringMatching(/--change-set-name gantry-deploy-77-1 --change-set-type CREATE .*ParameterValue=false/),
+      expect.stringMatching(/--change-set-name gantry-deploy-77-1-protect --change-set-type UPDATE .*ParameterValue=true/),
+    ]);
+    expect(w.calls().filter((c) => c.includes('execute-change-set'))).toHaveLength(2);
+    expect(w.state().stacks!['eu-west-1']!['p-prod-api']).toMatchObject({ status: 'UPDATE_COMPLETE', parameters: { DeletionProtection: 'true' } });
+    expect(w.summary()).toContain('| p-prod-api | eu-west-1 | UPDATE_COMPLETE, deletion protection on |');
+  });
+
+  it('a failed create of a protected stack rolls back (ROLLBACK_COMPLETE), and the next deploy creates it afresh', () => {
+    const w = world({ 'eu-west-1': [protectedApi] }, { stacks: { 'eu-west-1': {} }, failStacks: ['p-prod-api'] });
+    approve(w.dir, 'eu-west-1', 'p-prod-api', add);
+    const { status, out } = w.run('gantry-deploy.sh', env);
+    expect(status).toBe(1);
+    expect(out).toContain('p-prod-api could not be created');
+    expect(w.state().stacks!['eu-west-1']!['p-prod-api']!.status).toBe('ROLLBACK_COMPLETE');
+    expect(w.calls().filter((c) => c.includes('create-change-set'))).toEqual([expect.stringContaining('ParameterValue=false')]);
+  });
+
+  it('does not protect a new stack when that would change more than its protection', () => {
+    const w = world({ 'eu-west-1': [protectedApi] }, { stacks: { 'eu-west-1': {} }, replacedByParameters: ['p-prod-api'] });
+    approve(w.dir, 'eu-west-1', 'p-prod-api', add);
+    const { status, out } = w.run('gantry-deploy.sh', env);
+    expect(status).toBe(1);
+    expect(out).toContain('p-prod-api: protecting it would change more');
+    expect(w.calls().filter((c) => c.includes('execute-change-set'))).toHaveLength(1);
+  });
+
+  test.each([
+    ['ROLLBACK_FAILED', ['--no-deletion-protection', 'deletion_protection.enabled,Value=false', 'aws cloudformation delete-stack --region eu-west-1 --stack-name p-prod-api', '--retain-resources'], 'continue-update-rollback'],
+    ['DELETE_FAILED', ['aws cloudformation delete-stack --region eu-west-1 --stack-name p-prod-api --retain-resources'], 'continue-update-rollback'],
+    ['UPDATE_ROLLBACK_FAILED', ['aws cloudformation continue-update-rollback --region eu-west-1 --stack-name p-prod-api'], 'delete-stack'],
+  ])('refuses a stack in %s with the steps that recover it, and creates no change set on it', (state, steps, notSaid) => {
+    const w = world({ 'eu-west-1': [protectedApi] }, { stacks: { 'eu-west-1': { 'p-prod-api': { status: state, changeSets: {}, events: [
+      { LogicalResourceId: 'Database', ResourceType: 'AWS::RDS::DBInstance', ResourceStatus: 'DELETE_FAILED', ResourceStatusReason: 'Cannot delete protected DB Instance', Timestamp: '2026-12-01T10:00:00Z' },
+    ] } } } });
+    approve(w.dir, 'eu-west-1', 'p-prod-api', modify);
+    const { status, out } = w.run('gantry-deploy.sh', env);
+    expect(status).toBe(1);
+    expect(out).toContain(`::error title=p-prod-api is ${state}::`);
+    for (const step of steps) expect(out).toContain(step);
+    expect(out).not.toContain(notSaid);
+    expect(out).toContain('Database (AWS::RDS::DBInstance) DELETE_FAILED: Cannot delete protected DB Instance');
+    expect(w.calls().some((c) => c.includes('create-change-set') || c.includes('delete-stack'))).toBe(false);
+    expect(w.summary()).toContain(`| p-prod-api | eu-west-1 | :x: ${state} |`);
   });
 
   it('says a failed creation is not a rollback of a running stack', () => {

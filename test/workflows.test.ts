@@ -71,6 +71,22 @@ describe('gantry-failover.yml', () => {
     }
   });
 
+  test.each(['minimal.yaml', 'medical-logistics.yaml', 'pharma-portal.yaml'])('%s: a release and a rollback of one environment share one group, which cancels neither and is not the deploy\'s', (spec) => {
+    type Concurrency = { group: string; 'cancel-in-progress': boolean };
+    const read = (file: string) => load(byName(spec).workflows.find((w) => w.path === file)!.content) as { concurrency?: Concurrency; jobs: Record<string, { concurrency?: Concurrency }> };
+    const release = read('gantry-release.yml');
+    const rollback = read('gantry-rollback.yml');
+    const deploy = read('gantry-deploy.yml');
+    expect(release.concurrency).toEqual({ group: 'gantry-release-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(rollback.concurrency).toEqual(release.concurrency);
+    for (const workflow of [release, rollback]) expect(Object.values(workflow.jobs).every((job) => job.concurrency === undefined)).toBe(true);
+    for (const environment of byName(spec).model.environments) {
+      const chosen = release.concurrency!.group.replace('${{ inputs.environment }}', environment.name);
+      const deployGroups = Object.values(deploy.jobs).map((job) => job.concurrency?.group);
+      expect(deployGroups).not.toContain(chosen);
+    }
+  });
+
   test.each([['medical-logistics.yaml', 'replica'], ['pharma-portal.yaml', 'backups']])('%s fails over by %s', (spec, mode) => {
     const workflow = load(byName(spec).workflows.find((w) => w.path === 'gantry-failover.yml')!.content) as Workflow;
     const step = Object.values(workflow.jobs)[0]!.steps.find((s) => s.run?.includes('gantry-failover.sh'))!;

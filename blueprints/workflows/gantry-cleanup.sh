@@ -1,5 +1,5 @@
 # Runs after every plan and deploy job, also when it failed or was cancelled: deletes the change
-# sets named $CHANGE_SET that the job may have left on the stacks of $ENVIRONMENT in $TARGETS (one
+# sets named $CHANGE_SET (and $CHANGE_SET-protect) that the job may have left on the stacks of $ENVIRONMENT in $TARGETS (one
 # or more regions, or 'global'), the empty review stacks of plans (with REVIEW_STACKS=true, in the
 # plan jobs, whose role alone may read and delete them), and (with
 # DELETE_UNUSED_STACKS=true, in the deploy) a stack this run created in REVIEW_IN_PROGRESS and
@@ -22,6 +22,8 @@ for target in "${target_list[@]}"; do
       status=$(stack_status "$stack") || continue
       [ "$status" != NONE ] || continue
       delete_change_set "$stack" "$CHANGE_SET" || true
+      # The update that turns deletion protection on after a create (deploy_stack) has its own name.
+      if [ "$stack" = "$name" ]; then delete_change_set "$stack" "$CHANGE_SET-protect" || true; fi
       if [ "$status" = REVIEW_IN_PROGRESS ] && { [ "$stack" != "$name" ] || [ "${DELETE_UNUSED_STACKS:-false}" = true ]; }; then
         echo "Deleting $stack ($status, holds no resources)"
         aws cloudformation delete-stack --stack-name "$stack" || warning "Stack left behind" "cannot delete $stack in $AWS_REGION"

@@ -29,7 +29,8 @@ export function buildExportBundle(model: PlatformModel, environment: Environment
     const file = `${String(index + 1).padStart(2, '0')}-${stack.template.split('/').slice(-1)[0]!.replace(/\.yaml$/, '')}`;
     const { template, rendered } = templates.get(stack.template) as { template: Record<string, unknown>; rendered: string };
     files.push({ path: `templates/${file}.yaml`, content: rendered });
-    files.push({ path: `parameters/${file}.json`, content: `${JSON.stringify(staticParameters(template), null, 2)}\n` });
+    const lookedUp = new Set(stack.lookups.map((l) => l.name));
+    files.push({ path: `parameters/${file}.json`, content: `${JSON.stringify(staticParameters(template).filter((p) => !lookedUp.has(p.ParameterKey)), null, 2)}\n` });
     return { ...stack, file };
   });
   const tags = Object.entries(environment.tags).map(([Key, Value]) => ({ Key, Value }));
@@ -65,9 +66,17 @@ while read -r stack; do
   region=$(jq -r .region <<<"$stack")
   parameters=$(mktemp)
   cp "parameters/$file.json" "$parameters"
+  protect_after=false
   while read -r item; do
     [ -n "$item" ] || continue
-    value=$(lookup "$item" "$region")
+    if [ "$(jq -r .lookup <<<"$item")" = deletion-protection ]; then
+      # Off while the stack is created, so that a failed create can roll back (a protected load
+      # balancer or DB instance would leave it ROLLBACK_FAILED); turned on right after it.
+      status=$(aws cloudformation describe-stacks --region "$region" --stack-name "$name" --query 'Stacks[0].StackStatus' --output text 2>/dev/null || echo NONE)
+      case "$status" in NONE | REVIEW_IN_PROGRESS) value=false; protect_after=true ;; *) value=true ;; esac
+    else
+      value=$(lookup "$item" "$region")
+    fi
     if [ -z "$value" ] || [ "$value" = None ]; then echo "cannot look up $(jq -r .name <<<"$item") for $name" >&2; exit 1; fi
     jq --arg key "$(jq -r .name <<<"$item")" --arg value "$value" '. + [{ParameterKey: $key, ParameterValue: $value}]' "$parameters" > "$parameters.new"
     mv "$parameters.new" "$parameters"
@@ -81,6 +90,12 @@ while read -r stack; do
   fi
   echo "== $name ($region)"
   aws cloudformation deploy "\${args[@]}"
+  if [ "$protect_after" = true ]; then
+    echo "== $name ($region): deletion protection on"
+    jq 'map(if .ParameterKey == "DeletionProtection" then .ParameterValue = "true" else . end)' "$parameters" > "$parameters.new"
+    mv "$parameters.new" "$parameters"
+    aws cloudformation deploy "\${args[@]}"
+  fi
   rm -f "$parameters"
 done < <(jq -c '.[]' stacks.json)
 `;

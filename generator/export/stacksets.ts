@@ -123,7 +123,9 @@ function stackSetEntry(environment: EnvironmentModel, name: string, template: st
   const differs = new Set(names.filter((n) => members.some((m) => m.stack.instanceValues[n] !== first.stack.instanceValues[n])));
   // What the deploy plan looks up (kinds.ts); a stack set instance's stack is StackSet-<set>-<id>,
   // so the rollout finds another stack's output through the source variant's stack set.
-  const lookups = first.stack.lookups.map((lookup): StackSetLookup => {
+  // Deletion protection is not looked up: StackSets creates the instances' stacks, so the
+  // template's default (protected) applies, as before.
+  const lookups = first.stack.lookups.filter((lookup) => lookup.lookup !== 'deletion-protection').map((lookup): StackSetLookup => {
     switch (lookup.lookup) {
       case 'stack-output':
         return { name: lookup.name, lookup: lookup.lookup, region: lookup.region, stackName: lookup.stackName, stackSet: `${lookup.stackName}-${lookup.region}`, output: lookup.output, perRegion: LOOKUP_PER_REGION[lookup.lookup] };

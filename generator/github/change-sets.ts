@@ -18,12 +18,15 @@ export interface StackPlan {
   readonly status: 'changes' | 'no-changes' | 'waiting' | 'failed';
   readonly reason?: string;
   readonly changes: readonly ResourceChange[];
+  /** Created with deletion protection off, which the deploy turns on right after (gantry-lib.sh deploy_stack). */
+  readonly protectedOnceCreated?: boolean;
 }
 
 interface DescribeChangeSet {
   StackName?: string;
   Status?: string;
   StatusReason?: string;
+  ProtectedOnceCreated?: boolean;
   Changes?: { Type?: string; ResourceChange?: { Action?: string; LogicalResourceId?: string; ResourceType?: string; Replacement?: string } }[];
 }
 
@@ -66,7 +69,7 @@ function toPlan(root: string, file: string): StackPlan {
       resourceType: c.ResourceChange?.ResourceType ?? '?',
       replacement: c.ResourceChange?.Replacement,
     }));
-  return { environment, region, stack, status: changes.length > 0 ? 'changes' : 'no-changes', changes };
+  return { environment, region, stack, status: changes.length > 0 ? 'changes' : 'no-changes', changes, ...(data.ProtectedOnceCreated === true ? { protectedOnceCreated: true } : {}) };
 }
 
 /** Whether an environment's bootstrap stack is what gantry generated, as the plan job found it. */

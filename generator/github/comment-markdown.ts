@@ -92,7 +92,8 @@ export function renderChangeSetComment(plans: readonly StackPlan[], context: Com
       else if (plan.status === 'waiting') lines.push(`- **${text(plan.stack)}**: planned after the stacks it imports from are deployed (${text(plan.reason ?? 'an export is missing')})`);
       else if (plan.status === 'failed') lines.push(`- **${text(plan.stack)}**: :x: the change set failed: ${text(plan.reason ?? 'see the workflow run')}`);
       else {
-        lines.push(`- **${text(plan.stack)}**: ${plural(plan.changes.length, 'change')}`, '', '  | Action | Logical id | Type |', '  |---|---|---|');
+        const protection = plan.protectedOnceCreated ? '; created without deletion protection, which the deploy turns on as soon as the stack exists (so a failed creation can roll back)' : '';
+        lines.push(`- **${text(plan.stack)}**: ${plural(plan.changes.length, 'change')}${protection}`, '', '  | Action | Logical id | Type |', '  |---|---|---|');
         for (const change of plan.changes) lines.push(`  | ${describeChange(change)} | ${markdownCode(change.logicalId)} | ${text(change.resourceType)} |`);
         lines.push('');
       }

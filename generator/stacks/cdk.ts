@@ -232,9 +232,15 @@ export function lookedUpParameter(stack: Stack, lookups: readonly ParameterLooku
   const lookup = declaredLookup(lookups, name);
   const declared = LOOKED_UP_PARAMETERS[name];
   if (!declared) throw new Error(`gantry bug: kinds.ts declares no template parameter for the lookup ${name}`);
+  // Declared once per template, however many resources read it.
+  const existing = stack.node.tryFindChild(name);
+  if (existing instanceof CfnParameter) return existing;
   const parameter = new CfnParameter(stack, name, {
     type: declared.type,
+    ...(declared.default !== undefined ? { default: declared.default } : {}),
+    ...(declared.allowedValues ? { allowedValues: [...declared.allowedValues] } : {}),
     ...(declared.allowedPattern ? { allowedPattern: declared.allowedPattern } : {}),
+    ...(declared.constraintDescription ? { constraintDescription: declared.constraintDescription } : {}),
     description: declared.description(lookup),
   });
   parameter.overrideLogicalId(name);

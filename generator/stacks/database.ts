@@ -8,6 +8,7 @@ import { includeBlueprint, lookedUpParameter, newTemplateStack, templateOf } fro
 import { databaseLookups, type ParameterLookup } from './kinds';
 import { configureAlarms, DATABASE_ALARMS, pointAtTopic } from './alarms';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
+import { deletionProtection } from './deletion-protection';
 import { acknowledge, applyTags } from './tags';
 
 const MIB = 1024 * 1024;
@@ -112,7 +113,9 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
   instance.allocatedStorage = String(database.storageGb);
   instance.multiAz = database.multiAz;
   instance.backupRetentionPeriod = database.backupRetentionDays;
-  instance.deletionProtection = database.deletionProtection;
+  // On from the first successful deploy, never while the stack is created (deletion-protection.ts).
+  // (A backups standby keeps no instance, so it has no such parameter.)
+  instance.deletionProtection = database.deletionProtection && region.databaseRole !== 'backups' ? deletionProtection(stack, databaseLookups(environment, region)).value : database.deletionProtection;
   instance.licenseModel = database.licenseModel;
   instance.enableCloudwatchLogsExports = LOG_EXPORTS[database.family];
   // IAM database authentication exists for PostgreSQL, MySQL and MariaDB only.
@@ -123,6 +126,8 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
   }
   if (!database.deletionProtection) {
     acknowledge(instance, [{ id: 'AwsSolutions-RDS10', reason: `The spec sets database.deletionProtection: false for environment ${environment.name}; DeletionPolicy Snapshot still keeps a final snapshot.` }]);
+  } else if (region.databaseRole !== 'backups') {
+    acknowledge(instance, [PROTECTED_BY_PARAMETER]);
   }
 
   const standbys = environment.regions.filter((r) => !r.primary && r.databaseRole !== undefined);
@@ -168,7 +173,7 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       vpcSecurityGroups: [databaseGroup.attrGroupId],
       dbParameterGroupName: parameters.ref,
       copyTagsToSnapshot: true,
-      deletionProtection: database.deletionProtection,
+      deletionProtection: database.deletionProtection ? deletionProtection(stack, databaseLookups(environment, region)).value : database.deletionProtection,
       autoMinorVersionUpgrade: true,
       monitoringInterval: 60,
       monitoringRoleArn: blueprint.getResource('MonitoringRole').getAtt('Arn').toString(),
@@ -200,6 +205,7 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
       pointAtTopic(lag, region.stackNames.notifications);
     }
     acknowledge(replica, [
+      ...(database.deletionProtection ? [PROTECTED_BY_PARAMETER] : []),
       { id: 'AwsSolutions-RDS2', reason: 'A read replica inherits the encryption of its encrypted source; CloudFormation forbids StorageEncrypted on a replica.' },
       { id: 'AwsSolutions-RDS3', reason: 'A read replica scales reads; failover is the Multi-AZ standby of the source instance.' },
       { id: 'AwsSolutions-RDS11', reason: 'The engine\'s default port is kept, as on the source; only the client tiers\' security group reaches it.' },
@@ -229,6 +235,12 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
   return templateOf(stack);
 }
 
+/** cdk-nag cannot read DeletionProtection from a parameter (its RDS10 check fails on the Ref). */
+const PROTECTED_BY_PARAMETER = {
+  id: 'AwsSolutions-RDS10',
+  reason: 'Deletion protection is on from the first successful deploy: the DeletionProtection parameter is false only in the change set that creates the stack (so that its rollback can delete the instance), and the deploy workflow sets it true right after.',
+};
+
 /**
  * The master password in a secret this stack creates (Secrets Manager generates it, encrypted
  * with the database's key), which the instance resolves at deploy and a target attachment fills
@@ -251,7 +263,11 @@ function useOwnMasterSecret(stack: Stack, blueprint: ReturnType<typeof includeBl
     },
   });
   secret.overrideLogicalId('MasterSecret');
-  secret.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+  // RetainExceptOnCreate, not Retain: a failed first create deletes the secret again, so the retry
+  // does not fail on its fixed name (ResourceExistsException); every later operation keeps it. It is
+  // a DeletionPolicy only (UpdateReplacePolicy knows Delete, Retain, Snapshot).
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+  secret.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
   secret.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
   acknowledge(secret, [{
     id: 'AwsSolutions-SMG4',
@@ -293,9 +309,10 @@ function makeCrossRegionReplica(stack: Stack, blueprint: ReturnType<typeof inclu
   instance.engineVersion = undefined;
   instance.licenseModel = undefined;
   instance.backupRetentionPeriod = undefined;
-  // A replica may become the primary after a failover: keep it when the stack goes, as the primary's policy would.
-  instance.cfnOptions.deletionPolicy = 'Retain' as never;
-  instance.cfnOptions.updateReplacePolicy = 'Retain' as never;
+  // A replica may become the primary after a failover: keep it when the stack goes, as the primary's
+  // policy would (RetainExceptOnCreate: unless the operation creating it rolls back, which leaves nothing to keep).
+  instance.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+  instance.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
   const reasons = [
     { id: 'AwsSolutions-RDS2', reason: `A cross-region read replica is encrypted with this region's key (KmsKeyId); CloudFormation forbids StorageEncrypted on a replica.` },
     { id: 'AwsSolutions-RDS13', reason: 'Automated backups are taken from the source in the primary region; the failover workflow enables them when it promotes this replica.' },

@@ -1,4 +1,4 @@
-import { CfnParameter, Fn, type CfnResource } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnParameter, Fn, type CfnResource } from 'aws-cdk-lib';
 import { CfnDistribution, CfnFunction, CfnOriginAccessControl } from 'aws-cdk-lib/aws-cloudfront';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnProtection } from 'aws-cdk-lib/aws-shield';
@@ -149,8 +149,10 @@ function buildSite(stack: ReturnType<typeof newTemplateStack>, model: PlatformMo
     lifecycleConfiguration: { rules: [{ id: 'expire-old-versions', status: 'Enabled', noncurrentVersionExpiration: { noncurrentDays: 30 } }] },
   });
   bucket.overrideLogicalId('SiteBucket');
-  bucket.cfnOptions.deletionPolicy = 'Retain' as never;
-  bucket.cfnOptions.updateReplacePolicy = 'Retain' as never;
+  // RetainExceptOnCreate: kept when the stack goes, but deleted when the operation that created it
+  // rolls back, so a retry is not blocked by an empty bucket left behind (aws-attribute-deletionpolicy.html).
+  bucket.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+  bucket.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
   acknowledge(bucket, [{ id: 'AwsSolutions-S1', reason: 'Only CloudFront reads this bucket (origin access control), and its access logs record every request to the site.' }]);
   const distributionArn = Fn.sub(`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/\${${distribution.logicalId}}`);
   new CfnBucketPolicy(stack, 'SiteBucketPolicy', {

@@ -26,7 +26,13 @@ export type ParameterLookup =
    */
   | { readonly name: string; readonly lookup: 'secret-version'; readonly secretId: string; readonly stage: 'AWSCURRENT' | 'AWSPREVIOUS' }
   /** An output of a stack in another region of the environment (which deploys first). */
-  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly output: string };
+  | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly output: string }
+  /**
+   * 'false' for the change set that creates the stack, 'true' for every later one: deletion
+   * protection from the first successful deploy on, which then updates the stack at once
+   * (deletion-protection.ts says why).
+   */
+  | { readonly name: string; readonly lookup: 'deletion-protection' };
 
 export type LookupKind = ParameterLookup['lookup'];
 
@@ -36,12 +42,17 @@ export const LOOKUP_PER_REGION: Readonly<Record<LookupKind, boolean>> = {
   'cloudfront-prefix-list-id': true,
   'secret-version': true,
   'stack-output': false,
+  'deletion-protection': false,
 };
 
 /** How a builder declares a looked-up parameter in its template. */
 export interface LookedUpParameter {
   readonly type: string;
   readonly allowedPattern?: string;
+  readonly allowedValues?: readonly string[];
+  readonly constraintDescription?: string;
+  /** For a deploy by hand (the workflows always pass the looked-up value). */
+  readonly default?: string;
   readonly description: (lookup: ParameterLookup) => string;
 }
 
@@ -51,8 +62,17 @@ export interface LookedUpParameter {
  * the deploy is one its kind's lookups name, and the other way round.
  */
 export const LOOKED_UP_PARAMETERS: Readonly<Record<string, LookedUpParameter>> = {
+  // A String with a zone id's pattern, not AWS::Route53::HostedZone::Id: CloudFormation checks an
+  // AWS-specific parameter type against the account with the caller's permissions, and the plan
+  // and deploy roles may only call route53:ListHostedZonesByName (the workflows look the id up by
+  // name, so it exists). A zone id is "Z" and up to 31 upper-case letters and digits. The edge
+  // blueprint (edge.yaml) spells out the same; a test keeps both equal.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html
+  // https://docs.aws.amazon.com/Route53/latest/APIReference/API_HostedZone.html
   HostedZoneId: {
-    type: 'AWS::Route53::HostedZone::Id',
+    type: 'String',
+    allowedPattern: '^Z[A-Z0-9]{1,31}$',
+    constraintDescription: 'a Route 53 hosted zone id: Z followed by up to 31 upper-case letters and digits, without /hostedzone/',
     description: (lookup) => `The Route 53 public hosted zone ${lookup.lookup === 'hosted-zone-id' ? lookup.zone : ''}; the deploy workflow looks it up by name`,
   },
   CloudFrontPrefixListId: {
@@ -64,6 +84,12 @@ export const LOOKED_UP_PARAMETERS: Readonly<Record<string, LookedUpParameter>> =
     type: 'String',
     allowedPattern: '^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:db:[a-z][a-z0-9-]*$',
     description: () => 'The primary region\'s database (the DatabaseArn output of its database stack); the deploy workflow looks it up',
+  },
+  DeletionProtection: {
+    type: 'String',
+    allowedValues: ['true', 'false'],
+    default: 'true',
+    description: () => 'Deletion protection: the deploy workflow passes false while it creates the stack (so a failed create can roll back) and true from the first successful deploy on',
   },
   BackupReplicationKeyArn: {
     type: 'String',
@@ -263,14 +289,18 @@ function hostedZone(zone: string): ParameterLookup {
  */
 export function tierLookups(environment: EnvironmentModel, t: TierModel): ParameterLookup[] {
   const edgeModel = environment.edge;
-  if (!edgeModel) return [];
-  const origin = edgeModel.originTier === t.name;
+  const origin = edgeModel?.originTier === t.name;
   return [
-    ...(origin || t.loadBalancer.tls === 'edge' ? [hostedZone(edgeModel.zone)] : []),
+    // The load balancer is protected where deploys need approval (tier.ts).
+    ...(environment.approval ? [DELETION_PROTECTION] : []),
+    ...(edgeModel && (origin || t.loadBalancer.tls === 'edge') ? [hostedZone(edgeModel.zone)] : []),
     ...(origin ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' } as const] : []),
     ...(origin ? originVersions(environment, [CURRENT_VERSION_PARAMETER, PREVIOUS_VERSION_PARAMETER]) : []),
   ];
 }
+
+/** Deletion protection of a stack's load balancer or DB instances, off while the stack is created. */
+const DELETION_PROTECTION: ParameterLookup = { name: 'DeletionProtection', lookup: 'deletion-protection' };
 
 /**
  * The secret origin header's version ids (origin-secret.ts): the edge sends the current one, the
@@ -289,13 +319,15 @@ function originVersions(environment: EnvironmentModel, parameters: string[]): Pa
  */
 export function databaseLookups(environment: EnvironmentModel, region: RegionModel): ParameterLookup[] {
   if (!region.database) return [];
+  // Its instances' deletion protection, where the spec asks for it (a backups standby has none).
+  const protection = region.database.deletionProtection && region.databaseRole !== 'backups' ? [DELETION_PROTECTION] : [];
   const primary = environment.regions.find((r) => r.primary);
   const backupsTarget = environment.regions.find((r) => !r.primary && r.databaseRole === 'backups');
   if (region.databaseRole === 'replica') {
-    return primary ? [{ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' }] : [];
+    return [...protection, ...(primary ? [{ name: 'SourceDatabaseArn', lookup: 'stack-output', region: primary.region, stackName: primary.stackNames.database, output: 'DatabaseArn' } as const] : [])];
   }
-  if (region.databaseRole === 'backups' || !backupsTarget) return [];
-  return [{ name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backupsTarget.region, stackName: backupsTarget.stackNames.database, output: 'KeyArn' }];
+  if (region.databaseRole === 'backups' || !backupsTarget) return protection;
+  return [...protection, { name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: backupsTarget.region, stackName: backupsTarget.stackNames.database, output: 'KeyArn' }];
 }
 
 /** The lookup of a parameter a builder is about to declare; a gantry bug when its kind does not list it. */

@@ -15,6 +15,7 @@ import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { CURRENT_VERSION_PARAMETER, ORIGIN_HEADER, originSecretOf, PREVIOUS_VERSION_PARAMETER, secretReferenceParts } from './origin-secret';
 import { acknowledge, applyTags } from './tags';
 import { DEFAULT_WAF, protectLoadBalancer } from './waf';
+import { deletionProtection } from './deletion-protection';
 
 /** The processes AWS advises suspending during a rolling update (never Launch, Terminate or AddToLoadBalancer). */
 export const SUSPENDED_DURING_ROLLING_UPDATE = ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'];
@@ -97,7 +98,8 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   // The load balancer: public in the public subnets, or internal in the private ones.
   override('LoadBalancer', 'Scheme', tier.loadBalancer.public ? 'internet-facing' : 'internal');
   override('LoadBalancer', 'Subnets', Fn.split(',', imported(tier.loadBalancer.public ? 'PublicSubnetIds' : 'PrivateSubnetIds')));
-  override('LoadBalancer', keyed('LoadBalancer', 'LoadBalancerAttributes[Key=deletion_protection.enabled].Value'), environment.approval ? 'true' : 'false');
+  // Protected where deploys need approval, from the first successful deploy on (deletion-protection.ts).
+  override('LoadBalancer', keyed('LoadBalancer', 'LoadBalancerAttributes[Key=deletion_protection.enabled].Value'), environment.approval ? deletionProtection(stack, tierLookups(environment, tier)).text : 'false');
   const listenerPort = buildListeners(stack, blueprint, environment, region, tier, values);
   const ingress = [];
   if (environment.edge?.originTier === tier.name) {

@@ -18,7 +18,7 @@ import { JOB_MINUTES, STACK_DEPLOY_MINUTES } from './timeouts';
  *   still match the plan the approver saw.
  * Both share the environment's concurrency group with its failover (environmentConcurrency): two
  * runs never change one environment at once, and a waiting deploy never blocks a release or
- * rollback (they have their own groups).
+ * rollback (they share a group of their own, releaseConcurrency).
  * @see https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/reviewing-deployments
  *   ("Jobs that reference an environment configured with required reviewers will wait for an approval")
  */

@@ -1,17 +1,19 @@
 import type { PlatformModel } from '../model/types';
 import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
-import { roleArn, scriptEnv } from './shared';
+import { releaseConcurrency, roleArn, scriptEnv } from './shared';
 import { awsCredentials, checkout, cleanUp, installGantry, reportToSlack } from './steps';
 import { JOB_MINUTES, STACK_DEPLOY_MINUTES } from './timeouts';
 
 /**
  * gantry-release.yml and gantry-rollback.yml: by hand, one tier of one environment. A job per
  * environment, behind its GitHub environment (the approval gate), runs only when chosen.
- * Concurrency: releases of an environment queue in their own group, never behind a deploy waiting
- * for its approval. A rollback is in no group at all, so nothing can make it wait or cancel it (in
- * a group, a newer pending run cancels the one pending before it); before it changes a stack, the
- * script waits (bounded) until no other operation runs on it, as CloudFormation allows one at a time.
+ * Concurrency: a release and a rollback of one environment share one group (releaseConcurrency),
+ * at the workflow's level from the chosen environment (so the skipped jobs of the other
+ * environments hold none): they never interleave their SSM and stack changes, never cancel a
+ * running one, and never wait behind a deploy waiting for its approval. Before it changes a stack,
+ * the script also waits (bounded) until no other operation runs on it (a deploy of the same stack),
+ * as CloudFormation allows one at a time.
  * @see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#concurrency
  */
 export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowContext, mode: 'release' | 'rollback'): Workflow {
@@ -35,7 +37,6 @@ export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowCont
       'runs-on': 'ubuntu-latest',
       environment: environment.name,
       permissions: { contents: 'read', 'id-token': 'write' },
-      ...(mode === 'release' ? { concurrency: { group: `gantry-release-${environment.name}`, 'cancel-in-progress': false } } : {}),
       'timeout-minutes': JOB_MINUTES.release,
       steps: [
         checkout(),
@@ -69,6 +70,7 @@ export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowCont
     name: `gantry: ${mode}`,
     on: { workflow_dispatch: { inputs } },
     permissions: {},
+    concurrency: releaseConcurrency('${{ inputs.environment }}'),
     jobs,
   };
 }

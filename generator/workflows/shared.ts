@@ -29,12 +29,26 @@ export function awsRegionOf(target: string): string {
  * false` means none of them cancels a running one. GitHub keeps one pending job per group and a
  * newer one replaces it (a failover waiting behind a running deploy gives way to the next push's
  * plan job, and shows as cancelled: run it again); its `queue: max`, which keeps every pending
- * job, is refused by actionlint (unexpected key), so gantry does not write it yet. Releases have
- * their own group and rollbacks none (gantry-release.yml says why).
+ * job, is refused by actionlint (unexpected key), so gantry does not write it yet. Releases and
+ * rollbacks share a group of their own (releaseConcurrency).
  * @see https://docs.github.com/en/actions/how-tos/write-workflows/choose-when-workflows-run/control-workflow-concurrency
  */
 export function environmentConcurrency(environment: string): { group: string; 'cancel-in-progress': false } {
   return { group: `gantry-deploy-${environment}`, 'cancel-in-progress': false };
+}
+
+/**
+ * The group of gantry-release.yml and gantry-rollback.yml for an environment: a release and a
+ * rollback of it never run at once (both write the tier's SSM parameter, label its versions and
+ * update its stacks, so interleaved they could label or restore the wrong AMI), and neither
+ * cancels a running one. Separate from the deploy group, so a deploy waiting for its approval
+ * never holds up a rollback. A second request queued behind a running one replaces an earlier
+ * queued one (GitHub keeps one pending run per group; it shows as cancelled): the newest request
+ * is the one that runs.
+ * @see https://docs.github.com/en/actions/how-tos/write-workflows/choose-when-workflows-run/control-workflow-concurrency
+ */
+export function releaseConcurrency(environment: string): { group: string; 'cancel-in-progress': false } {
+  return { group: `gantry-release-${environment}`, 'cancel-in-progress': false };
 }
 
 /** What every deploy-like job's scripts read from their environment. */

@@ -6,6 +6,7 @@ import { loadBalancerLogPolicyRule } from './load-balancer-log-policy';
 import { nameLengthRule } from './name-length';
 import { originGroupWriteMethodsRule } from './origin-group-write-methods';
 import { retainedLogKeyRule } from './retained-log-key';
+import { retainExceptOnCreateRule } from './retain-except-on-create';
 import { replicaSourceManagedPasswordRule } from './replica-source-managed-password';
 import { securityGroupEgressRule } from './security-group-egress';
 
@@ -20,4 +21,5 @@ export const TEMPLATE_RULES: readonly TemplateRule[] = [
   securityGroupEgressRule,
   retainedLogKeyRule,
   replicaSourceManagedPasswordRule,
+  retainExceptOnCreateRule,
 ];

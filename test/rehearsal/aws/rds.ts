@@ -158,6 +158,8 @@ export class Rds {
         if (p.DBInstanceClass) existing.instanceClass = String(p.DBInstanceClass);
         if (p.AllocatedStorage) existing.allocatedStorage = Number(p.AllocatedStorage);
         if (p.MultiAZ !== undefined) existing.multiAz = bool(p.MultiAZ, existing.multiAz);
+        // The deploy turns deletion protection on by an update right after creating the stack.
+        if (p.DeletionProtection !== undefined) existing.deletionProtection = bool(p.DeletionProtection, existing.deletionProtection);
       }
       return undefined;
     }

@@ -30,6 +30,19 @@ describe('the change-set comment', () => {
     expect(body).toContain('- **shop-prod-edge**: planned after the stacks it imports from are deployed');
   });
 
+  it('says when a stack is created without deletion protection, which the deploy turns on right after', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'prod/eu-west-1'), { recursive: true });
+    const add = { Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: 'LoadBalancer', ResourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer' } };
+    fs.writeFileSync(path.join(dir, 'prod/eu-west-1/shop-prod-web.json'), JSON.stringify({ StackName: 'shop-prod-web', Status: 'CREATE_COMPLETE', ChangeSetType: 'CREATE', ProtectedOnceCreated: true, Changes: [add] }));
+    fs.writeFileSync(path.join(dir, 'prod/eu-west-1/shop-prod-api.json'), JSON.stringify({ StackName: 'shop-prod-api', Status: 'CREATE_COMPLETE', ChangeSetType: 'CREATE', Changes: [add] }));
+    const read = readChangeSets(dir);
+    expect(read.map((p) => [p.stack, p.protectedOnceCreated ?? false])).toEqual([['shop-prod-api', false], ['shop-prod-web', true]]);
+    const body = renderChangeSetComment(read);
+    expect(body).toContain('- **shop-prod-web**: 1 change; created without deletion protection, which the deploy turns on as soon as the stack exists');
+    expect(body).toMatch(/- \*\*shop-prod-api\*\*: 1 change\n/);
+  });
+
   it('says so when there is nothing to show', () => {
     expect(renderChangeSetComment([])).toContain('No change sets were produced');
   });

@@ -72,10 +72,13 @@ const cases: [string, string, { path: string; content: string }[], string[]][] =
   ['GNT407', 'security group with inline egress', [template(group([{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' }]))], []],
   ['GNT407', 'security group without inline egress', [template(group())], ['GNT407 Group']],
   ['GNT408', 'retained log group, retained key', [template(logs(true))], []],
+  ['GNT408', 'retained log group, key retained except on create', [template({ ...logs(true), Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'RetainExceptOnCreate', Properties: {} } })], []],
   ['GNT408', 'retained log group, key deleted with the stack', [template(logs(false))], ['GNT408 Key']],
   // GNT409's full table: replica-source-managed-password.test.ts.
   ['GNT409', 'replica of a source with its own secret', [template(replicated(false))], []],
   ['GNT409', 'replica of a source whose password RDS manages', [template(replicated(true))], ['GNT409 Database']],
+  ['GNT410', 'secret retained except on create', [template({ Secret: { Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: { Name: 'x' } } })], []],
+  ['GNT410', 'secret retained even when its creation rolls back', [template({ Secret: { Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { Name: 'x' } } })], ['GNT410 Secret']],
 ];
 
 describe("gantry's deploy-time rules", () => {

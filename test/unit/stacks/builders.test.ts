@@ -4,6 +4,7 @@ import type { PlatformModel } from '../../../generator/model/types';
 import { buildBootstrapTemplate, githubTrustCondition } from '../../../generator/stacks/bootstrap';
 import { buildDatabaseTemplate, parameterGroupFamily } from '../../../generator/stacks/database';
 import { buildEdgeTemplate, SPA_FALLBACK_FUNCTION } from '../../../generator/stacks/edge';
+import { LOOKED_UP_PARAMETERS } from '../../../generator/stacks/kinds';
 import { buildNetworkTemplate } from '../../../generator/stacks/network';
 import { tiersInDeployOrder } from '../../../generator/stacks/kinds';
 import { buildTierTemplate, SUSPENDED_DURING_ROLLING_UPDATE } from '../../../generator/stacks/tier';
@@ -99,7 +100,10 @@ describe('tier', () => {
     const { environment, region } = first(model('edge: { domain: app.example.com, zone: example.com }\n'));
     const template = buildTierTemplate(environment, region, region.tiers[0]!) as Template;
     expect(template.Resources.OriginCertificate!.Properties).toMatchObject({ DomainName: 'web.eu-west-1.app.example.com', ValidationMethod: 'DNS' });
-    expect(template.Parameters!.HostedZoneId.Type).toBe('AWS::Route53::HostedZone::Id');
+    // A String with a zone id's pattern: CloudFormation would check an AWS::Route53::HostedZone::Id
+    // against the account with the deploy role's permissions, which cannot list zones.
+    expect(template.Parameters!.HostedZoneId).toMatchObject({ Type: 'String', AllowedPattern: '^Z[A-Z0-9]{1,31}$' });
+    expect(template.Parameters!.HostedZoneId.ConstraintDescription).toMatch(/hosted zone id/);
   });
 
   it('opens an internal load balancer only to its callers, and never 22 or 3389 anywhere', () => {
@@ -242,6 +246,16 @@ describe('alarms', () => {
 describe('edge', () => {
   const edgeSpec = 'edge: { domain: app.example.com, zone: example.com, site: { spa: true }, api: { tier: web }, waf: { managedRules: [common, sqlInjection], ratePerFiveMinutes: 500 }, shieldAdvanced: true }\n';
   const twoRegions = '  prod: { account: "123456789012", regions: [eu-west-1, { name: us-east-1, cidr: 10.1.0.0/16 }] }\n';
+
+  it('declares HostedZoneId as a String with a zone id\'s pattern, as the tiers do (the blueprint spells it out)', () => {
+    const m = model(edgeSpec, '  web: {}\n', twoRegions);
+    const template = buildEdgeTemplate(m, m.environments[0]!) as Template;
+    const { type, allowedPattern, constraintDescription } = LOOKED_UP_PARAMETERS.HostedZoneId!;
+    expect(template.Parameters!.HostedZoneId).toMatchObject({ Type: type, AllowedPattern: allowedPattern, ConstraintDescription: constraintDescription });
+    expect(type).toBe('String');
+    expect(new RegExp(allowedPattern!).test('Z23YXV4OVPL04A')).toBe(true);
+    expect(new RegExp(allowedPattern!).test('/hostedzone/Z23YXV4OVPL04A')).toBe(false);
+  });
 
   it('serves the site through origin access control and the API through one failover name, never an origin group', () => {
     const m = model(edgeSpec, '  web: {}\n', twoRegions);

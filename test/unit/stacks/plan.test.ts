@@ -34,7 +34,9 @@ environments:
     expect(deployPlan(prod, 'eu-west-1', () => 0).map((s) => [s.stackName, s.template, s.lookups.map((l) => l.name)])).toEqual([
       ['shop-prod-notifications', 'prod/eu-west-1/notifications.yaml', []],
       ['shop-prod-network', 'prod/eu-west-1/network.yaml', []],
-      ['shop-prod-database', 'prod/eu-west-1/database.yaml', []],
+      // The database's deletion protection is off while its stack is created: a failed create can
+      // then roll back. (These deploys need no approval, so the load balancers are not protected.)
+      ['shop-prod-database', 'prod/eu-west-1/database.yaml', ['DeletionProtection']],
       ['shop-prod-api', 'prod/eu-west-1/api.yaml', []],
       ['shop-prod-web', 'prod/eu-west-1/web.yaml', ['HostedZoneId', 'CloudFrontPrefixListId', 'OriginHeaderVersion', 'OriginHeaderPreviousVersion']],
     ]);
@@ -65,9 +67,12 @@ environments:
 });
 
 describe('deployPlan, from the stack kinds alone, agrees with the built templates', () => {
-  /** The parameters a template leaves to the deploy: those without a value of their own. */
+  /**
+   * The parameters a template leaves to the deploy: those without a value of their own, and
+   * DeletionProtection, whose default ('true') serves a deploy by hand and stack sets only.
+   */
   const leftToDeploy = (template: Record<string, unknown>) =>
-    Object.entries((template.Parameters ?? {}) as Record<string, { Default?: unknown }>).filter(([, p]) => p.Default === undefined).map(([name]) => name);
+    Object.entries((template.Parameters ?? {}) as Record<string, { Default?: unknown }>).filter(([name, p]) => p.Default === undefined || name === 'DeletionProtection').map(([name]) => name);
   const targets = (environment: EnvironmentModel) => [...environment.regions.map((r) => r.region), 'global'];
 
   test.each(sharedTrees().map((tree) => [tree.spec, tree]))('%s: the stacks generated, the lookups their parameters call for, uploads by file size', (_spec, tree) => {
@@ -141,17 +146,21 @@ environments:
   it('gives a standby replica the primary database\'s ARN, and deploys the primary first', () => {
     const m = spec('postgres');
     expect(databaseLookups(m, 'eu-central-1')).toEqual([
+      { name: 'DeletionProtection', lookup: 'deletion-protection' },
       { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'eu-west-1', stackName: 'shop-prod-database', output: 'DatabaseArn' },
     ]);
-    expect(databaseLookups(m, 'eu-west-1')).toEqual([]);
+    expect(databaseLookups(m, 'eu-west-1')).toEqual([{ name: 'DeletionProtection', lookup: 'deletion-protection' }]);
     expect(regionWaves(m.environments[0]!)).toEqual([['eu-west-1'], ['eu-central-1']]);
   });
 
   it('gives a primary replicating its backups the standby\'s key, and deploys the standby first', () => {
     const m = spec('sqlserver-se');
     expect(databaseLookups(m, 'eu-west-1')).toEqual([
+      { name: 'DeletionProtection', lookup: 'deletion-protection' },
       { name: 'BackupReplicationKeyArn', lookup: 'stack-output', region: 'eu-central-1', stackName: 'shop-prod-database', output: 'KeyArn' },
     ]);
+    // The backups standby keeps no instance to protect.
+    expect(databaseLookups(m, 'eu-central-1')).toEqual([]);
     expect(regionWaves(m.environments[0]!)).toEqual([['eu-central-1'], ['eu-west-1']]);
   });
 });

@@ -38,9 +38,15 @@ case "$MODE" in
       --backup-retention-period "$BACKUP_RETENTION_DAYS" > /dev/null
     wait_for_database "$database" ;;
   backups)
-    backup=$(aws rds describe-db-instance-automated-backups --region "$TARGET_REGION" \
-      --query "DBInstanceAutomatedBackups[?Region=='$PRIMARY_REGION' && starts_with(DBInstanceIdentifier, '$DATABASE_PREFIX')] | [0].DBInstanceAutomatedBackupsArn" --output text)
-    if [ -z "$backup" ] || [ "$backup" = None ]; then echo "::error::no automated backups of $DATABASE_STACK replicated from $PRIMARY_REGION to $TARGET_REGION"; exit 1; fi
+    # The whole (paginated) answer as JSON, filtered with jq: with --output text the CLI applies
+    # --query to each page, so "[0]" would print one line per page. Of the primary's replicated
+    # backups, the one restorable to the latest time (an instance replaced once leaves two).
+    # https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-filter.html#cli-usage-filter-client-side-output
+    backups=$(aws rds describe-db-instance-automated-backups --region "$TARGET_REGION" --output json)
+    backup=$(jq -r --arg region "$PRIMARY_REGION" --arg prefix "$DATABASE_PREFIX" '[.DBInstanceAutomatedBackups[]?
+      | select(.Region == $region and (.DBInstanceIdentifier | startswith($prefix)))]
+      | sort_by(.RestoreWindow.LatestTime // "") | last | .DBInstanceAutomatedBackupsArn // empty' <<<"$backups")
+    if [ -z "$backup" ]; then echo "::error::no automated backups of $DATABASE_STACK replicated from $PRIMARY_REGION to $TARGET_REGION"; exit 1; fi
     database="$DATABASE_PREFIX-restored-$(date -u +%Y%m%d%H%M)"
     echo "Restoring $backup to its latest restorable time as $database"
     args=(--region "$TARGET_REGION" --source-db-instance-automated-backups-arn "$backup" --use-latest-restorable-time

@@ -31,6 +31,15 @@ for target in "${target_list[@]}"; do
     name=$(jq -r .stackName <<<"$stack")
     echo "::group::$name"
     status=$(wait_stable "$name" 30) || { failed=1; echo "::endgroup::"; continue; }
+    if stuck_error "$name" "$status"; then
+      # No change set can start from it: the deploy refuses it too, with the same steps.
+      print_recent_failures "$name" >&2
+      jq -n --arg stack "$name" --arg reason "the stack is $status: recover it by hand first (the plan job's log says how)" '{StackName: $stack, Status: "FAILED", StatusReason: $reason}' > "$dir/$name.json"
+      echo "- **$name**: :x: $status, recover it by hand first (see the log)" >> "$GITHUB_STEP_SUMMARY"
+      failed=1
+      echo "::endgroup::"
+      continue
+    fi
     case "$status" in
       NONE | REVIEW_IN_PROGRESS | ROLLBACK_COMPLETE)
         # Not deployed (or its first creation failed, so the deploy creates it afresh).
@@ -42,8 +51,13 @@ for target in "${target_list[@]}"; do
     result=$(create_change_set "$stack" "$plan_stack" "$type" "$CHANGE_SET") || { failed=1; echo "::endgroup::"; continue; }
     case "$result" in
       CREATE_COMPLETE)
-        describe_change_set "$plan_stack" "$CHANGE_SET" | jq --arg stack "$name" --arg type "$type" '. + {StackName: $stack, ChangeSetType: $type} | del(.NextToken)' > "$dir/$name.json"
-        jq -r --arg stack "$name" '"- **\($stack)**: \(.Changes | length) changes" + (if any(.Changes[]; .ResourceChange.Replacement == "True" or .ResourceChange.Action == "Remove") then " (**replaces or removes resources**)" else "" end)' "$dir/$name.json" >> "$GITHUB_STEP_SUMMARY" ;;
+        # A stack created with deletion protection off (DeletionProtection=false in this change
+        # set) is protected by the same deploy right after: the plan says so.
+        protect=false
+        if [ "$type" = CREATE ] && protected_once_created "$stack"; then protect=true; fi
+        describe_change_set "$plan_stack" "$CHANGE_SET" | jq --arg stack "$name" --arg type "$type" --argjson protect "$protect" '. + {StackName: $stack, ChangeSetType: $type} + (if $protect then {ProtectedOnceCreated: true} else {} end) | del(.NextToken)' > "$dir/$name.json"
+        jq -r --arg stack "$name" '"- **\($stack)**: \(.Changes | length) changes" + (if any(.Changes[]; .ResourceChange.Replacement == "True" or .ResourceChange.Action == "Remove") then " (**replaces or removes resources**)" else "" end)
+          + (if .ProtectedOnceCreated then "; created without deletion protection, which the deploy turns on as soon as the stack exists" else "" end)' "$dir/$name.json" >> "$GITHUB_STEP_SUMMARY" ;;
       NO_CHANGES)
         jq -n --arg stack "$name" '{StackName: $stack, Status: "NO_CHANGES", Changes: []}' > "$dir/$name.json"
         echo "- **$name**: no changes" >> "$GITHUB_STEP_SUMMARY" ;;

@@ -58,10 +58,16 @@ wait_stable() {
   done
 }
 
-# lookup_value LOOKUP: the value of one parameter a deploy looks up in the account.
+# lookup_value LOOKUP TYPE: the value of one parameter a deploy looks up in the account, for a
+# change set of TYPE (CREATE or UPDATE).
 lookup_value() {
-  local lookup=$1 zone out
+  local lookup=$1 type=$2 zone out
   case "$(jq -r .lookup <<<"$lookup")" in
+    deletion-protection)
+      # Off in the change set that creates the stack, so that the rollback of a failed create can
+      # delete what it made (a protected load balancer or DB instance would leave the stack
+      # ROLLBACK_FAILED); on in every later one. deploy_stack runs that update right after a create.
+      if [ "$type" = CREATE ]; then echo false; else echo true; fi ;;
     hosted-zone-id)
       zone=$(jq -r .zone <<<"$lookup")
       out=$(aws route53 list-hosted-zones-by-name --dns-name "$zone" --output json) || return 1
@@ -92,15 +98,15 @@ lookup_value() {
   esac
 }
 
-# lookup_parameters STACK: prints ParameterKey=…,ParameterValue=… for every lookup of the stack;
-# fails, naming the parameter, when a call fails or finds nothing. Exit status 3: what it found
-# nothing for is another stack's output, so that stack is not deployed yet.
+# lookup_parameters STACK TYPE: prints ParameterKey=…,ParameterValue=… for every lookup of the
+# stack, for a change set of TYPE; fails, naming the parameter, when a call fails or finds nothing.
+# Exit status 3: what it found nothing for is another stack's output, so that stack is not deployed yet.
 lookup_parameters() {
-  local stack=$1 lookup name value
+  local stack=$1 type=$2 lookup name value
   while read -r lookup; do
     [ -n "$lookup" ] || continue
     name=$(jq -r .name <<<"$lookup")
-    if ! value=$(lookup_value "$lookup"); then
+    if ! value=$(lookup_value "$lookup" "$type"); then
       error "Lookup failed" "cannot look up $name for $(jq -r .stackName <<<"$stack"): the AWS call above failed"
       return 1
     fi
@@ -147,7 +153,7 @@ create_change_set() {
   else
     args+=(--template-body "file://$template")
   fi
-  lookup_parameters "$stack" > "$GANTRY_TMP/parameters" || {
+  lookup_parameters "$stack" "$type" > "$GANTRY_TMP/parameters" || {
     local status=$?
     if [ "$status" = 3 ]; then echo "WAITING $(cat "$GANTRY_TMP/waiting")"; return 0; fi
     return 1
@@ -212,20 +218,69 @@ same_changes() {
   [ "$(jq -c "$filter" "$1")" = "$(jq -c "$filter" "$2")" ]
 }
 
+# protected_once_created STACK_JSON: true when the stack's deletion protection is turned on only
+# once the stack exists (a deletion-protection lookup).
+protected_once_created() {
+  jq -e 'any(.lookups[]?; .lookup == "deletion-protection")' <<<"$1" > /dev/null
+}
+
+# stuck_error NAME STATUS: for a status that no change set can start from, an ::error:: with the
+# recovery steps (and success); for any other status, nothing (and failure). An UPDATE change set
+# on a stack whose creation never completed is refused by CloudFormation, and retried on every push.
+# ROLLBACK_FAILED: a failed first create whose rollback could not delete everything it had made.
+# DELETE_FAILED: a deletion that could not delete some resources; RetainResources is allowed only there.
+# UPDATE_ROLLBACK_FAILED: the one state ContinueUpdateRollback applies to.
+# @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html#cfn-console-view-stack-data-resources-status-codes
+# @see https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStack.html
+# @see https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ContinueUpdateRollback.html
+stuck_error() {
+  local name=$1 status=$2 where=${AWS_REGION:-}
+  case "$status" in
+    ROLLBACK_FAILED)
+      error "$name is ROLLBACK_FAILED" "creating $name failed and CloudFormation could not delete what it had created (the events below name it; often a load balancer or DB instance with deletion protection on). The stack holds no working deploy and cannot be updated. With administrator credentials: turn deletion protection off on those resources (aws elbv2 modify-load-balancer-attributes --load-balancer-arn ARN --attributes Key=deletion_protection.enabled,Value=false; aws rds modify-db-instance --db-instance-identifier ID --no-deletion-protection --apply-immediately), then aws cloudformation delete-stack --region $where --stack-name $name; if that ends DELETE_FAILED, repeat it with --retain-resources and the logical ids it could not delete (then remove those by hand). The next deploy creates the stack afresh." ;;
+    DELETE_FAILED)
+      error "$name is DELETE_FAILED" "a deletion of $name could not delete some resources (the events below name them), so it can be neither updated nor created again. With administrator credentials: remove what blocks them (deletion protection, a non-empty bucket), then aws cloudformation delete-stack --region $where --stack-name $name; or keep them outside the stack with aws cloudformation delete-stack --region $where --stack-name $name --retain-resources LOGICAL_ID ... The next deploy creates the stack afresh." ;;
+    UPDATE_ROLLBACK_FAILED)
+      error "$name is UPDATE_ROLLBACK_FAILED" "an update of $name failed and so did its rollback. Fix the resources named below, then aws cloudformation continue-update-rollback --region $where --stack-name $name (add --resources-to-skip LOGICAL_ID ... for those that cannot be fixed); once it is UPDATE_ROLLBACK_COMPLETE, deploy again." ;;
+    *) return 1 ;;
+  esac
+}
+
+# print_recent_failures NAME: the stack's last failed events (its current state's cause), oldest first.
+print_recent_failures() {
+  local out
+  out=$(aws cloudformation describe-stack-events --stack-name "$1" --max-items 200 --output json) || { warning "No events" "cannot read the events of $1"; return 0; }
+  jq -r '[.StackEvents[] | select(.ResourceStatus | test("FAILED"))][:10] | reverse | .[]
+    | "\(.Timestamp)  \(.LogicalResourceId) (\(.ResourceType)) \(.ResourceStatus): \(.ResourceStatusReason // "")"' <<<"$out"
+}
+
+# only_in_place_changes CHANGE_SET_FILE: true when every change modifies a resource without replacing it.
+only_in_place_changes() {
+  jq -e '[.Changes[]? | select(.Type == "Resource") | .ResourceChange | select(.Action != "Modify" or .Replacement != "False")] | length == 0' "$1" > /dev/null
+}
+
 # deploy_stack STACK_JSON: deploys one stack through a change set run by the execution role.
 #   CHANGE_SET        the change set's name (unique per run)
 #   APPROVED_DIR      optional: where the plan the approver saw lies (<region>/<stack>.json); a
 #                     change set that differs from it is not executed
 #   REQUIRE_CHANGES   true: a stack without changes is a failure (a release that changes nothing)
 #   DEPLOY_MINUTES    how long one stack may take
+#   PROTECTING        set by deploy_stack itself: the update that turns deletion protection on
+#                     right after the stack was created (nothing but in-place changes allowed)
 # An unchanged stack is not a failure (unless REQUIRE_CHANGES). A failed stack prints what failed
-# in this deploy, and says whether CloudFormation rolled it back.
+# in this deploy, and says whether CloudFormation rolled it back. A stack in a state no change set
+# can start from (stuck_error) is a failure with the steps that recover it, and is left alone.
 deploy_stack() {
   : "${CHANGE_SET:?the workflow sets CHANGE_SET}" "${EXECUTION_ROLE_ARN:?the workflow sets EXECUTION_ROLE_ARN}"
   local stack=$1 name target_region status type result token approved deadline
   name=$(jq -r .stackName <<<"$stack")
   target_region=$(jq -r .region <<<"$stack")
   status=$(wait_stable "$name" 60) || return 1
+  if stuck_error "$name" "$status"; then
+    echo "| $name | $target_region | :x: $status |" >> "$GITHUB_STEP_SUMMARY"
+    print_recent_failures "$name" >&2
+    return 1
+  fi
   if [ "$status" = ROLLBACK_COMPLETE ]; then
     # Its first creation failed and holds nothing; CloudFormation cannot update it, only delete it.
     echo "$name is ROLLBACK_COMPLETE from a failed first deploy; deleting it before creating it again"
@@ -252,7 +307,13 @@ deploy_stack() {
       return 1 ;;
   esac
   describe_change_set "$name" "$CHANGE_SET" > "$GANTRY_TMP/change-set.json" || return 1
-  if [ -n "${APPROVED_DIR:-}" ]; then
+  if [ "${PROTECTING:-false}" = true ] && ! only_in_place_changes "$GANTRY_TMP/change-set.json"; then
+    # The approver saw the creation; this update may only switch deletion protection on.
+    error "$name: protecting it would change more" "turning deletion protection on in $name would add, remove or replace resources; nothing was executed, $name stays unprotected until the next deploy"
+    delete_change_set "$name" "$CHANGE_SET" || true
+    return 1
+  fi
+  if [ -n "${APPROVED_DIR:-}" ] && [ "${PROTECTING:-false}" != true ]; then
     approved="$APPROVED_DIR/$TARGET/$name.json"
     if [ ! -f "$approved" ]; then
       error "$name was not planned" "the approved plan has no change set for $name; re-run the deploy"
@@ -280,7 +341,12 @@ deploy_stack() {
     case "$status" in
       CREATE_COMPLETE | UPDATE_COMPLETE | IMPORT_COMPLETE)
         echo "$name: $status"
-        echo "| $name | $target_region | $status |" >> "$GITHUB_STEP_SUMMARY"
+        echo "| $name | $target_region | $status$(if [ "${PROTECTING:-false}" = true ]; then echo ", deletion protection on"; fi) |" >> "$GITHUB_STEP_SUMMARY"
+        if [ "$type" = CREATE ] && protected_once_created "$stack"; then
+          # Created unprotected (lookup deletion-protection); protected before this deploy ends.
+          echo "$name: turning deletion protection on"
+          PROTECTING=true CHANGE_SET="$CHANGE_SET-protect" deploy_stack "$stack" || return 1
+        fi
         return 0 ;;
       *_IN_PROGRESS) ;;
       *) break ;;
@@ -294,7 +360,7 @@ deploy_stack() {
   case "$status" in
     UPDATE_ROLLBACK_COMPLETE) error "$name failed and was rolled back" "the update of $name failed; CloudFormation put the stack back as it was. What failed:" ;;
     ROLLBACK_COMPLETE) error "$name could not be created" "creating $name failed; CloudFormation deleted what it had created (the next deploy creates it afresh). What failed:" ;;
-    *ROLLBACK_FAILED) error "$name failed and its rollback failed" "$name is $status: fix the resources named below, then continue the rollback (aws cloudformation continue-update-rollback). What failed:" ;;
+    ROLLBACK_FAILED | DELETE_FAILED | UPDATE_ROLLBACK_FAILED) stuck_error "$name" "$status" ;;
     *) error "$name failed" "$name is $status. What failed:" ;;
   esac
   print_failure_events "$name" "$token" >&2
