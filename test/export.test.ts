@@ -46,6 +46,7 @@ case "$*" in
   *describe-stacks*) echo arn:aws:kms:eu-west-1:111111111111:key/x ;;
   *list-hosted-zones-by-name*) echo /hostedzone/Z0123 ;;
   *describe-managed-prefix-lists*) echo pl-1 ;;
+  *"secretsmanager describe-secret"*) echo '{"VersionIdsToStages": {"v-1": ["AWSCURRENT"]}}' ;;
   *"cloudformation deploy"*)
     while [ $# -gt 0 ]; do case "$1" in --stack-name) stack=$2 ;; --parameter-overrides) file=\${2#file://} ;; esac; shift; done
     echo "$stack $(jq -r '[.[] | select(.ParameterKey == "DeletionProtection") | .ParameterValue][0] // "-"' "$file" 2>/dev/null || echo -)" >> "$DEPLOYS" ;;
