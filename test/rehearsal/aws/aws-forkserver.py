@@ -55,7 +55,7 @@ _loader_init = loaders.Loader.__init__
 
 def _shared_cache_init(self, *args, **kwargs):
     _loader_init(self, *args, **kwargs)
-    # Folders that do not exist hold nothing (the loader skips them), so they do not part caches: the
+    # Folders that do not exist hold nothing (the loader skips them), so they do not split the cache: the
     # ~/.aws/models of each job's own HOME, say.
     searched = tuple(p for p in self._search_paths if os.path.isdir(p))
     self._cache = _loader_caches.setdefault((searched, tuple(self._extras_types)), self._cache)
