@@ -27,7 +27,11 @@ describe('gantry export', () => {
       'medlogix-prod-notifications@eu-west-1', 'medlogix-prod-network@eu-west-1', 'medlogix-prod-database@eu-west-1',
       'medlogix-prod-api@eu-west-1', 'medlogix-prod-budget@us-east-1', 'medlogix-prod-edge@us-east-1',
     ]);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'tags.json'), 'utf8'))).toEqual([{ Key: 'Environment', Value: 'prod' }, { Key: 'Project', Value: 'medlogix' }]);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'tags.json'), 'utf8'))).toEqual([
+      { Key: 'Environment', Value: 'prod' }, { Key: 'Project', Value: 'medlogix' },
+      // gantry's own: its workflows then recognise these stacks as theirs.
+      { Key: 'gantry:project', Value: 'medlogix' }, { Key: 'gantry:environment', Value: 'prod' },
+    ]);
     expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf8')).toContain('| 4 | `medlogix-prod-api` | eu-west-1 |');
     expect(spawnSync('bash', ['-n', path.join(dir, 'deploy.sh')]).status).toBe(0);
   });

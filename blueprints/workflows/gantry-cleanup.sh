@@ -1,10 +1,11 @@
 # Runs after every plan and deploy job, also when it failed or was cancelled: deletes the change
-# sets named $CHANGE_SET (and $CHANGE_SET-protect) that the job may have left on the stacks of $ENVIRONMENT in $TARGETS (one
-# or more regions, or 'global'), the empty review stacks of plans (with REVIEW_STACKS=true, in the
-# plan jobs, whose role alone may read and delete them), and (with
-# DELETE_UNUSED_STACKS=true, in the deploy) a stack this run created in REVIEW_IN_PROGRESS and
-# never executed. A stack in any other state is never touched. Problems are warnings: the job's
-# own result already says what went wrong.
+# sets named $CHANGE_SET (and $CHANGE_SET-protect) that the job may have left on the stacks of
+# $ENVIRONMENT in $TARGETS (one or more regions, or 'global'); the empty review stacks of plans
+# (with REVIEW_STACKS=true, in the plan jobs, whose role alone may read and delete them); and, with
+# DELETE_UNUSED_STACKS=true in the deploy, a stack this run created in REVIEW_IN_PROGRESS and never
+# executed, and the change set that turns deletion protection off in a stack the spec no longer has
+# ($CHANGE_SET-unprotect), should the run stop before it deletes that stack. A stack in any other
+# state is never touched. Problems are warnings: the job's own result already says what went wrong.
 set -uo pipefail
 # shellcheck source=gantry-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/gantry-lib.sh"
@@ -30,5 +31,12 @@ for target in "${target_list[@]}"; do
       fi
     done
   done < <(jq -r '.stacks[].stackName' "$GANTRY_TMP/stacks.json")
+  if [ "${DELETE_UNUSED_STACKS:-false}" = true ]; then
+    # The deploy turns deletion protection off in a stack the spec no longer has before deleting it.
+    removed_stacks "$GANTRY_TMP/stacks.json" > "$GANTRY_TMP/removed.json" || continue
+    while read -r name; do
+      delete_change_set "$name" "$CHANGE_SET-unprotect" || true
+    done < <(jq -r '.[].StackName' "$GANTRY_TMP/removed.json")
+  fi
 done
 exit 0

@@ -1,6 +1,6 @@
 import type { Artifact } from '../artifact';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
-import { deployPlan, type StackDeployment } from '../stacks/plan';
+import { deployPlan, ownershipTags, type StackDeployment } from '../stacks/plan';
 import { globalStacks, regionStacks, type BuiltStack } from '../stacks/registry';
 import { renderTemplate } from '../render/yaml';
 import { headerFor } from '../write/header';
@@ -33,7 +33,8 @@ export function buildExportBundle(model: PlatformModel, environment: Environment
     files.push({ path: `parameters/${file}.json`, content: `${JSON.stringify(staticParameters(template).filter((p) => !lookedUp.has(p.ParameterKey)), null, 2)}\n` });
     return { ...stack, file };
   });
-  const tags = Object.entries(environment.tags).map(([Key, Value]) => ({ Key, Value }));
+  // The environment's tags, and gantry's own, which let its workflows recognise these stacks as theirs.
+  const tags = [...Object.entries(environment.tags).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(model.project, environment.name)];
   files.push({ path: 'tags.json', content: `${JSON.stringify(tags, null, 2)}\n` });
   files.push({ path: 'stacks.json', content: `${JSON.stringify(entries.map(({ file, stackName, region: r, lookups, upload }) => ({ file, stackName, region: r, lookups, upload })), null, 2)}\n` });
   files.push({ path: 'deploy.sh', content: deployScript(model) });

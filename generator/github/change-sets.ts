@@ -15,11 +15,14 @@ export interface StackPlan {
   readonly environment: string;
   readonly region: string;
   readonly stack: string;
-  readonly status: 'changes' | 'no-changes' | 'waiting' | 'failed';
+  /** delete: a stack of the environment that the spec no longer has; the deploy deletes it (`changes` are its resources). */
+  readonly status: 'changes' | 'no-changes' | 'waiting' | 'failed' | 'delete';
   readonly reason?: string;
   readonly changes: readonly ResourceChange[];
   /** Created with deletion protection off, which the deploy turns on right after (gantry-lib.sh deploy_stack). */
   readonly protectedOnceCreated?: boolean;
+  /** To be deleted with deletion protection on: the deploy turns it off first (gantry-deploy.sh delete_stack). */
+  readonly unprotect?: boolean;
 }
 
 interface DescribeChangeSet {
@@ -27,12 +30,15 @@ interface DescribeChangeSet {
   Status?: string;
   StatusReason?: string;
   ProtectedOnceCreated?: boolean;
+  Unprotect?: boolean;
+  Resources?: { LogicalResourceId?: string; ResourceType?: string }[];
   Changes?: { Type?: string; ResourceChange?: { Action?: string; LogicalResourceId?: string; ResourceType?: string; Replacement?: string } }[];
 }
 
 /**
  * Reads `<dir>/<environment>/<region>/<stack>.json` as the pull-request workflow writes them:
- * `describe-change-set` output, or `{ Status: NO_CHANGES | WAITING | FAILED, StatusReason }`.
+ * `describe-change-set` output, `{ Status: NO_CHANGES | WAITING | FAILED, StatusReason }`, or
+ * `{ Status: DELETE, Resources, Unprotect }` for a stack the spec no longer has.
  * Files that are not JSON objects are reported as failed plans rather than crashing the comment.
  */
 export function readChangeSets(dir: string): StackPlan[] {
@@ -61,6 +67,11 @@ function toPlan(root: string, file: string): StackPlan {
   if (data.Status === 'NO_CHANGES') return { environment, region, stack, status: 'no-changes', changes: [] };
   if (data.Status === 'WAITING') return { environment, region, stack, status: 'waiting', reason: data.StatusReason, changes: [] };
   if (data.Status === 'FAILED') return { environment, region, stack, status: 'failed', reason: data.StatusReason, changes: [] };
+  if (data.Status === 'DELETE') {
+    const resources = (Array.isArray(data.Resources) ? data.Resources : [])
+      .map((r) => ({ action: 'Remove', logicalId: r.LogicalResourceId ?? '?', resourceType: r.ResourceType ?? '?' }));
+    return { environment, region, stack, status: 'delete', changes: resources, ...(data.Unprotect === true ? { unprotect: true } : {}) };
+  }
   const changes = (data.Changes ?? [])
     .filter((c) => c.Type === 'Resource' && c.ResourceChange)
     .map((c) => ({

@@ -56,11 +56,12 @@ function bootstrapNotes(states: readonly BootstrapState[]): string[] {
 
 /**
  * The pull request comment (and job summary): the commit and run it describes, a summary line,
- * bootstrap stacks to redeploy, replacements and removals first and loudly, then per
+ * bootstrap stacks to redeploy, stacks to delete, replacements and removals first and loudly, then per
  * environment, region and stack what changes, or "no changes".
  */
 export function renderChangeSetComment(plans: readonly StackPlan[], context: CommentContext = {}): string {
-  const destructive = plans.flatMap((plan) => plan.changes.filter(isDestructive).map((change) => ({ plan, change })));
+  const deleted = plans.filter((p) => p.status === 'delete');
+  const destructive = plans.filter((p) => p.status !== 'delete').flatMap((plan) => plan.changes.filter(isDestructive).map((change) => ({ plan, change })));
   const changed = plans.filter((p) => p.status === 'changes').length;
   const failed = plans.filter((p) => p.status === 'failed').length;
   const waiting = plans.filter((p) => p.status === 'waiting').length;
@@ -69,10 +70,22 @@ export function renderChangeSetComment(plans: readonly StackPlan[], context: Com
     lines.push('No change sets were produced: the plan jobs did not run, or failed before their first stack. See the workflow run.');
     return `${lines.join('\n')}\n`;
   }
-  const counts = [plural(plans.length, 'stack'), `${changed} with changes`, `${plans.length - changed - failed - waiting} unchanged`];
+  const counts = [plural(plans.length - deleted.length, 'stack'), `${changed} with changes`, `${plans.length - deleted.length - changed - failed - waiting} unchanged`];
   if (waiting > 0) counts.push(`${waiting} waiting for a first deploy`);
   if (failed > 0) counts.push(`**${failed} failed**`);
-  lines.push(`${destructive.length > 0 ? `**${plural(destructive.length, 'resource')} replaced or removed** · ` : ''}${counts.join(', ')}`, '');
+  const loud = [
+    ...(deleted.length > 0 ? [`**${plural(deleted.length, 'stack')} deleted**`] : []),
+    ...(destructive.length > 0 ? [`**${plural(destructive.length, 'resource')} replaced or removed**`] : []),
+  ];
+  lines.push([...loud, counts.join(', ')].join(' · '), '');
+  if (deleted.length > 0) {
+    lines.push('> [!CAUTION]', '> The spec no longer has these stacks: once the deploy is approved, it deletes them with every resource they hold, except what their templates retain (DeletionPolicy), after it has updated the stacks that used them.');
+    for (const plan of deleted) {
+      const protection = plan.unprotect ? '; deletion protection is turned off first' : '';
+      lines.push(`> - **Delete** ${text(plan.stack)} (${plural(plan.changes.length, 'resource')}), ${text(plan.environment)} ${text(plan.region)}${protection}`);
+    }
+    lines.push('');
+  }
   if (destructive.length > 0) {
     lines.push('> [!WARNING]', '> These resources would be recreated or deleted; data they hold may be lost.');
     for (const { plan, change } of destructive) {
@@ -89,6 +102,11 @@ export function renderChangeSetComment(plans: readonly StackPlan[], context: Com
     lines.push(`### ${group}`, '');
     for (const plan of stacks) {
       if (plan.status === 'no-changes') lines.push(`- **${text(plan.stack)}**: no changes`);
+      else if (plan.status === 'delete') {
+        lines.push(`- **${text(plan.stack)}**: **deleted** (no longer in the spec), with ${plural(plan.changes.length, 'resource')}`, '', '  | Logical id | Type |', '  |---|---|');
+        for (const change of plan.changes) lines.push(`  | ${markdownCode(change.logicalId)} | ${text(change.resourceType)} |`);
+        lines.push('');
+      }
       else if (plan.status === 'waiting') lines.push(`- **${text(plan.stack)}**: planned after the stacks it imports from are deployed (${text(plan.reason ?? 'an export is missing')})`);
       else if (plan.status === 'failed') lines.push(`- **${text(plan.stack)}**: :x: the change set failed: ${text(plan.reason ?? 'see the workflow run')}`);
       else {

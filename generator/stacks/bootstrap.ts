@@ -73,8 +73,15 @@ const STACK_READS = [
   'cloudformation:DescribeStackResources', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate',
   'cloudformation:GetTemplateSummary', 'cloudformation:ListChangeSets', 'cloudformation:DescribeChangeSet',
 ];
-const CHANGE_SET_WRITES = ['cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet'];
-/** The deploy runs change sets only; it deletes a stack whose first creation failed (ROLLBACK_COMPLETE) or that a cancelled run left empty (REVIEW_IN_PROGRESS). */
+/**
+ * Change sets carry the stack tags that mark gantry's stacks (plan.ts ownershipTags); tagging a
+ * stack is authorised as cloudformation:TagResource on it.
+ */
+const CHANGE_SET_WRITES = ['cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet', 'cloudformation:TagResource'];
+/**
+ * The deploy runs change sets; it deletes a stack whose first creation failed (ROLLBACK_COMPLETE),
+ * that a cancelled run left empty (REVIEW_IN_PROGRESS), or that the spec no longer has (approved).
+ */
 const DEPLOY_WRITES = [
   'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack', 'cloudformation:ContinueUpdateRollback', 'cloudformation:CancelUpdateStack',
 ];
@@ -168,7 +175,8 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
       Statement: [
         { Sid: 'DeployThisEnvironmentsStacks', Effect: 'Allow', Action: [...STACK_READS, ...CHANGE_SET_WRITES, ...DEPLOY_WRITES], Resource: stacks },
         // gantry-origin-secret.yml has Secrets Manager generate a value (a call without a resource).
-        { Sid: 'LookupsAndReads', Effect: 'Allow', Action: [...LOOKUPS, ...RELEASE_READS, ...(originSecret ? ['secretsmanager:GetRandomPassword'] : [])], Resource: '*' },
+        // ListImports: which stacks still import a removed stack's exports (it accepts no resource).
+        { Sid: 'LookupsAndReads', Effect: 'Allow', Action: [...LOOKUPS, ...RELEASE_READS, 'cloudformation:ListImports', ...(originSecret ? ['secretsmanager:GetRandomPassword'] : [])], Resource: '*' },
         // The version lookups, and gantry-origin-secret.yml's new value and dropping of the previous one.
         ...(originSecretArn ? [{
           Sid: 'OriginSecret', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], Resource: originSecretArn,

@@ -7,6 +7,21 @@ export type { ParameterLookup } from './kinds';
 /** CloudFormation's limit for a template passed inline; larger ones go through the artifacts bucket. */
 export const INLINE_TEMPLATE_BYTES = 51_200;
 
+/** A stack-level tag, as CloudFormation's Tags parameter takes it. */
+export interface StackTag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+/**
+ * The tags every stack of an environment carries (the workflows' change sets and export's deploy.sh
+ * set them): how a deploy tells gantry's stacks of this environment from any other stack, so it
+ * deletes a stack the spec no longer has only when it is gantry's, never by its name alone.
+ */
+export function ownershipTags(project: string, environment: string): StackTag[] {
+  return [{ Key: 'gantry:project', Value: project }, { Key: 'gantry:environment', Value: environment }];
+}
+
 /** One stack to deploy: what the workflows (and people) need to run `aws cloudformation deploy`. */
 export interface StackDeployment {
   readonly stackName: string;

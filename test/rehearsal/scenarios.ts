@@ -405,16 +405,59 @@ async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<strin
     return [`gantry cannot generate the spec without tier ${removed}: ${String(error).slice(0, 300)}`];
   }
   const gone = allStacks(plan).filter(({ stack: s }) => s.tier === removed);
+  const strangers = addStrangers(r, plan);
   const pr = await pullRequest(r, r.repository_name());
   const problems = failures(r, pr);
   const body = r.standIn.comments.find((c) => c.issue === PR_NUMBER)?.body ?? '';
-  for (const { stack: s } of gone) if (!body.includes(s.stackName)) problems.push(`the PR comment does not list ${s.stackName} for deletion`);
+  // Listed first: in the caution block above every environment's section.
+  const caution = body.slice(0, body.indexOf('\n### '));
+  for (const { stack: s } of gone) if (!caution.includes(`**Delete** ${s.stackName} `)) problems.push(`the PR comment does not list ${s.stackName} for deletion first`);
+  for (const stranger of strangers) if (body.includes(stranger.name)) problems.push(`the PR comment names ${stranger.name}, a stack that is not gantry's (${stranger.why})`);
   const { problems: failed } = await deploy(r);
   problems.push(...failed);
   for (const { environment, key, stack: s } of gone) {
-    if (stack(r, environment.account, key, s.stackName)) problems.push(`${s.stackName} (${environment.name} ${key}) still exists after the deploy`);
+    const deleted = r.standIn.world.region(environment.account, Rehearsal.awsRegion(key)).stacks.find((x) => x.name === s.stackName);
+    if (stack(r, environment.account, key, s.stackName)) {
+      problems.push(`${s.stackName} (${environment.name} ${key}) still exists after the deploy: ${deleted?.status} ${deleted?.statusReason ?? ''}`);
+      continue;
+    }
+    // After the stacks that used it were updated (the deploy of every target comes first).
+    const updated = allStacks([environment]).filter((x) => x.stack.tier !== removed)
+      .map((x) => stack(r, environment.account, x.key, x.stack.stackName)).filter((x): x is Stack => Boolean(x?.lastUpdatedTime));
+    const late = updated.filter((x) => (x.lastUpdatedTime as string) > (deleted?.deletionTime ?? ''));
+    if (late.length > 0) problems.push(`${s.stackName} was deleted before ${late.map((x) => x.name).join(', ')} stopped using it`);
+  }
+  for (const stranger of strangers) {
+    const found = r.standIn.world.region(stranger.account, stranger.region).stacks.find((x) => x.name === stranger.name);
+    if (found?.status !== 'CREATE_COMPLETE') problems.push(`the deploy touched ${stranger.name}, a stack that is not gantry's (${stranger.why}): it is ${found?.status ?? 'gone'}`);
   }
   return problems;
+}
+
+/**
+ * Stacks that are not gantry's, beside an environment's: one with its name prefix but none of its
+ * tags (a team's own), one with gantry's tags of another environment. Nothing may list or delete them.
+ */
+function addStrangers(r: Rehearsal, plan: EnvironmentPlan[]): { account: string; region: string; name: string; why: string }[] {
+  return plan.flatMap((environment) => {
+    const region = environment.regions[0] as string;
+    const sample = environment.stacks[region]?.[0]?.stackName ?? '';
+    const prefix = sample.slice(0, sample.lastIndexOf('-') + 1);
+    const project = prefix.slice(0, -(environment.name.length + 2));
+    const strangers = [
+      { name: `${prefix}handmade`, tags: [], why: 'its name has the prefix, but it has no gantry tags' },
+      { name: `${prefix}other-env`, tags: [{ Key: 'gantry:project', Value: project }, { Key: 'gantry:environment', Value: `${environment.name}x` }], why: 'it is tagged for another environment' },
+    ];
+    const stacks = r.standIn.world.region(environment.account, region).stacks;
+    for (const stranger of strangers) {
+      stacks.push({
+        name: stranger.name, id: `arn:aws:cloudformation:${region}:${environment.account}:stack/${stranger.name}/0`, status: 'CREATE_COMPLETE',
+        parameters: [], resources: new Map(), outputs: [], capabilities: [], events: [], changeSets: new Map(), tags: stranger.tags, imports: [],
+        creationTime: r.standIn.world.now(),
+      });
+    }
+    return strangers.map((s) => ({ account: environment.account, region, name: s.name, why: s.why }));
+  });
 }
 
 /** What the origin tier's load balancers accept as X-Origin-Verify, and what CloudFront sends, per stack (resolved values). */

@@ -1,11 +1,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { deployPlan } from '../../stacks/plan';
+import { EDGE_REGION } from '../../aws/regions';
+import type { EnvironmentModel } from '../../model/types';
+import { deployPlan, ownershipTags } from '../../stacks/plan';
 import { didYouMean } from '../../util/suggest';
 import { ExitCode, UsageError, type CliIo } from '../io';
 import { dataOut, type SharedOptions } from '../options';
 import { buildSide, modelOrExit } from './plan';
+
+/**
+ * What a deploy of this target deletes once the spec no longer has it (gantry-lib.sh removed_stacks):
+ * a stack in its AWS region whose name starts with `prefix`, that carries every one of `tags`, and
+ * that is not in `keep`, every stack the environment deploys in that AWS region (a region's and the
+ * global stacks share us-east-1) and its bootstrap. One target looks after each AWS region: the
+ * region's own, or 'global' for us-east-1 when the environment has no stacks of its own there.
+ */
+function removalScope(project: string, environment: EnvironmentModel, target: string) {
+  const regions = environment.regions.map((r) => r.region);
+  if (target === 'global' && regions.includes(EDGE_REGION)) return undefined;
+  const awsRegion = target === 'global' ? EDGE_REGION : target;
+  const targets = awsRegion === EDGE_REGION ? [...(regions.includes(EDGE_REGION) ? [EDGE_REGION] : []), 'global'] : [target];
+  const keep = targets.flatMap((t) => deployPlan(environment, t, () => 0).map((s) => s.stackName));
+  const prefix = `${project}-${environment.name}-`;
+  return { prefix, tags: ownershipTags(project, environment.name), keep: [...new Set([...keep, environment.stackNames.bootstrap])].sort() };
+}
 
 interface StacksOptions extends SharedOptions {
   environment: string;
@@ -14,7 +33,7 @@ interface StacksOptions extends SharedOptions {
 
 /**
  * `gantry stacks`: the stacks of an environment and region in deploy order, with their templates
- * and the parameters a deploy looks up, as JSON. The workflows read it, so their YAML holds no
+ * and the parameters a deploy looks up, and the tags they carry, as JSON. The workflows read it, so their YAML holds no
  * ordering logic of its own. Every workflow job calls it, so it answers from the model and the
  * generated files without loading aws-cdk-lib.
  */
@@ -45,8 +64,10 @@ export function stacksCommand(io: CliIo, exit: (code: number) => void): CommandM
         built ??= buildSide().builtTemplateBytes(report.model, environment, args.region);
         return built.get(template) ?? 0;
       };
-      const stacks = deployPlan(environment, args.region, bytes).map((s) => ({ ...s, template: path.join(args.out, s.template).split(path.sep).join('/') }));
-      dataOut(io)(`${JSON.stringify({ environment: environment.name, account: environment.account, region: args.region, stacks }, null, 2)}\n`);
+      const tags = ownershipTags(report.model.project, environment.name);
+      const stacks = deployPlan(environment, args.region, bytes).map((s) => ({ ...s, template: path.join(args.out, s.template).split(path.sep).join('/'), tags }));
+      const removal = removalScope(report.model.project, environment, args.region);
+      dataOut(io)(`${JSON.stringify({ environment: environment.name, account: environment.account, region: args.region, stacks, ...(removal ? { removal } : {}) }, null, 2)}\n`);
       return exit(ExitCode.ok);
     },
   };

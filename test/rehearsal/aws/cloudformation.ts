@@ -29,6 +29,17 @@ const HANDLER_PERMISSIONS: Record<string, Record<string, string[]> | { handlers:
 };
 
 /** Which service principal a type's handler passes roles to and creates service-linked roles for. */
+/**
+ * What a handler answers when CloudFormation deletes a load balancer whose deletion protection is
+ * on (RDS instances are refused by the RDS stand-in, which knows their current setting).
+ */
+function deletionProtected(resource: StackResource): string | undefined {
+  if (resource.type !== 'AWS::ElasticLoadBalancingV2::LoadBalancer') return undefined;
+  const attributes = ((resource.resolved ?? resource.properties)?.LoadBalancerAttributes ?? []) as Json[];
+  const on = attributes.some((a) => a.Key === 'deletion_protection.enabled' && String(a.Value) === 'true');
+  return on ? `Resource handler returned message: "Load balancer '${resource.physicalId}' cannot be deleted because deletion protection is enabled (Service: ElasticLoadBalancingV2, Status Code: 400)" (HandlerErrorCode: InvalidRequest)` : undefined;
+}
+
 function serviceOf(type: string): string {
   const service = type.split('::')[1] ?? '';
   const names: Record<string, string> = {
@@ -141,10 +152,11 @@ export class CloudFormation {
   }
 
   private async authorize(request: CloudFormationRequest, action: string, stackName?: string, context: Record<string, string> = {}): Promise<void> {
-    const resource = stackName
-      ? (this.live(request.account, request.region, stackName)?.id ?? `arn:aws:cloudformation:${request.region}:${request.account}:stack/${stackName}/*`)
-      : '*';
-    const denial = await this.authorizer.check(request.caller, `cloudformation:${action}`, resource, { 'aws:RequestedRegion': request.region, ...context });
+    const stack = stackName ? this.live(request.account, request.region, stackName) : undefined;
+    const resource = stackName ? (stack?.id ?? `arn:aws:cloudformation:${request.region}:${request.account}:stack/${stackName}/*`) : '*';
+    // A stack's tags are its aws:ResourceTag/<key> condition keys.
+    const tags = Object.fromEntries((stack?.tags ?? []).map((t) => [`aws:ResourceTag/${t.Key}`, t.Value]));
+    const denial = await this.authorizer.check(request.caller, `cloudformation:${action}`, resource, { 'aws:RequestedRegion': request.region, ...tags, ...context });
     if (denial) throw accessDenied(denial.message);
   }
 
@@ -171,6 +183,18 @@ export class CloudFormation {
             .filter((s) => filters.length === 0 || filters.includes(s.status))
             .map((s) => ({ StackId: s.id, StackName: s.name, StackStatus: s.status, CreationTime: s.creationTime })),
         };
+      }
+      case 'ListImports': {
+        await this.authorize(request, action);
+        const name = p.get('ExportName') ?? '';
+        const region = this.world.region(request.account, request.region);
+        if (!region.stacks.some((s) => s.status !== 'DELETE_COMPLETE' && s.outputs.some((o) => o.ExportName === name))) {
+          throw new AwsError('ValidationError', `Export '${name}' does not exist.`);
+        }
+        const importers = region.stacks.filter((s) => s.status !== 'DELETE_COMPLETE' && s.imports.includes(name)).map((s) => s.name);
+        // AWS answers an export nobody imports with an error, not an empty list.
+        if (importers.length === 0) throw new AwsError('ValidationError', `Export '${name}' is not imported by any stack.`);
+        return { Imports: importers };
       }
       case 'CreateChangeSet': return this.createChangeSet(request);
       case 'DescribeChangeSet': {
@@ -315,7 +339,7 @@ export class CloudFormation {
     return {
       StackId: stack.id, StackName: stack.name, StackStatus: stack.status, StackStatusReason: stack.statusReason,
       CreationTime: stack.creationTime, LastUpdatedTime: stack.lastUpdatedTime, RoleARN: stack.roleArn,
-      Parameters: stack.parameters, Capabilities: stack.capabilities,
+      Parameters: stack.parameters, Capabilities: stack.capabilities, Tags: stack.tags,
       Outputs: stack.outputs.map((o) => ({ OutputKey: o.OutputKey, OutputValue: o.OutputValue, ExportName: o.ExportName, Description: o.Description })),
       DisableRollback: false, EnableTerminationProtection: false,
       DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
@@ -366,7 +390,7 @@ export class CloudFormation {
       if (!stack) {
         stack = {
           name: stackName, id: `arn:aws:cloudformation:${request.region}:${request.account}:stack/${stackName}/${this.world.next()}-0000-0000-0000-000000000000`,
-          status: 'REVIEW_IN_PROGRESS', parameters: [], resources: new Map(), outputs: [], capabilities: [], events: [], changeSets: new Map(), creationTime: this.world.now(),
+          status: 'REVIEW_IN_PROGRESS', parameters: [], resources: new Map(), outputs: [], capabilities: [], events: [], changeSets: new Map(), tags: [], imports: [], creationTime: this.world.now(),
         };
         region.stacks.push(stack);
         this.event(stack, stackName, stack.id, 'AWS::CloudFormation::Stack', 'REVIEW_IN_PROGRESS', 'User Initiated');
@@ -376,7 +400,11 @@ export class CloudFormation {
     } else if (/_IN_PROGRESS$|^ROLLBACK_COMPLETE$|_FAILED$/.test(stack.status) && stack.status !== 'UPDATE_ROLLBACK_FAILED') {
       throw new AwsError('ValidationError', `Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
     }
-    const template = await this.templateOf(request);
+    // An update may keep the deployed template and change parameters only (the deploy does that to
+    // turn deletion protection off before it deletes a stack the spec no longer has).
+    const template = p.get('UsePreviousTemplate') === 'true'
+      ? Object.assign(structuredClone(stack.template ?? {}), { __body: stack.templateBody ?? '' })
+      : await this.templateOf(request);
     const given: Record<string, string> = {};
     for (const record of p.records('Parameters')) {
       const key = record.ParameterKey ?? '';
@@ -387,7 +415,8 @@ export class CloudFormation {
     const id = `arn:aws:cloudformation:${request.region}:${request.account}:changeSet/${p.get('ChangeSetName')}/${this.world.next()}-0000-0000-0000-000000000000`;
     const changeSet: ChangeSet = {
       id, name: p.get('ChangeSetName') ?? '', type, status: 'CREATE_COMPLETE', executionStatus: 'AVAILABLE', changes: [], template, templateBody: template.__body,
-      parameters: given, roleArn: roleArn ?? stack.roleArn, capabilities, creationTime: this.world.now(), caller: request.caller,
+      parameters: given, roleArn: roleArn ?? stack.roleArn, capabilities, creationTime: this.world.now(), caller: request.caller, imports: [],
+      ...(p.records('Tags').length > 0 ? { tags: p.records('Tags').map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })) } : {}),
     };
     stack.changeSets.set(changeSet.name, changeSet);
     try {
@@ -396,7 +425,7 @@ export class CloudFormation {
       if (resourcesNeedingIam.length > 0 && !capabilities.includes('CAPABILITY_NAMED_IAM') && (named || !capabilities.includes('CAPABILITY_IAM'))) {
         throw new AwsError('InsufficientCapabilitiesException', `Requires capabilities : [${named ? 'CAPABILITY_NAMED_IAM' : 'CAPABILITY_IAM'}]`);
       }
-      const evaluated = await this.evaluate(request, stack, template, given);
+      const evaluated = await this.evaluate(request, stack, template, given, changeSet.imports);
       changeSet.evaluated = evaluated;
       changeSet.changes = this.diff(stack, evaluated.resources);
       if (changeSet.changes.length === 0 && JSON.stringify(evaluated.outputs) === JSON.stringify(stack.outputs) && stack.status !== 'REVIEW_IN_PROGRESS') {
@@ -423,7 +452,7 @@ export class CloudFormation {
     if (denial) throw accessDenied(denial.message);
   }
 
-  private async evaluate(request: CloudFormationRequest, stack: Stack, template: Json, given: Record<string, string>) {
+  private async evaluate(request: CloudFormationRequest, stack: Stack, template: Json, given: Record<string, string>, imports: string[]) {
     const regionState = this.world.region(request.account, request.region);
     const ssmDenials: string[] = [];
     const pendingSsm: string[] = [];
@@ -431,6 +460,7 @@ export class CloudFormation {
       account: request.account, region: request.region, stackName: stack.name, stackId: stack.id, parameters: given,
       existing: new Map([...stack.resources.values()].map((r) => [r.logicalId, { type: r.type, physicalId: r.physicalId }])),
       importValue: (name) => {
+        if (!imports.includes(name)) imports.push(name);
         for (const other of regionState.stacks) {
           if (other.status === 'DELETE_COMPLETE' || other === stack) continue;
           const output = other.outputs.find((o) => o.ExportName === name);
@@ -644,6 +674,8 @@ export class CloudFormation {
       stack.template = changeSet.template;
       stack.templateBody = changeSet.templateBody;
       stack.capabilities = changeSet.capabilities;
+      stack.imports = changeSet.imports;
+      if (changeSet.tags) stack.tags = changeSet.tags;
       if (!creating) stack.lastUpdatedTime = this.world.now();
       this.event(stack, stack.name, stack.id, 'AWS::CloudFormation::Stack', stack.status);
       return;
@@ -676,8 +708,7 @@ export class CloudFormation {
     const exports = stack.outputs.filter((o) => o.ExportName).map((o) => o.ExportName as string);
     for (const other of region.stacks) {
       if (other === stack || other.status === 'DELETE_COMPLETE') continue;
-      const body = other.templateBody ?? '';
-      const used = exports.find((name) => body.includes(name));
+      const used = exports.find((name) => other.imports.includes(name));
       if (used) throw new AwsError('ValidationError', `Export ${used} cannot be deleted as it is in use by ${other.name}`);
     }
     stack.status = 'DELETE_IN_PROGRESS';
@@ -685,7 +716,16 @@ export class CloudFormation {
     const actor = this.actingAs(request.account, roleArn ?? stack.roleArn, request.caller);
     const order = [...stack.resources.values()].reverse();
     for (const resource of order) {
-      const denied = typeof actor === 'string' ? actor : await this.handlerDenial(actor, request.account, request.region, resource, 'delete');
+      // A retained resource outlives its stack: CloudFormation skips it and calls no handler.
+      const policy = String(stack.template?.Resources?.[resource.logicalId]?.DeletionPolicy ?? 'Delete');
+      if (policy === 'Retain' || policy === 'RetainExceptOnCreate') {
+        stack.resources.delete(resource.logicalId);
+        this.event(stack, resource.logicalId, resource.physicalId, resource.type, 'DELETE_SKIPPED');
+        continue;
+      }
+      const event = { op: 'delete' as const, account: request.account, region: request.region, stackName: stack.name, resource };
+      const denied = typeof actor === 'string' ? actor
+        : await this.handlerDenial(actor, request.account, request.region, resource, 'delete') ?? deletionProtected(resource) ?? this.world.resourceChanged(event, true);
       if (denied) {
         this.event(stack, resource.logicalId, resource.physicalId, resource.type, 'DELETE_FAILED', denied);
         stack.status = 'DELETE_FAILED';
@@ -693,7 +733,7 @@ export class CloudFormation {
         return;
       }
       stack.resources.delete(resource.logicalId);
-      this.world.resourceChanged({ op: 'delete', account: request.account, region: request.region, stackName: stack.name, resource });
+      this.world.resourceChanged(event);
       this.event(stack, resource.logicalId, resource.physicalId, resource.type, 'DELETE_COMPLETE');
     }
     stack.status = 'DELETE_COMPLETE';

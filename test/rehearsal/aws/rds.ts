@@ -147,6 +147,9 @@ export class Rds {
     }
     if (resource.type !== 'AWS::RDS::DBInstance') return undefined;
     if (event.op === 'delete') {
+      if (this.instances.get(key)?.deletionProtection) {
+        return `Resource handler returned message: "Cannot delete protected DB Instance, please disable deletion protection and try again. (Service: Rds, Status Code: 400)" (HandlerErrorCode: InvalidRequest)`;
+      }
       if (!check) this.instances.delete(key);
       return undefined;
     }

@@ -51,6 +51,10 @@ export interface ChangeSet {
   evaluated?: import('./template').Evaluated;
   roleArn?: string;
   capabilities: string[];
+  /** The stack tags the change set was given; undefined leaves the stack's tags as they are. */
+  tags?: { Key: string; Value: string }[];
+  /** The exports its template imports. */
+  imports: string[];
   creationTime: string;
   caller: Caller;
 }
@@ -69,6 +73,10 @@ export interface Stack {
   capabilities: string[];
   events: StackEvent[];
   changeSets: Map<string, ChangeSet>;
+  /** Stack-level tags: what the last change set that gave any said (as CloudFormation keeps them). */
+  tags: { Key: string; Value: string }[];
+  /** The exports its template imports (Fn::ImportValue), as last deployed: what ListImports and DeleteStack read. */
+  imports: string[];
   creationTime: string;
   lastUpdatedTime?: string;
   deletionTime?: string;

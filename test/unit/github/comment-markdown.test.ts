@@ -43,6 +43,26 @@ describe('the change-set comment', () => {
     expect(body).toMatch(/- \*\*shop-prod-api\*\*: 1 change\n/);
   });
 
+  it('lists the stacks the spec no longer has for deletion before anything else, with what they hold', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'prod/eu-west-1'), { recursive: true });
+    fs.copyFileSync(path.join(REPO_ROOT, 'test/fixtures/change-sets/prod/eu-west-1/shop-prod-database.json'), path.join(dir, 'prod/eu-west-1/shop-prod-database.json'));
+    const resources = [{ LogicalResourceId: 'LoadBalancer', ResourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer' }, { LogicalResourceId: 'Group', ResourceType: 'AWS::AutoScaling::AutoScalingGroup' }];
+    fs.writeFileSync(path.join(dir, 'prod/eu-west-1/shop-prod-worker.json'), JSON.stringify({ StackName: 'shop-prod-worker', Status: 'DELETE', Unprotect: true, Resources: resources }));
+    const read = readChangeSets(dir);
+    expect(read.map((p) => [p.stack, p.status, p.changes.length, p.unprotect ?? false])).toEqual([['shop-prod-database', 'changes', 3, false], ['shop-prod-worker', 'delete', 2, true]]);
+    const body = renderChangeSetComment(read);
+    expect(body).toContain('**1 stack deleted** · **2 resources replaced or removed** · 1 stack, 1 with changes, 0 unchanged');
+    const caution = body.indexOf('> [!CAUTION]');
+    expect(caution).toBeGreaterThan(0);
+    expect(caution).toBeLessThan(body.indexOf('> [!WARNING]'));
+    expect(body).toContain('> - **Delete** shop-prod-worker (2 resources), prod eu-west-1; deletion protection is turned off first');
+    expect(body).toContain('- **shop-prod-worker**: **deleted** (no longer in the spec), with 2 resources');
+    expect(body).toContain('  | `Group` | AWS::AutoScaling::AutoScalingGroup |');
+    // The deleted stack's resources are not counted again among the replaced or removed ones.
+    expect(body).not.toContain('> - **Remove** `LoadBalancer`');
+  });
+
   it('says so when there is nothing to show', () => {
     expect(renderChangeSetComment([])).toContain('No change sets were produced');
   });

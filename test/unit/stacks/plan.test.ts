@@ -64,6 +64,19 @@ environments:
     expect((await runCli(['stacks', '--spec', 'examples/pharma-portal.yaml', '--environment', 'prod', '--region', 'eu-west-1'])).stderr)
       .toMatch(/environment "prod" has no region "eu-west-1"/);
   });
+
+  it('tags every stack as gantry\'s, and says which stacks a deploy of the target deletes once the spec drops them', async () => {
+    const tags = [{ Key: 'gantry:project', Value: 'pharma-portal' }, { Key: 'gantry:environment', Value: 'prod' }];
+    const stacksOf = async (region: string) => JSON.parse((await runCli(['stacks', '--spec', 'examples/pharma-portal.yaml', '--environment', 'prod', '--region', region])).stdout);
+    const [west, east, global] = [await stacksOf('us-west-2'), await stacksOf('us-east-1'), await stacksOf('global')];
+    expect(west.stacks.every((s: { tags: unknown }) => JSON.stringify(s.tags) === JSON.stringify(tags))).toBe(true);
+    expect(west.removal).toEqual({ prefix: 'pharma-portal-prod-', tags, keep: [...west.stacks.map((s: { stackName: string }) => s.stackName), 'pharma-portal-prod-bootstrap'].sort() });
+    // us-east-1 holds the region's stacks and the global ones: its own target looks after both, and
+    // keeps both, so neither target's stacks ever look removed to the other.
+    expect(global.removal).toBeUndefined();
+    const names = (plan: { stacks: { stackName: string }[] }) => plan.stacks.map((s) => s.stackName);
+    expect(east.removal.keep).toEqual([...names(east), ...names(global), 'pharma-portal-prod-bootstrap'].sort());
+  });
 });
 
 describe('deployPlan, from the stack kinds alone, agrees with the built templates', () => {

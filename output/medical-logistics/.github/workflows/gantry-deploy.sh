@@ -4,6 +4,9 @@
 # through change sets that the CloudFormation execution role ($EXECUTION_ROLE_ARN) runs. It runs
 # in the one job per environment behind the approval gate, after the plan jobs described the
 # change sets to the approver ($APPROVED_DIR); a change set that no longer matches is not run.
+# Then it deletes the stacks of the environment that the spec no longer has and the approver saw
+# listed for deletion, the last target first (its stacks may read the others'), after every target
+# is deployed, so the stacks that used them no longer do.
 # The first failure stops the deploy: later regions keep what they run.
 set -euo pipefail
 # shellcheck source=gantry-lib.sh
@@ -18,6 +21,117 @@ read -r -a target_list <<<"${TARGETS:?the workflow sets TARGETS}"
   echo "| Stack | Region | Result |"
   echo "|---|---|---|"
 } >> "$GITHUB_STEP_SUMMARY"
+# delete_stack NAME: deletes one stack with the execution role, turning deletion protection off
+# first with an update of its parameter alone (a protected load balancer or DB instance would leave
+# the stack DELETE_FAILED), and waits (bounded) until it is gone.
+delete_stack() {
+  local name=$1 described token status deadline
+  local -a parameters tags
+  described=$(aws cloudformation describe-stacks --stack-name "$name" --output json) || return 1
+  if jq -e 'any(.Stacks[0].Parameters[]?; .ParameterKey == "DeletionProtection" and .ParameterValue == "true")' <<<"$described" > /dev/null; then
+    echo "$name: turning deletion protection off"
+    mapfile -t parameters < <(jq -r '.Stacks[0].Parameters[] | if .ParameterKey == "DeletionProtection" then "ParameterKey=DeletionProtection,ParameterValue=false" else "ParameterKey=\(.ParameterKey),UsePreviousValue=true" end' <<<"$described")
+    mapfile -t tags < <(jq -r '.Stacks[0].Tags[]? | "Key=\(.Key),Value=\(.Value)"' <<<"$described")
+    aws cloudformation create-change-set --stack-name "$name" --change-set-name "$CHANGE_SET-unprotect" --change-set-type UPDATE \
+      --use-previous-template --parameters "${parameters[@]}" --tags "${tags[@]}" --capabilities CAPABILITY_IAM --role-arn "$EXECUTION_ROLE_ARN" \
+      --description "gantry: $GITHUB_REPOSITORY run $GITHUB_RUN_ID, deletion protection off before deleting $name" > /dev/null || return 1
+    status=$(wait_change_set "$name" "$CHANGE_SET-unprotect")
+    if [ "$status" = CREATE_COMPLETE ]; then
+      describe_change_set "$name" "$CHANGE_SET-unprotect" > "$GANTRY_TMP/unprotect.json" || return 1
+      if ! only_in_place_changes "$GANTRY_TMP/unprotect.json"; then
+        error "$name: unprotecting it would change more" "turning deletion protection off in $name would add, remove or replace resources; nothing was executed or deleted"
+        delete_change_set "$name" "$CHANGE_SET-unprotect" || true
+        return 1
+      fi
+      aws cloudformation execute-change-set --stack-name "$name" --change-set-name "$CHANGE_SET-unprotect" > /dev/null || return 1
+      status=$(wait_stable "$name" "${DEPLOY_MINUTES:-90}") || return 1
+      if [ "$status" != UPDATE_COMPLETE ]; then
+        error "$name still protected" "turning deletion protection off in $name ended $status; nothing was deleted"
+        print_recent_failures "$name" >&2
+        return 1
+      fi
+    elif [ "$status" != NO_CHANGES ]; then
+      error "$name still protected" "the change set that turns deletion protection off in $name failed: ${status#FAILED }"
+      delete_change_set "$name" "$CHANGE_SET-unprotect" || true
+      return 1
+    fi
+  fi
+  token="$CHANGE_SET-delete-$(printf '%s' "$name" | cksum | cut -d' ' -f1)"
+  aws cloudformation delete-stack --stack-name "$name" --role-arn "$EXECUTION_ROLE_ARN" --client-request-token "$token" || {
+    error "$name not deleted" "CloudFormation refused to delete $name"
+    return 1
+  }
+  deadline=$((SECONDS + ${DEPLOY_MINUTES:-90} * 60))
+  while :; do
+    status=$(stack_status "$name") || return 1
+    case "$status" in
+      NONE)
+        echo "$name: deleted"
+        echo "| $name | $AWS_REGION | deleted |" >> "$GITHUB_STEP_SUMMARY"
+        return 0 ;;
+      DELETE_IN_PROGRESS) ;;
+      *)
+        echo "| $name | $AWS_REGION | :x: $status |" >> "$GITHUB_STEP_SUMMARY"
+        stuck_error "$name" "$status" || error "$name not deleted" "deleting $name ended $status"
+        print_failure_events "$name" "$token" >&2
+        return 1 ;;
+    esac
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      error "$name timed out" "$name is still $status after ${DEPLOY_MINUTES:-90} minutes; CloudFormation goes on with it (see the console)"
+      return 1
+    fi
+    sleep "$POLL_SECONDS"
+  done
+}
+
+# delete_removed TARGET: deletes the stacks of TARGET's region that the spec no longer has, each only
+# if the approved plan listed it for deletion; a stack whose exports another of them imports goes
+# after that one. A stack still imported by a stack that stays is a failure that names the importer.
+delete_removed() {
+  local target=$1 name importers importer waiting progress
+  local -a pending left
+  export AWS_REGION AWS_DEFAULT_REGION
+  AWS_REGION=$(aws_region_of "$target")
+  AWS_DEFAULT_REGION=$AWS_REGION
+  stacks_of "$target" > "$GANTRY_TMP/stacks-$target.json" || return 1
+  removed_stacks "$GANTRY_TMP/stacks-$target.json" > "$GANTRY_TMP/removed-$target.json" || return 1
+  mapfile -t pending < <(jq -r '.[].StackName' "$GANTRY_TMP/removed-$target.json")
+  for name in "${pending[@]}"; do
+    if [ "$(jq -r '.Status // ""' "$APPROVED_DIR/$target/$name.json" 2> /dev/null)" != DELETE ]; then
+      error "$name was not approved for deletion" "the spec no longer has $name, but the approved plan did not list it for deletion; nothing was deleted, run the deploy again"
+      return 1
+    fi
+  done
+  while [ "${#pending[@]}" -gt 0 ]; do
+    progress=false
+    left=()
+    for name in "${pending[@]}"; do
+      waiting=false
+      importers=$(importers_of "$name") || return 1
+      while read -r importer; do
+        [ -n "$importer" ] || continue
+        if [[ " ${pending[*]} " == *" $importer "* ]]; then waiting=true; continue; fi
+        error "$name is still in use" "$importer imports an export of $name, which the spec no longer has; nothing of $name was deleted"
+        return 1
+      done <<<"$importers"
+      if [ "$waiting" = true ]; then left+=("$name"); continue; fi
+      echo "::group::delete $name ($target)"
+      if ! delete_stack "$name"; then echo "::endgroup::"; return 1; fi
+      echo "::endgroup::"
+      progress=true
+    done
+    if [ "$progress" = false ]; then
+      error "Stacks import from each other" "${pending[*]} import each other's exports; none was deleted"
+      return 1
+    fi
+    pending=("${left[@]}")
+  done
+}
+
 for target in "${target_list[@]}"; do
   deploy_target "$target"
+done
+# The last target first: the global stacks read the regions' (stack-output lookups).
+for ((i = ${#target_list[@]} - 1; i >= 0; i--)); do
+  delete_removed "${target_list[i]}"
 done

@@ -6,6 +6,7 @@
 # approves is what the change sets say.
 # "Didn't contain changes" is no change; a missing import means an earlier stack of a new
 # environment is not deployed yet: neither is a failure. Every other failure fails the job.
+# A stack of this environment that the spec no longer has (removed_stacks) is listed for deletion.
 # A stack that does not exist yet is planned under a review name (see review_stack_name) and that
 # empty REVIEW_IN_PROGRESS stack is deleted again; gantry-cleanup.sh does the same on cancel.
 set -euo pipefail
@@ -77,6 +78,23 @@ for target in "${target_list[@]}"; do
     if [ "$plan_stack" != "$name" ]; then aws cloudformation delete-stack --stack-name "$plan_stack" || warning "Review stack left behind" "cannot delete $plan_stack"; fi
     echo "::endgroup::"
   done < <(jq -c '.stacks[]' "$GANTRY_TMP/stacks.json")
+
+  # gantry's stacks of this environment that the spec no longer has: the deploy deletes them once
+  # approved, so the plan lists each with what it holds.
+  removed_stacks "$GANTRY_TMP/stacks.json" > "$GANTRY_TMP/removed.json" || { failed=1; continue; }
+  while read -r gone; do
+    name=$(jq -r .StackName <<<"$gone")
+    if ! resources=$(aws cloudformation list-stack-resources --stack-name "$name" --output json); then
+      error "Cannot read stack $name" "cannot list the resources of $name, which the spec no longer has"
+      failed=1
+      continue
+    fi
+    jq -n --argjson stack "$gone" --argjson resources "$resources" '{StackName: $stack.StackName, Status: "DELETE", StackStatus: $stack.StackStatus,
+        Unprotect: any($stack.Parameters[]?; .ParameterKey == "DeletionProtection" and .ParameterValue == "true"),
+        Resources: [$resources.StackResourceSummaries[] | {LogicalResourceId, ResourceType, PhysicalResourceId}]}' > "$dir/$name.json"
+    jq -r '"- **\(.StackName)**: no longer in the spec; the deploy **deletes** it and the \(.Resources | length) resources it holds (those its template retains are kept)"
+      + (if .Unprotect then ", turning their deletion protection off first" else "" end)' "$dir/$name.json" >> "$GITHUB_STEP_SUMMARY"
+  done < <(jq -c '.[]' "$GANTRY_TMP/removed.json")
 done
 
 # In the bootstrap's region: is the bootstrap stack what gantry generated? It is deployed by hand,

@@ -122,6 +122,49 @@ lookup_parameters() {
   done < <(jq -c '.lookups[]' <<<"$stack")
 }
 
+# tag_args STACK_JSON: the stack's tags (gantry stacks) as Key=…,Value=… arguments, one per line.
+# They mark the stack as gantry's, of this environment (see removed_stacks).
+tag_args() {
+  jq -r '.tags[]? | "Key=\(.Key),Value=\(.Value)"' <<<"$1"
+}
+
+# removed_stacks STACKS_FILE: gantry's stacks of $ENVIRONMENT in this region that the spec no longer
+# has, as a JSON array of describe-stacks entries, newest first (so a stack goes before the older
+# ones it was deployed after). A stack counts only if its name has the environment's prefix, it is
+# in none of the environment's targets in this region (.removal.keep of `gantry stacks`), and it
+# carries every one of the environment's tags: never by its name alone. Empty unless STACKS_FILE's
+# target is the one that looks after this region's removed stacks (.removal).
+removed_stacks() {
+  local file=$1 listed name described found='[]'
+  if ! jq -e .removal "$file" > /dev/null; then echo '[]'; return 0; fi
+  listed=$(aws cloudformation list-stacks --output json) || { error "Cannot list stacks" "cannot list the stacks in $AWS_REGION to find those the spec no longer has"; return 1; }
+  while read -r name; do
+    described=$(aws cloudformation describe-stacks --stack-name "$name" --output json) || { error "Cannot read stack $name" "cannot read $name to tell whether it is gantry's"; return 1; }
+    found=$(jq -c --slurpfile plan "$file" --argjson found "$found" '.Stacks[0] as $stack
+      | if all($plan[0].removal.tags[]; . as $tag | any($stack.Tags[]?; . == $tag)) then $found + [$stack] else $found end' <<<"$described")
+  done < <(jq -r --slurpfile plan "$file" '$plan[0].removal as $removal | .StackSummaries[]
+    | select(.StackStatus != "DELETE_COMPLETE" and (.StackName | startswith($removal.prefix)) and (.StackName as $name | $removal.keep | index($name) | not))
+    | .StackName' <<<"$listed" | sort -u)
+  jq -c 'sort_by(.CreationTime) | reverse' <<<"$found"
+}
+
+# importers_of NAME: the stacks that import one of NAME's exports, one per line (none: nothing).
+importers_of() {
+  local described answer exported importers=''
+  described=$(aws cloudformation describe-stacks --stack-name "$1" --output json) || return 1
+  while read -r exported; do
+    [ -n "$exported" ] || continue
+    if answer=$(aws cloudformation list-imports --export-name "$exported" --output json 2> "$GANTRY_TMP/stderr"); then
+      importers+="$(jq -r '.Imports[]' <<<"$answer")"$'\n'
+    elif ! grep -q "is not imported by any stack" "$GANTRY_TMP/stderr"; then
+      # AWS answers an export that no stack imports with this error, not with an empty list.
+      error "Cannot list imports" "cannot tell which stacks import $exported: $(tr '\n' ' ' < "$GANTRY_TMP/stderr")"
+      return 1
+    fi
+  done < <(jq -r '.Stacks[0].Outputs[]? | .ExportName // empty' <<<"$described")
+  sort -u <<<"$importers" | sed '/^$/d'
+}
+
 # artifacts_bucket: the environment's artifacts bucket (bootstrap stack output), for large templates.
 artifacts_bucket() {
   local out bucket
@@ -139,11 +182,13 @@ artifacts_bucket() {
 # WAITING followed by the stack not deployed yet that it reads an output of, or FAILED followed by
 # CloudFormation's reason.
 create_change_set() {
-  local stack=$1 target=$2 type=$3 set_name=$4 role=${5:-} template bucket key out status reason deadline
-  local -a args parameters
+  local stack=$1 target=$2 type=$3 set_name=$4 role=${5:-} template bucket key
+  local -a args parameters tags
   template=$(jq -r .template <<<"$stack")
+  mapfile -t tags < <(tag_args "$stack")
   args=(--stack-name "$target" --change-set-name "$set_name" --change-set-type "$type" --capabilities CAPABILITY_IAM
     --description "gantry: $GITHUB_REPOSITORY run $GITHUB_RUN_ID, commit $GITHUB_SHA")
+  if [ "${#tags[@]}" -gt 0 ]; then args+=(--tags "${tags[@]}"); fi
   if [ -n "$role" ]; then args+=(--role-arn "$role"); fi
   if [ "$(jq -r .upload <<<"$stack")" = true ]; then
     bucket=$(artifacts_bucket) || return 1
@@ -164,6 +209,13 @@ create_change_set() {
     echo "FAILED $(tr '\n' ' ' < "$GANTRY_TMP/stderr")"
     return 0
   fi
+  wait_change_set "$target" "$set_name"
+}
+
+# wait_change_set TARGET_STACK CHANGE_SET: waits (bounded) until CloudFormation has computed the
+# change set; prints CREATE_COMPLETE, NO_CHANGES, or FAILED followed by the reason.
+wait_change_set() {
+  local target=$1 set_name=$2 out status reason deadline
   deadline=$((SECONDS + 15 * 60))
   while :; do
     out=$(aws cloudformation describe-change-set --stack-name "$target" --change-set-name "$set_name" --output json) || {
