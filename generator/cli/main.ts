@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv, type CommandModule } from 'yargs';
+import { prestartTemplateValidation, stopPrestartedValidation } from '../lint/validate-templates';
 import { PACKAGE_ROOT } from '../paths';
 import { describeFileSystemError, WriteFailure, WriteRefusal } from '../write/errors';
 import { ExitCode, processIo, UsageError, type CliIo } from './io';
@@ -68,6 +69,10 @@ export async function run(argv: readonly string[], baseIo: CliIo = processIo()):
     code = c;
   };
   const debug = argv.includes('--debug');
+  // lint's time is mostly AWS's validator building its engine, in a process of its own: start it
+  // before yargs and the command load, so the two overlap (validate-templates.ts).
+  const lints = argv[0] === 'lint' && !argv.some((a) => ['--help', '-h', '--rules', '--version'].includes(a));
+  if (lints) prestartTemplateValidation();
   try {
     let parser = withSharedOptions(yargs());
     for (const entry of COMMANDS) parser = parser.command(lazyCommand(entry, io, exit));
@@ -113,6 +118,8 @@ export async function run(argv: readonly string[], baseIo: CliIo = processIo()):
       (debug ? '.\n' : ' (run again with --debug for the stack trace).\n'));
     if (debug) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
     return ExitCode.internal;
+  } finally {
+    if (lints) stopPrestartedValidation();
   }
 }
 

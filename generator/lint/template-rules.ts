@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Artifact } from '../artifact';
+import yaml from 'js-yaml';
 import { loadSpecText } from '../spec/load';
+import type { PositionMap } from '../spec/locate';
 import { locate } from '../spec/locate';
 import { TEMPLATE_RULES } from './rules';
 import { isRecord, type LintTemplate, type TemplateRule } from './template-rule';
@@ -21,16 +23,24 @@ export function checkTemplateRules(templates: readonly Artifact[], rules: readon
   const parsed: LintTemplate[] = [];
   const findings: TemplateFinding[] = [];
   for (const template of templates) {
-    const loaded = loadSpecText(template.path, Buffer.from(template.content, 'utf8'));
-    if (!loaded.ok) {
-      const first = loaded.diagnostics[0];
-      findings.push({
-        file: template.path, severity: 'error', ruleId: 'GNT400', line: first?.position.line ?? 1, column: first?.position.column ?? 1,
-        message: `gantry's rules cannot read this template: ${first?.message ?? 'not YAML'}`,
-      });
+    // The plain parse is several times cheaper than the one that records every node's position,
+    // which only a template with a finding needs (lint runs beside AWS's validator on a shared core).
+    const data = quickParse(template.content);
+    if (data) {
+      let positions: PositionMap | undefined;
+      const located = () => {
+        const loaded = loadSpecText(template.path, Buffer.from(template.content, 'utf8'));
+        return loaded.ok ? loaded.spec.positions : new Map() as PositionMap;
+      };
+      parsed.push({ file: template.path, data, get positions() { return (positions ??= located()); }, stackName: stackNameOf(template.path, data) });
       continue;
     }
-    parsed.push({ file: template.path, data: loaded.spec.data, positions: loaded.spec.positions, stackName: stackNameOf(template.path, loaded.spec.data) });
+    const loaded = loadSpecText(template.path, Buffer.from(template.content, 'utf8'));
+    const first = loaded.ok ? undefined : loaded.diagnostics[0];
+    findings.push({
+      file: template.path, severity: 'error', ruleId: 'GNT400', line: first?.position.line ?? 1, column: first?.position.column ?? 1,
+      message: `gantry's rules cannot read this template: ${first?.message ?? 'its top level is not a mapping'}`,
+    });
   }
   const byFile = new Map(parsed.map((t) => [t.file, t]));
   for (const rule of rules) {
@@ -44,6 +54,16 @@ export function checkTemplateRules(templates: readonly Artifact[], rules: readon
     }
   }
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+}
+
+/** A template's data, parsed as the spec loader parses it (js-yaml's default schema), or undefined when it is not a YAML mapping. */
+function quickParse(content: string): Record<string, unknown> | undefined {
+  try {
+    const data = yaml.load(content);
+    return isRecord(data) ? data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function suppressed(template: LintTemplate, logicalId: string, ruleId: string): boolean {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type SpawnSyncReturns } from 'node:child_process';
 import path from 'node:path';
 import type { Artifact } from '../artifact';
 
@@ -58,8 +58,9 @@ process.stdin.on('end', () => {
   const templates = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   const reports = templates.map((template) => engine.validateTemplate(new validator.TemplateContent(template.content, template.path), { detailLevel: 'STANDARD' })
     .diagnostics.map((d) => ({ ruleId: d.ruleId, severity: d.severity, message: d.message, logicalId: d.entity?.logicalId, startLine: d.startLine, startColumn: d.startColumn })));
-  // No engine.free(): the process ends here, and freeing 170 MB of WebAssembly memory piece by piece costs 70–200 ms.
-  process.stdout.write(JSON.stringify(reports));
+  // No engine.free(), and exit as soon as the answer is written: freeing 170 MB of WebAssembly memory
+  // piece by piece, or tearing the heap down, costs 70–200 ms.
+  process.stdout.write(JSON.stringify(reports), () => process.exit(0));
 });
 `;
 
@@ -75,13 +76,43 @@ export function validateTemplates(templates: readonly Artifact[]): TemplateFindi
   return findingsOf(templates, result);
 }
 
+/** A validator's process started before its templates were known, and a failure to start it. */
+let prestarted: { child: ChildProcessWithoutNullStreams; error?: Error } | undefined;
+
+function spawnValidator(): { child: ChildProcessWithoutNullStreams; error?: Error } {
+  const started: { child: ChildProcessWithoutNullStreams; error?: Error } = {
+    child: spawn(process.execPath, validatorArguments(), { stdio: ['pipe', 'pipe', 'pipe'], env: process.env }),
+  };
+  started.child.on('error', (error) => { started.error = error; });
+  return started;
+}
+
 /**
- * The same, started at once and answered later, so that gantry's own rules run on this process's
- * core while the validator builds its engine on the other.
+ * Starts the validator's process now, before the templates are read (`gantry lint` calls it as the
+ * CLI starts): building its engine takes most of lint's time, and it can overlap Node's and the
+ * CLI's own start-up. The next startTemplateValidation feeds it; stopPrestartedValidation ends it
+ * when nothing did.
+ */
+export function prestartTemplateValidation(): void {
+  prestarted ??= spawnValidator();
+}
+
+/** Ends a prestarted validator that no startTemplateValidation used (lint stopped before it validated). */
+export function stopPrestartedValidation(): void {
+  prestarted?.child.kill();
+  prestarted = undefined;
+}
+
+/**
+ * The same, started at once (or taken over from prestartTemplateValidation) and answered later,
+ * so that gantry's own rules run on this process's core while the validator builds its engine on the other.
  */
 export function startTemplateValidation(templates: readonly Artifact[]): Promise<TemplateFinding[]> {
+  const started = prestarted ?? spawnValidator();
+  prestarted = undefined;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, validatorArguments(), { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+    const { child } = started;
+    if (started.error) return reject(started.error);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

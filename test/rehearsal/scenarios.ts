@@ -421,6 +421,11 @@ async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<strin
       problems.push(`${s.stackName} (${environment.name} ${key}) still exists after the deploy: ${deleted?.status} ${deleted?.statusReason ?? ''}`);
       continue;
     }
+    // A protected stack loses its protection first (its load balancer or DB instance refuses deletion otherwise).
+    const protectedOnce = s.lookups.some((l) => l.lookup === 'deletion-protection');
+    if (protectedOnce && deleted?.parameters.find((x) => x.ParameterKey === 'DeletionProtection')?.ParameterValue !== 'false') {
+      problems.push(`${s.stackName} was deleted without turning its deletion protection off first`);
+    }
     // After the stacks that used it were updated (the deploy of every target comes first).
     const updated = allStacks([environment]).filter((x) => x.stack.tier !== removed)
       .map((x) => stack(r, environment.account, x.key, x.stack.stackName)).filter((x): x is Stack => Boolean(x?.lastUpdatedTime));
