@@ -7,7 +7,8 @@
  * every scenario of the minimal example, which exercises every workflow and script, and the first
  * deploy and the failover of pharma-portal (two accounts, two regions, global stacks, SQL Server with
  * backups replicated to the standby), where roles across regions, global stacks, cross-region lookups
- * and the restore are proved. `npm run test:rehearsal` (GANTRY_REHEARSAL=full) and
+ * and the restore are proved; and the removal of a tier of windows-sqlserver-single-nat (the examples
+ * have one tier each). `npm run test:rehearsal` (GANTRY_REHEARSAL=full) and
  * `npm run rehearse` run every scenario for every example and every spec of test/specs/.
  *
  * The sources run two at a time: their time goes to child processes (the AWS CLI, bash, gantry).
@@ -22,6 +23,9 @@ const IN_NPM_TEST: Record<string, string[]> = {
   // medical-logistics' first deploy (with the replicated database's own secret, new this session) has
   // not yet run to its end here: `npm run rehearse -- --spec examples/medical-logistics.yaml`.
   'examples/pharma-portal.yaml': ['first-deploy', 'failover'],
+  // The examples have one tier each: removing a tier (its stacks deleted after approval, a protected
+  // load balancer unprotected first, strangers' stacks left alone) is rehearsed on a two-tier spec.
+  'test/specs/windows-sqlserver-single-nat.yaml': ['tier-removed'],
 };
 
 const plan = defaultSources()
