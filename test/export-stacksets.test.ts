@@ -122,7 +122,7 @@ describe('export --layout stacksets', () => {
       { name: 'SourceDatabaseArn', lookup: 'stack-output', region: 'af-south-1', stackName: 'medlogix-prod-database', stackSet: 'medlogix-prod-database-af-south-1', output: 'DatabaseArn', perRegion: false },
     ]);
     const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
-    expect(readme).toContain('| 2 | `medlogix-prod-network` | [templates/02-network.yaml](templates/02-network.yaml) | af-south-1, eu-west-1 | IsolatedSubnetCidrs, PrivateSubnetCidrs, PublicSubnetCidrs, VpcCidr | - |');
+    expect(readme).toContain('| 2 | `medlogix-prod-network` | [templates/02-network.yaml](templates/02-network.yaml) | af-south-1, eu-west-1 | IsolatedSubnetCidrs, PrivateSubnetCidrs, PublicSubnetCidrs, VpcCidr | AvailabilityZoneIds |');
     expect(readme).toContain('--accounts 444444444444 --regions eu-west-1');
     expect(readme).toContain('--deployment-targets OrganizationalUnitIds=<ou of 444444444444>,Accounts=444444444444,AccountFilterType=INTERSECTION');
     const shellcheck = spawnSync('shellcheck', [path.join(dir, 'deploy.sh')], { encoding: 'utf8' });
@@ -178,6 +178,24 @@ describe('export --layout stacksets', () => {
 
 describe('stack set templates', () => {
   const templates: Artifact[] = bundles.flatMap((b) => b.files.filter((f) => f.path.startsWith('templates/')).map((f) => ({ ...f, path: `${b.name}: ${f.path}` })));
+
+  it('place subnets in zones by id, which each instance looks up in its region, never by index', () => {
+    const networks = templates.filter((t) => t.path.endsWith('-network.yaml'));
+    expect(networks.length).toBeGreaterThan(0);
+    for (const network of networks) {
+      const template = yaml.load(network.content) as { Parameters: Record<string, { Type: string }>; Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+      expect(network.content).not.toContain('Fn::GetAZs');
+      expect(template.Parameters.AvailabilityZoneIds?.Type).toBe('CommaDelimitedList');
+      const subnets = Object.values(template.Resources).filter((r) => r.Type === 'AWS::EC2::Subnet');
+      expect(subnets.map((s) => s.Properties.AvailabilityZoneId).every((z) => JSON.stringify(z).includes('"Ref":"AvailabilityZoneIds"'))).toBe(true);
+    }
+    for (const { environment, manifest } of bundles) {
+      for (const set of manifest.stackSets.filter((s) => s.name.includes('-network'))) {
+        const zones = environment.regions.find((r) => r.region === set.deploymentTargets.regions[0])?.network.availabilityZones;
+        expect(set.lookups.filter((l) => l.lookup === 'availability-zone-ids')).toEqual([{ name: 'AvailabilityZoneIds', lookup: 'availability-zone-ids', count: zones, perRegion: true }]);
+      }
+    }
+  });
 
   it('get no errors and no warnings from AWS\'s CloudFormation validator', () => {
     expect(validateTemplates(templates).map((f) => `${f.file} ${f.ruleId} ${f.logicalId ?? ''}: ${f.message}`)).toEqual([]);

@@ -10,7 +10,17 @@ import { runCli, tempDir } from './helpers';
  */
 const FAKE_AWS = `#!/usr/bin/env bash
 printf '%s\\n' "$*" >> "$AWS_LOG"
+# The parameter overrides an instance is created with, as a line of their own.
+for arg in "$@"; do case "$arg" in file://*.json) printf 'overrides %s\\n' "$(jq -c . "\${arg#file://}")" >> "$AWS_LOG" ;; esac; done
 case "$*" in
+  *describe-availability-zones*)
+    region=$(printf '%s' "$*" | grep -o -- '--region [a-z0-9-]*' | cut -d' ' -f2)
+    case "$region" in
+      af-south-1) echo '{"AvailabilityZones": [{"ZoneName": "af-south-1a", "ZoneId": "afs1-az3"}, {"ZoneName": "af-south-1b", "ZoneId": "afs1-az1"}, {"ZoneName": "af-south-1c", "ZoneId": "afs1-az2"}]}' ;;
+      eu-west-1)
+        zones=\${EU_WEST_1_ZONES:-'{"ZoneId": "euw1-az2"}, {"ZoneId": "euw1-az1"}, {"ZoneId": "euw1-az3"}'}
+        printf '{"AvailabilityZones": [%s]}\\n' "$zones" ;;
+    esac ;;
   *describe-stack-set-operation*) echo "\${OPERATION_STATUS:-SUCCEEDED}" ;;
   *list-stack-set-operation-results*) printf '444444444444\\taf-south-1\\tFAILED\\tResource handler returned message: "boom"\\n' ;;
   *describe-stack-set*|*describe-stack-instance*) echo "An error occurred (StackSetNotFoundException)" >&2; exit 254 ;;
@@ -75,6 +85,18 @@ describe('the stack sets rollout (deploy.sh)', () => {
     expect(calls.find((c) => c.includes('create-stack-set --stack-set-name medlogix-prod-network'))).toMatch(/--permission-model SELF_MANAGED --capabilities CAPABILITY_IAM$/);
     expect(calls.find((c) => c.includes('create-stack-instances --stack-set-name medlogix-prod-api-eu-west-1 --accounts 444444444444 --regions eu-west-1'))).toBeDefined();
     expect(calls.some((c) => c.includes('--call-as'))).toBe(false);
+    // The subnets' zones by id, looked up in each instance's region (sorted, so the same every time):
+    // the stack set's own parameters take the first region's, each instance overrides them with its own.
+    const zones = calls.filter((c) => c.startsWith('overrides ') && c.includes('AvailabilityZoneIds'))
+      .map((c) => (JSON.parse(c.slice('overrides '.length)) as { ParameterKey: string; ParameterValue: string }[]).find((p) => p.ParameterKey === 'AvailabilityZoneIds')?.ParameterValue);
+    expect(zones).toEqual(['afs1-az1,afs1-az2,afs1-az3', 'afs1-az1,afs1-az2,afs1-az3', 'euw1-az1,euw1-az2,euw1-az3']);
+  });
+
+  it('stops before a region that has fewer zones open to the account than the network needs', async () => {
+    const { status, stderr, calls } = await rollout([], { EU_WEST_1_ZONES: '{"ZoneId": "euw1-az1"}' });
+    expect(status).toBe(1);
+    expect(stderr).toContain('cannot look up AvailabilityZoneIds in eu-west-1: it has fewer than 3 zones open to this account that can launch current instance types');
+    expect(calls.some((c) => c.includes('create-stack-instances --stack-set-name medlogix-prod-network --accounts 444444444444 --regions eu-west-1'))).toBe(false);
   });
 
   it('targets the account inside its OU and calls as the delegated administrator (SERVICE_MANAGED)', async () => {

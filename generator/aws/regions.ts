@@ -58,6 +58,12 @@ export const KNOWN_GOOD_ZONE_IDS: Readonly<Record<string, readonly string[]>> = 
   'us-east-1': ['use1-az1', 'use1-az2', 'use1-az4', 'use1-az5', 'use1-az6'],
 };
 
+/**
+ * Zone ids gantry never places subnets in: use1-az3 cannot launch current (Nitro) instance types.
+ * A stack set's rollout looks each region's zone ids up without them (export/lookup-script.ts).
+ */
+export const CONSTRAINED_ZONE_IDS: readonly string[] = ['use1-az3'];
+
 export const REGIONS: readonly string[] = Object.keys(REGION_AVAILABILITY_ZONES);
 
 /** The partition of regions gantry does not deploy to (their ARNs, endpoints and OIDC audiences differ). */

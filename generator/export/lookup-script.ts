@@ -1,3 +1,5 @@
+import { CONSTRAINED_ZONE_IDS } from '../aws/regions';
+
 /**
  * bash: `lookup ITEM REGION` prints the value of a parameter a bundle looks up at deploy time, for
  * an item of a manifest's `lookups` (empty, or None, when the account has none). Shared by the
@@ -20,6 +22,12 @@ export const LOOKUP_FUNCTION = `lookup() {
       aws secretsmanager describe-secret --region "$region" --secret-id "$(jq -r .secretId <<<"$item")" --output json \\
         | jq -r --arg stage "$(jq -r .stage <<<"$item")" '.VersionIdsToStages // {} | to_entries
           | ((map(select(any(.value[]; . == $stage))) | first) // (map(select(any(.value[]; . == "AWSCURRENT"))) | first)) | .key // empty' ;;
+    availability-zone-ids)
+      # The region's first COUNT zones by id (the same physical zones in every account, unlike
+      # names), leaving out ${CONSTRAINED_ZONE_IDS.join(', ')}, which cannot launch current instance types.
+      aws ec2 describe-availability-zones --region "$region" --filters Name=zone-type,Values=availability-zone Name=state,Values=available --output json \\
+        | jq -r --argjson count "$(jq -r .count <<<"$item")" --argjson constrained '${JSON.stringify(CONSTRAINED_ZONE_IDS)}' \\
+          '[.AvailabilityZones[].ZoneId | select(IN($constrained[]) | not)] | sort | if length >= $count then .[:$count] | join(",") else empty end' ;;
     stack-output)
       # An output of the environment's stack in another region, deployed before this one: by its
       # name, or (stack sets) the stack of the source stack set's instance in that region.

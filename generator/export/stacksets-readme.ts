@@ -1,3 +1,4 @@
+import { CONSTRAINED_ZONE_IDS } from '../aws/regions';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { headerFor } from '../write/header';
 import type { Parameter, StackSetEntry, StackSetInstance, StackSetsManifest } from './stacksets';
@@ -37,6 +38,8 @@ export function stackSetsReadme(model: PlatformModel, environment: EnvironmentMo
     '  or in a delegated administrator with `--call-as DELEGATED_ADMIN`. StackSets never deploys to the management account itself. The target',
     '  account\'s OU is looked up (`organizations list-parents`) unless `--organizational-unit` names it; the stack sets never auto-deploy to other accounts of the OU.',
     `- A tier's instances boot from the AMI id in an SSM parameter of account \`${environment.account}\`; put one in each region first: ${images.join(', ') || 'none'}.`,
+    '- The subnets of each region go in availability zones by id (the same physical zones in every account, unlike their names): `deploy.sh` looks them up',
+    `  with \`aws ec2 describe-availability-zones\` in each region, leaving out ${CONSTRAINED_ZONE_IDS.map((z) => `\`${z}\``).join(', ')}, which cannot launch current instance types.`,
     ...(environment.edge ? [`- The hosted zone \`${environment.edge.zone}\` is looked up by name; where the credentials running \`deploy.sh\` cannot see it, pass \`--hosted-zone-id\`.`] : []),
     '',
     '## Stack sets, in rollout order',

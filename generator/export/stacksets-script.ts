@@ -103,6 +103,7 @@ with_lookups() {
     else
       value=$(lookup "$item" "$region")
       hint=""
+      if [ "$(jq -r .lookup <<<"$item")" = availability-zone-ids ]; then hint=": it has fewer than $(jq -r .count <<<"$item") zones open to this account that can launch current instance types"; fi
     fi
     if [ -z "$value" ] || [ "$value" = None ]; then echo "cannot look up $(jq -r .name <<<"$item") in $region$hint" >&2; exit 1; fi
     parameters=$(jq -c --arg key "$(jq -r .name <<<"$item")" --arg value "$value" '. + [{ParameterKey: $key, ParameterValue: $value}]' <<<"$parameters")

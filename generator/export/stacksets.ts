@@ -2,6 +2,7 @@ import type { Artifact } from '../artifact';
 import { EDGE_REGION } from '../aws/regions';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
+import { ZONE_IDS_PARAMETER } from '../stacks/network';
 import { INLINE_TEMPLATE_BYTES } from '../stacks/plan';
 import { accountAndRegionLiterals, pinStackName } from '../stacks/portable';
 import { LOOKUP_PER_REGION } from '../stacks/kinds';
@@ -20,6 +21,8 @@ export type StackSetLookup =
   | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id'; readonly perRegion: boolean }
   /** The secret origin header's version id in the instance's region (its replica there). */
   | { readonly name: string; readonly lookup: 'secret-version'; readonly secretId: string; readonly stage: 'AWSCURRENT' | 'AWSPREVIOUS'; readonly perRegion: boolean }
+  /** The ids of the region's first `count` availability zones that can launch current instance types. */
+  | { readonly name: string; readonly lookup: 'availability-zone-ids'; readonly count: number; readonly perRegion: true }
   /** An output of the environment's stack in another region (rolled out before this stack set). */
   | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly stackSet: string; readonly output: string; readonly perRegion: boolean };
 
@@ -137,6 +140,11 @@ function stackSetEntry(environment: EnvironmentModel, name: string, template: st
         return { ...lookup, perRegion: LOOKUP_PER_REGION[lookup.lookup] };
     }
   });
+  // A network template's zones by id: looked up in each instance's region (network.ts).
+  if ((body.Parameters as Record<string, unknown> | undefined)?.[ZONE_IDS_PARAMETER]) {
+    const count = environment.regions.find((r) => r.region === first.region)?.network.availabilityZones ?? 0;
+    lookups.push({ name: ZONE_IDS_PARAMETER, lookup: 'availability-zone-ids', count, perRegion: true });
+  }
   return {
     name,
     template,

@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, type CfnResource } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Fn, type CfnResource, type Stack } from 'aws-cdk-lib';
 import { KNOWN_GOOD_ZONE_IDS } from '../aws/regions';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnVPC, CfnEIP, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSecurityGroup, CfnSubnet, CfnSubnetRouteTableAssociation, CfnVPCEndpoint } from 'aws-cdk-lib/aws-ec2';
@@ -26,6 +26,18 @@ const KIND_NAME: Record<SubnetKind, string> = { public: 'Public', private: 'Priv
 /** Logical id of a subnet: PublicSubnet1, PrivateSubnet2, ... (AZs counted from 1). */
 export function subnetId(kind: SubnetKind, az: number): string {
   return `${KIND_NAME[kind]}Subnet${az + 1}`;
+}
+
+/** The parameter a stack set instance's zone ids arrive in (the lookup availability-zone-ids of export/stacksets.ts). */
+export const ZONE_IDS_PARAMETER = 'AvailabilityZoneIds';
+
+function zoneIdsParameter(stack: Stack, count: number): string[] {
+  const parameter = new CfnParameter(stack, ZONE_IDS_PARAMETER, {
+    type: 'CommaDelimitedList',
+    description: `The ids of the ${count} availability zones the subnets go in, in order; the rollout (deploy.sh) looks them up in each instance's region`,
+  });
+  parameter.overrideLogicalId(ZONE_IDS_PARAMETER);
+  return parameter.valueAsList;
 }
 
 /**
@@ -64,11 +76,12 @@ export function buildNetworkTemplate(environment: EnvironmentModel, region: Regi
     return resource;
   };
   // Zones by id where an index could land in a constrained zone (us-east-1), by index elsewhere.
-  // NOTE: a stack set's template names no region, and carrying both AvailabilityZone and
-  // AvailabilityZoneId behind Fn::If is rejected by AWS's validator (F3020), so stack sets keep
-  // picking by index (docs/facts.md, "Availability zones by id").
+  // A stack set's template names no region: its zone ids are a parameter that the rollout looks up
+  // in each instance's region, without the constrained zones (docs/facts.md, "Availability zones by id").
   const ids = values.portable ? undefined : KNOWN_GOOD_ZONE_IDS[region.region];
-  const zonePlacement = (index: number) => (ids ? { availabilityZoneId: ids[index] } : { availabilityZone: Fn.select(index, Fn.getAzs()) });
+  const zoneIds = values.portable ? zoneIdsParameter(stack, network.availabilityZones) : undefined;
+  const zonePlacement = (index: number) => (zoneIds ? { availabilityZoneId: Fn.select(index, zoneIds) }
+    : ids ? { availabilityZoneId: ids[index] } : { availabilityZone: Fn.select(index, Fn.getAzs()) });
   const subnetsOf = (kind: SubnetKind) => network.subnets.filter((s) => s.kind === kind);
 
   // Subnets, each associated with its kind's route table.
