@@ -23,6 +23,8 @@ case "$*" in
     esac ;;
   *describe-stack-set-operation*) echo "\${OPERATION_STATUS:-SUCCEEDED}" ;;
   *list-stack-set-operation-results*) printf '444444444444\\taf-south-1\\tFAILED\\tResource handler returned message: "boom"\\n' ;;
+  *"describe-stack-set --stack-set-name medlogix-prod-network "*)
+    if [ -n "\${OLD_NETWORK_SET:-}" ]; then echo '{"StackSet": {"TemplateBody": "old", "Parameters": [{"ParameterKey": "VpcCidr", "ParameterValue": "10.0.0.0/16"}]}}'; else echo "An error occurred (StackSetNotFoundException)" >&2; exit 254; fi ;;
   *describe-stack-set*|*describe-stack-instance*) echo "An error occurred (StackSetNotFoundException)" >&2; exit 254 ;;
   *create-stack-set*) echo '{"StackSetId": "id"}' ;;
   *create-stack-instances*) echo op-1 ;;
@@ -90,6 +92,13 @@ describe('the stack sets rollout (deploy.sh)', () => {
     const zones = calls.filter((c) => c.startsWith('overrides ') && c.includes('AvailabilityZoneIds'))
       .map((c) => (JSON.parse(c.slice('overrides '.length)) as { ParameterKey: string; ParameterValue: string }[]).find((p) => p.ParameterKey === 'AvailabilityZoneIds')?.ParameterValue);
     expect(zones).toEqual(['afs1-az1,afs1-az2,afs1-az3', 'afs1-az1,afs1-az2,afs1-az3', 'euw1-az1,euw1-az2,euw1-az3']);
+  });
+
+  it('refuses to move a network stack set an earlier gantry rolled out (zones by index) to zones by id', async () => {
+    const { status, stderr, calls } = await rollout([], { OLD_NETWORK_SET: '1' });
+    expect(status).toBe(1);
+    expect(stderr).toContain('medlogix-prod-network was rolled out by an earlier gantry, with subnets placed by zone index');
+    expect(calls.some((c) => c.includes('update-stack-set --stack-set-name medlogix-prod-network'))).toBe(false);
   });
 
   it('stops before a region that has fewer zones open to the account than the network needs', async () => {

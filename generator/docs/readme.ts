@@ -32,7 +32,7 @@ export function buildReadme(model: PlatformModel, outDir: string): string {
     '| workflow | what it does |',
     '|---|---|',
     '| `gantry-pull-request.yml` | checks the generated files, then shows each stack\'s change set in one pull-request comment |',
-    `| \`gantry-deploy.yml\` | on merge to \`${model.github.branch}\`: ${model.environments.map((e) => `${e.name}${e.approval ? ' (after approval)' : ''}`).join(', then ')}; per environment, change sets first (the approver reads them in the run), then one job executes them, region after region, then the us-east-1 stacks |`,
+    `| \`gantry-deploy.yml\` | on merge to \`${model.github.branch}\`: ${model.environments.map((e) => `${e.name}${e.approval ? ' (after approval)' : ''}`).join(', then ')}; per environment, change sets first (the approver reads them in the run), then one job executes them, region after region, then the us-east-1 stacks, then deletes the environment's stacks the spec no longer has (tagged \`gantry:project\`, \`gantry:environment\`; listed first in the plan and the pull request's comment) |`,
     '| `gantry-release.yml` | puts a new AMI in a tier, batch by batch, region by region |',
     '| `gantry-rollback.yml` | puts back the last release that succeeded in every region (or a given AMI) the same way |',
     '| `gantry-drift.yml` | daily drift detection on every stack |',

@@ -156,6 +156,13 @@ while read -r set; do
   while read -r capability; do capabilities+=(--capabilities "$capability"); done < <(jq -r '.capabilities[]' <<<"$set")
   echo "== stack set $name"
   if current=$(cfn describe-stack-set --stack-set-name "$name" --output json 2>/dev/null); then
+    if jq -e '.StackSet.Parameters // [] | any(.ParameterKey == "AvailabilityZoneIds") | not' <<<"$current" > /dev/null \\
+      && jq -e 'any(.ParameterKey == "AvailabilityZoneIds")' <<<"$parameters" > /dev/null; then
+      # Its subnets were placed by zone index; placing them by zone id replaces every subnet (with
+      # the same CIDR, which fails) and would give every region the first region's zone ids.
+      echo "$name was rolled out by an earlier gantry, with subnets placed by zone index: this bundle places them by zone id, which replaces every subnet. Keep that earlier bundle for $name, or move its instances to a new stack set (delete-stack-instances --retain-stacks, then import them); see Availability zones by id in gantry's docs/facts.md." >&2
+      exit 1
+    fi
     if [ "$(jq -r .StackSet.TemplateBody <<<"$current")" = "$(cat "$template")" ] \\
       && [ "$(jq -c ".StackSet.Parameters // [] | $normalized" <<<"$current")" = "$(jq -c "$normalized" <<<"$parameters")" ]; then
       echo "   unchanged"

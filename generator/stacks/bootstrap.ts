@@ -8,6 +8,7 @@ import { EDGE_REGION } from '../aws/regions';
 import { ROLE_SESSION_SECONDS } from '../workflows/timeouts';
 import { driftReadActions } from './drift-permissions';
 import { originSecretOf, originSecretRegions } from './origin-secret';
+import { bootstrapRoleNames } from './role-names';
 import { acknowledge, applyTags } from './tags';
 
 /**
@@ -59,14 +60,7 @@ function trustGithub(role: CfnResource, condition: Record<string, Record<string,
   role.addPropertyOverride('AssumeRolePolicyDocument.Statement', [{ ...document.Statement[0], ...(provider ? { Principal: { Federated: provider } } : {}), Condition: condition }]);
 }
 
-/**
- * The bootstrap roles have fixed names, so a workflow knows their ARNs from the spec's account alone.
- * IAM role names are at most 64 characters: project (30) + environment (20) + suffix (10) fit.
- */
-export function bootstrapRoleNames(project: string, environment: string) {
-  const prefix = `${project}-${environment}`;
-  return { deploy: `${prefix}-gh-deploy`, changeSets: `${prefix}-gh-plan`, drift: `${prefix}-gh-drift`, execution: `${prefix}-cfn-exec`, failover: `${prefix}-gh-failover` };
-}
+export { bootstrapRoleNames } from './role-names';
 
 const STACK_READS = [
   'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
@@ -116,6 +110,15 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
     regions.map((region) => Fn.sub(`arn:\${AWS::Partition}:ec2:${region}:${kind === 'instance' ? '${AWS::AccountId}' : ''}:${kind}/*`));
   const imageParameters = [...new Set(environment.regions.flatMap((r) => r.tiers.map((t) => t.imageParameter)))].sort();
   const parameters = regions.flatMap((region) => imageParameters.map((name) => partitionArn('ssm', region, `parameter${name}`)));
+  // Every AMI parameter of the environment, also of a tier the spec no longer has: CloudFormation
+  // resolves a stack's AMI parameter with the caller's rights, also in the update that turns a
+  // removed tier's deletion protection off before the deploy deletes its stack.
+  // (A tier's own parameter outside the environment's path, image.parameter in the spec, is named as well.)
+  const ownPath = `/${model.project}/${environment.name}/`;
+  const anyImageParameter = imageParameters.length > 0 ? [
+    ...regions.map((region) => partitionArn('ssm', region, `parameter${ownPath}*`)),
+    ...regions.flatMap((region) => imageParameters.filter((name) => !name.startsWith(ownPath)).map((name) => partitionArn('ssm', region, `parameter${name}`))),
+  ] : [];
   // The secret origin header's secret, in each region that reads it (its ARN ends in a random suffix).
   const secretName = originSecretOf(environment);
   const originSecret = secretName ? buildOriginSecret(stack, environment, secretName) : undefined;
@@ -199,6 +202,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
           Sid: 'TagNewAmis', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: [...ec2Arns('image'), ...ec2Arns('snapshot')],
           Condition: { StringEquals: { 'ec2:CreateAction': ['CreateImage', 'CopyImage'] } },
         }] : []),
+        ...(anyImageParameter.length > 0 ? [{ Sid: 'ResolveAmiParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: anyImageParameter }] : []),
         { Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: objects('') },
         { Sid: 'ListArtifacts', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
       ],
@@ -225,7 +229,7 @@ export function buildBootstrapTemplate(model: PlatformModel, environment: Enviro
         { Sid: 'DeleteEmptyReviewStacks', Effect: 'Allow', Action: 'cloudformation:DeleteStack', Resource: reviewStacks },
         { Sid: 'Lookups', Effect: 'Allow', Action: LOOKUPS, Resource: '*' },
         ...originSecretLookup,
-        ...(parameters.length > 0 ? [{ Sid: 'ResolveAmiParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: parameters }] : []),
+        ...(anyImageParameter.length > 0 ? [{ Sid: 'ResolveAmiParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: anyImageParameter }] : []),
         {
           Sid: 'UploadLargeTemplates', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'],
           Resource: [objects('pull-requests/'), objects('plans/')],

@@ -91,12 +91,24 @@ function normalise(action: string): string {
  */
 const IAM_ACTION = /^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/;
 
+/**
+ * Tag writes that a type's handler lists leave out although the type takes tags: the stack tags
+ * every change set carries (plan.ts ownershipTags) propagate to its resources, and in accounts
+ * where CloudFormation enforces tagging permissions a stack operation without them fails.
+ * @see https://repost.aws/knowledge-center/cloudformation-resource-tagging-errors
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resource-tags.html
+ */
+export const TAGGING_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  'AWS::WAFv2::WebACL': ['wafv2:TagResource', 'wafv2:UntagResource'],
+  'AWS::Events::Rule': ['events:TagResource', 'events:UntagResource'],
+};
+
 /** The IAM actions CloudFormation needs to create, update, replace and delete resources of these types. */
 export function deployPermissions(types: Iterable<string>): string[] {
   const data = loadHandlerData();
   const actions = new Set<string>();
   for (const type of types) {
-    for (const action of NON_REGISTRY_PERMISSIONS[type] ?? []) actions.add(action);
+    for (const action of [...NON_REGISTRY_PERMISSIONS[type] ?? [], ...TAGGING_PERMISSIONS[type] ?? []]) actions.add(action);
     const handlers = data.types[type];
     if (!handlers) continue;
     for (const op of DEPLOY_OPERATIONS) for (const action of handlers[op] ?? []) if (IAM_ACTION.test(action)) actions.add(normalise(action));

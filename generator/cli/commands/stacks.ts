@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { EDGE_REGION } from '../../aws/regions';
 import type { EnvironmentModel } from '../../model/types';
+import { bootstrapRoleNames } from '../../stacks/role-names';
 import { deployPlan, ownershipTags } from '../../stacks/plan';
 import { didYouMean } from '../../util/suggest';
 import { ExitCode, UsageError, type CliIo } from '../io';
@@ -11,8 +12,8 @@ import { buildSide, modelOrExit } from './plan';
 
 /**
  * What a deploy of this target deletes once the spec no longer has it (gantry-lib.sh removed_stacks):
- * a stack in its AWS region whose name starts with `prefix`, that carries every one of `tags`, and
- * that is not in `keep`, every stack the environment deploys in that AWS region (a region's and the
+ * a stack in its AWS region whose name starts with `prefix`, that carries every one of `tags`, that
+ * CloudFormation runs as `executionRole`, and that is not in `keep`, every stack the environment deploys in that AWS region (a region's and the
  * global stacks share us-east-1) and its bootstrap. One target looks after each AWS region: the
  * region's own, or 'global' for us-east-1 when the environment has no stacks of its own there.
  */
@@ -23,7 +24,9 @@ function removalScope(project: string, environment: EnvironmentModel, target: st
   const targets = awsRegion === EDGE_REGION ? [...(regions.includes(EDGE_REGION) ? [EDGE_REGION] : []), 'global'] : [target];
   const keep = targets.flatMap((t) => deployPlan(environment, t, () => 0).map((s) => s.stackName));
   const prefix = `${project}-${environment.name}-`;
-  return { prefix, tags: ownershipTags(project, environment.name), keep: [...new Set([...keep, environment.stackNames.bootstrap])].sort() };
+  // gantry's stacks run as the bootstrap's execution role: a stack that does not is never deleted.
+  const executionRole = `arn:aws:iam::${environment.account}:role/${bootstrapRoleNames(project, environment.name).execution}`;
+  return { prefix, tags: ownershipTags(project, environment.name), executionRole, keep: [...new Set([...keep, environment.stackNames.bootstrap])].sort() };
 }
 
 interface StacksOptions extends SharedOptions {

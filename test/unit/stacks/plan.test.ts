@@ -70,7 +70,7 @@ environments:
     const stacksOf = async (region: string) => JSON.parse((await runCli(['stacks', '--spec', 'examples/pharma-portal.yaml', '--environment', 'prod', '--region', region])).stdout);
     const [west, east, global] = [await stacksOf('us-west-2'), await stacksOf('us-east-1'), await stacksOf('global')];
     expect(west.stacks.every((s: { tags: unknown }) => JSON.stringify(s.tags) === JSON.stringify(tags))).toBe(true);
-    expect(west.removal).toEqual({ prefix: 'pharma-portal-prod-', tags, keep: [...west.stacks.map((s: { stackName: string }) => s.stackName), 'pharma-portal-prod-bootstrap'].sort() });
+    expect(west.removal).toEqual({ prefix: 'pharma-portal-prod-', tags, executionRole: 'arn:aws:iam::222222222222:role/pharma-portal-prod-cfn-exec', keep: [...west.stacks.map((s: { stackName: string }) => s.stackName), 'pharma-portal-prod-bootstrap'].sort() });
     // us-east-1 holds the region's stacks and the global ones: its own target looks after both, and
     // keeps both, so neither target's stacks ever look removed to the other.
     expect(global.removal).toBeUndefined();

@@ -27,8 +27,17 @@ read -r -a target_list <<<"${TARGETS:?the workflow sets TARGETS}"
 delete_stack() {
   local name=$1 described token status deadline
   local -a parameters tags
+  status=$(wait_stable "$name" "${DEPLOY_MINUTES:-90}") || return 1
+  [ "$status" != NONE ] || return 0
   described=$(aws cloudformation describe-stacks --stack-name "$name" --output json) || return 1
   if jq -e 'any(.Stacks[0].Parameters[]?; .ParameterKey == "DeletionProtection" and .ParameterValue == "true")' <<<"$described" > /dev/null; then
+    case "$status" in
+      *_COMPLETE) ;;
+      *)
+        # No update starts from a failed state, so CloudFormation cannot turn the protection off.
+        error "$name is $status and protected" "$name (no longer in the spec) is $status, so no update can turn its deletion protection off. With administrator credentials: aws elbv2 modify-load-balancer-attributes --load-balancer-arn ARN --attributes Key=deletion_protection.enabled,Value=false and aws rds modify-db-instance --db-instance-identifier ID --no-deletion-protection --apply-immediately for its load balancer or DB instance, then aws cloudformation delete-stack --region $AWS_REGION --stack-name $name"
+        return 1 ;;
+    esac
     echo "$name: turning deletion protection off"
     mapfile -t parameters < <(jq -r '.Stacks[0].Parameters[] | if .ParameterKey == "DeletionProtection" then "ParameterKey=DeletionProtection,ParameterValue=false" else "ParameterKey=\(.ParameterKey),UsePreviousValue=true" end' <<<"$described")
     mapfile -t tags < <(jq -r '.Stacks[0].Tags[]? | "Key=\(.Key),Value=\(.Value)"' <<<"$described")
@@ -38,8 +47,11 @@ delete_stack() {
     status=$(wait_change_set "$name" "$CHANGE_SET-unprotect")
     if [ "$status" = CREATE_COMPLETE ]; then
       describe_change_set "$name" "$CHANGE_SET-unprotect" > "$GANTRY_TMP/unprotect.json" || return 1
-      if ! only_in_place_changes "$GANTRY_TMP/unprotect.json"; then
-        error "$name: unprotecting it would change more" "turning deletion protection off in $name would add, remove or replace resources; nothing was executed or deleted"
+      # Only the protected resources may change: anything else (a newer AMI in its parameter, which
+      # would roll the instances about to be deleted) is refused.
+      if ! jq -e '[.Changes[]? | select(.Type == "Resource") | .ResourceChange
+          | select(.Action != "Modify" or .Replacement != "False" or (.ResourceType | IN("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::RDS::DBInstance") | not))] | length == 0' "$GANTRY_TMP/unprotect.json" > /dev/null; then
+        error "$name: unprotecting it would change more" "turning deletion protection off in $name would also change $(jq -r '[.Changes[]? | .ResourceChange | select((.ResourceType | IN("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::RDS::DBInstance") | not) or .Action != "Modify") | .LogicalResourceId] | join(", ")' "$GANTRY_TMP/unprotect.json"); nothing was executed or deleted. Turn the protection off by hand (aws elbv2 modify-load-balancer-attributes, aws rds modify-db-instance --no-deletion-protection) and deploy again"
         delete_change_set "$name" "$CHANGE_SET-unprotect" || true
         return 1
       fi
@@ -97,8 +109,9 @@ delete_removed() {
   removed_stacks "$GANTRY_TMP/stacks-$target.json" > "$GANTRY_TMP/removed-$target.json" || return 1
   mapfile -t pending < <(jq -r '.[].StackName' "$GANTRY_TMP/removed-$target.json")
   for name in "${pending[@]}"; do
-    if [ "$(jq -r '.Status // ""' "$APPROVED_DIR/$target/$name.json" 2> /dev/null)" != DELETE ]; then
-      error "$name was not approved for deletion" "the spec no longer has $name, but the approved plan did not list it for deletion; nothing was deleted, run the deploy again"
+    # The very stack the approver saw: one created again since has another id.
+    if [ "$(jq -r '"\(.Status // "") \(.StackId // "")"' "$APPROVED_DIR/$target/$name.json" 2> /dev/null)" != "DELETE $(jq -r --arg name "$name" '.[] | select(.StackName == $name) | .StackId' "$GANTRY_TMP/removed-$target.json")" ]; then
+      error "$name was not approved for deletion" "the spec no longer has $name, but the approved plan did not list this stack for deletion; nothing was deleted, run the deploy again"
       return 1
     fi
   done

@@ -131,8 +131,9 @@ tag_args() {
 # removed_stacks STACKS_FILE: gantry's stacks of $ENVIRONMENT in this region that the spec no longer
 # has, as a JSON array of describe-stacks entries, newest first (so a stack goes before the older
 # ones it was deployed after). A stack counts only if its name has the environment's prefix, it is
-# in none of the environment's targets in this region (.removal.keep of `gantry stacks`), and it
-# carries every one of the environment's tags: never by its name alone. Empty unless STACKS_FILE's
+# in none of the environment's targets in this region (.removal.keep of `gantry stacks`), it
+# carries every one of the environment's tags, and CloudFormation runs it as the environment's
+# execution role: never by its name alone. Empty unless STACKS_FILE's
 # target is the one that looks after this region's removed stacks (.removal).
 removed_stacks() {
   local file=$1 listed name described found='[]'
@@ -141,7 +142,8 @@ removed_stacks() {
   while read -r name; do
     described=$(aws cloudformation describe-stacks --stack-name "$name" --output json) || { error "Cannot read stack $name" "cannot read $name to tell whether it is gantry's"; return 1; }
     found=$(jq -c --slurpfile plan "$file" --argjson found "$found" '.Stacks[0] as $stack
-      | if all($plan[0].removal.tags[]; . as $tag | any($stack.Tags[]?; . == $tag)) then $found + [$stack] else $found end' <<<"$described")
+      | if all($plan[0].removal.tags[]; . as $tag | any($stack.Tags[]?; . == $tag)) and $stack.RoleARN == $plan[0].removal.executionRole
+        then $found + [$stack] else $found end' <<<"$described")
   done < <(jq -r --slurpfile plan "$file" '$plan[0].removal as $removal | .StackSummaries[]
     | select(.StackStatus != "DELETE_COMPLETE" and (.StackName | startswith($removal.prefix)) and (.StackName as $name | $removal.keep | index($name) | not))
     | .StackName' <<<"$listed" | sort -u)

@@ -89,7 +89,7 @@ for target in "${target_list[@]}"; do
       failed=1
       continue
     fi
-    jq -n --argjson stack "$gone" --argjson resources "$resources" '{StackName: $stack.StackName, Status: "DELETE", StackStatus: $stack.StackStatus,
+    jq -n --argjson stack "$gone" --argjson resources "$resources" '{StackName: $stack.StackName, StackId: $stack.StackId, Status: "DELETE", StackStatus: $stack.StackStatus,
         Unprotect: any($stack.Parameters[]?; .ParameterKey == "DeletionProtection" and .ParameterValue == "true"),
         Resources: [$resources.StackResourceSummaries[] | {LogicalResourceId, ResourceType, PhysicalResourceId}]}' > "$dir/$name.json"
     jq -r '"- **\(.StackName)**: no longer in the spec; the deploy **deletes** it and the \(.Resources | length) resources it holds (those its template retains are kept)"
