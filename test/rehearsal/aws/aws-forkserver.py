@@ -13,6 +13,7 @@ unchanged; each call starts from the warmed parent, so no state passes between c
                                   # the environment its callers share (AWS_DATA_PATH, AWS_CONFIG_FILE, ...).
 """
 import array
+import gc
 import json
 import os
 import signal
@@ -195,9 +196,14 @@ def main():
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     sys.stdout.write('ready\n')
     sys.stdout.flush()
+    # What the parent holds is never collected: frozen, a child's collections do not walk (and so
+    # write to, copying page after page of) the warmed caches; a child lives for one call, so it
+    # does not collect at all.
+    gc.freeze()
     while True:
         connection, _ = server.accept()
         if os.fork() == 0:
+            gc.disable()
             server.close()
             try:
                 _serve_one(connection)
