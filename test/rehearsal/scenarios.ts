@@ -230,11 +230,11 @@ async function release(r: Rehearsal, environment: EnvironmentPlan, tier: string,
   return r.run(workflow, { name: 'workflow_dispatch', inputs: { environment: environment.name, tier, ami, instance: '' } }, { approve: () => true });
 }
 
-/** Copies of a bad AMI are unhealthy too. */
+/** Copies of a bad AMI are unhealthy too (the stand-in's CopyImage also sees to it for copies made later). */
 function taintCopies(r: Rehearsal, environment: EnvironmentPlan, bad: string): void {
   for (const region of environment.regions) {
     for (const image of r.standIn.world.region(environment.account, region).images.values()) {
-      if (image.id === bad || image.name.includes('bad')) r.standIn.world.unhealthyImages.add(image.id);
+      if (image.id === bad || image.source === bad) r.standIn.world.unhealthyImages.add(image.id);
     }
   }
 }
@@ -247,7 +247,8 @@ async function releaseScenario(r: Rehearsal, plan: EnvironmentPlan[]): Promise<s
   const problems = failures(r, run);
   for (const state of imageState(r, target.environment, target.tier)) {
     const image = state.parameter ? r.standIn.world.region(target.environment.account, state.region).images.get(state.parameter) : undefined;
-    if (!image || !image.name.includes('release') && state.parameter !== ami) problems.push(`${state.region}: the AMI parameter holds ${state.parameter}, not the released image`);
+    // The released image in its region, or its copy in the others (the copy's name is the release's own).
+    if (!image || (image.id !== ami && image.source !== ami)) problems.push(`${state.region}: the AMI parameter holds ${state.parameter}, not the released image ${ami} or a copy of it`);
     if (state.deployed !== state.parameter) problems.push(`${state.region}: the ${target.tier} stack runs ${state.deployed}, not the released ${state.parameter} (the release rolled nothing)`);
   }
   return problems;

@@ -185,7 +185,9 @@ export async function ec2(world: World, action: string, params: QueryParams, req
       const source = world.region(request.account, params.get('SourceRegion') ?? '').images.get(params.get('SourceImageId') ?? '');
       if (!source) throw new AwsError('InvalidAMIID.NotFound', `The image id '[${params.get('SourceImageId')}]' does not exist`);
       const id = `ami-${world.next()}0c0b1e0000`;
-      state.images.set(id, { id, name: params.get('Name') ?? id, state: source.state });
+      state.images.set(id, { id, name: params.get('Name') ?? id, state: source.state, source: source.source ?? source.id });
+      // A copy boots what its source boots: a copy of an image whose instances fail is as bad.
+      if (world.unhealthyImages.has(source.id)) world.unhealthyImages.add(id);
       return { imageId: id };
     }
     case 'DescribeInstances': {

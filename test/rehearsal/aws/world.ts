@@ -86,6 +86,8 @@ export interface Image {
   id: string;
   name: string;
   state: 'available' | 'pending' | 'failed';
+  /** A copy's source image (CopyImage), as AWS records it in the copy's SourceImageId. */
+  source?: string;
 }
 
 export interface Parameter {
