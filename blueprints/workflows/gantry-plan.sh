@@ -56,7 +56,7 @@ for target in "${target_list[@]}"; do
         protect=false
         if [ "$type" = CREATE ] && protected_once_created "$stack"; then protect=true; fi
         describe_change_set "$plan_stack" "$CHANGE_SET" | jq --arg stack "$name" --arg type "$type" --argjson protect "$protect" '. + {StackName: $stack, ChangeSetType: $type} + (if $protect then {ProtectedOnceCreated: true} else {} end) | del(.NextToken)' > "$dir/$name.json"
-        jq -r --arg stack "$name" '"- **\($stack)**: \(.Changes | length) changes" + (if any(.Changes[]; .ResourceChange.Replacement == "True" or .ResourceChange.Action == "Remove") then " (**replaces or removes resources**)" else "" end)
+        jq -r --arg stack "$name" '"- **\($stack)**: \(.Changes | length) change\(if (.Changes | length) == 1 then "" else "s" end)" + (if any(.Changes[]; .ResourceChange.Replacement == "True" or .ResourceChange.Action == "Remove") then " (**replaces or removes resources**)" else "" end)
           + (if .ProtectedOnceCreated then "; created without deletion protection, which the deploy turns on as soon as the stack exists" else "" end)' "$dir/$name.json" >> "$GITHUB_STEP_SUMMARY" ;;
       NO_CHANGES)
         jq -n --arg stack "$name" '{StackName: $stack, Status: "NO_CHANGES", Changes: []}' > "$dir/$name.json"
