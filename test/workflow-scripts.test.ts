@@ -107,7 +107,7 @@ describe('gantry-plan.sh', () => {
     expect(creates[1]).toMatch(/--stack-name p-prod-web .*--change-set-type UPDATE .*--parameters ParameterKey=DeletionProtection,ParameterValue=true/);
     expect(JSON.parse(fs.readFileSync(path.join(w.dir, 'plan/prod/eu-west-1/p-prod-api.json'), 'utf8'))).toMatchObject({ ChangeSetType: 'CREATE', ProtectedOnceCreated: true });
     expect(JSON.parse(fs.readFileSync(path.join(w.dir, 'plan/prod/eu-west-1/p-prod-web.json'), 'utf8')).ProtectedOnceCreated).toBeUndefined();
-    expect(w.summary()).toContain('- **p-prod-api**: 1 changes; created without deletion protection, which the deploy turns on as soon as the stack exists');
+    expect(w.summary()).toContain('- **p-prod-api**: 1 change; created without deletion protection, which the deploy turns on as soon as the stack exists');
   });
 
   it('plans no change set on a stack whose failed creation could not be rolled back, and says how to recover it', () => {
