@@ -25,7 +25,7 @@ read -r -a target_list <<<"${TARGETS:?the workflow sets TARGETS}"
 # first with an update of its parameter alone (a protected load balancer or DB instance would leave
 # the stack DELETE_FAILED), and waits (bounded) until it is gone.
 delete_stack() {
-  local name=$1 described token status deadline
+  local name=$1 described token status deadline others
   local -a parameters tags
   status=$(wait_stable "$name" "${DEPLOY_MINUTES:-90}") || return 1
   [ "$status" != NONE ] || return 0
@@ -49,9 +49,11 @@ delete_stack() {
       describe_change_set "$name" "$CHANGE_SET-unprotect" > "$GANTRY_TMP/unprotect.json" || return 1
       # Only the protected resources may change: anything else (a newer AMI in its parameter, which
       # would roll the instances about to be deleted) is refused.
-      if ! jq -e '[.Changes[]? | select(.Type == "Resource") | .ResourceChange
-          | select(.Action != "Modify" or .Replacement != "False" or (.ResourceType | IN("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::RDS::DBInstance") | not))] | length == 0' "$GANTRY_TMP/unprotect.json" > /dev/null; then
-        error "$name: unprotecting it would change more" "turning deletion protection off in $name would also change $(jq -r '[.Changes[]? | .ResourceChange | select((.ResourceType | IN("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::RDS::DBInstance") | not) or .Action != "Modify") | .LogicalResourceId] | join(", ")' "$GANTRY_TMP/unprotect.json"); nothing was executed or deleted. Turn the protection off by hand (aws elbv2 modify-load-balancer-attributes, aws rds modify-db-instance --no-deletion-protection) and deploy again"
+      others=$(jq -r '[.Changes[]? | select(.Type == "Resource") | .ResourceChange
+        | select(.Action != "Modify" or .Replacement != "False" or (.ResourceType | IN("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::RDS::DBInstance") | not))
+        | .LogicalResourceId] | join(", ")' "$GANTRY_TMP/unprotect.json") || return 1
+      if [ -n "$others" ]; then
+        error "$name: unprotecting it would change more" "turning deletion protection off in $name would also change $others; nothing was executed or deleted. Turn the protection off by hand (aws elbv2 modify-load-balancer-attributes, aws rds modify-db-instance --no-deletion-protection) and deploy again"
         delete_change_set "$name" "$CHANGE_SET-unprotect" || true
         return 1
       fi
