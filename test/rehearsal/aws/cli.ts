@@ -8,7 +8,7 @@
  * When a fork server of the CLI runs (aws-forkserver.py: the CLI imported once, each call a fork of
  * it), the wrapper hands the call to it; otherwise, or when its socket is gone, it runs the CLI itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -52,15 +52,32 @@ export async function startForkServer(dir: string, callers: Record<string, strin
   return { socket, python, stop: () => { child.kill('SIGKILL'); fs.rmSync(socket, { force: true }); } };
 }
 
+/**
+ * Compiles aws-forkclient.c as `file`, the `aws` command that hands each call to the fork server (or,
+ * when its socket is gone, runs the CLI itself); false when there is no C compiler, and then a shell
+ * wrapper runs the Python client, 30 ms slower a call.
+ */
+function compileForkClient(file: string, socket: string, endpoint: string): boolean {
+  if (process.env.GANTRY_REHEARSAL_FORKCLIENT === 'python') return false;
+  const literal = (text: string) => JSON.stringify(text);
+  const compiled = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', file, `-DSOCKET_PATH=${literal(socket)}`, `-DENDPOINT_URL=${literal(endpoint)}`,
+    `-DAWS_CLI=${literal(AWS_CLI)}`, path.join(__dirname, 'aws-forkclient.c')], { encoding: 'utf8' });
+  return compiled.status === 0;
+}
+
 /** Writes bin/aws and the S3 endpoint rule set under `dir`; returns the environment the CLI needs. */
 export function awsCliEnvironment(dir: string, endpoint: string, forkServer?: { socket: string; python: string }): Record<string, string> {
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin, { recursive: true });
   const direct = `exec ${AWS_CLI} --endpoint-url "${endpoint}" "$@"`;
-  const viaServer = forkServer
-    ? `[ -S "${forkServer.socket}" ] && exec ${forkServer.python} -I -S "${path.join(__dirname, 'aws-forkclient.py')}" "${forkServer.socket}" --endpoint-url "${endpoint}" "$@"\n`
-    : '';
-  fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\n${viaServer}${direct}\n`, { mode: 0o755 });
+  const wrapper = path.join(bin, 'aws');
+  if (!forkServer || !compileForkClient(wrapper, forkServer.socket, endpoint)) {
+    const viaServer = forkServer
+      ? `[ -S "${forkServer.socket}" ] && exec ${forkServer.python} -I -S "${path.join(__dirname, 'aws-forkclient.py')}" "${forkServer.socket}" --endpoint-url "${endpoint}" "$@"\n`
+      : '';
+    fs.rmSync(wrapper, { force: true });
+    fs.writeFileSync(wrapper, `#!/bin/sh\n${viaServer}${direct}\n`, { mode: 0o755 });
+  }
   const rules = path.join(dir, 'aws-data', 's3', '2006-03-01');
   fs.mkdirSync(rules, { recursive: true });
   const endpointFor = (url: string) => ({
