@@ -191,6 +191,8 @@ def _serve_one(connection):
 
 
 _driver = None
+# Children kept waiting for the next call (see main).
+_SPARE_CHILDREN = 2
 
 
 def main():
@@ -221,9 +223,6 @@ def main():
     while True:
         if os.read(taken, 1):
             _fork_child(server, took)
-
-
-_SPARE_CHILDREN = 2
 
 
 def _die_with_parent():
