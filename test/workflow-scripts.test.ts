@@ -132,24 +132,58 @@ describe('gantry-plan.sh', () => {
 });
 
 describe('gantry-cleanup.sh', () => {
-  it('deletes the run\'s change sets and the empty review stacks, and touches nothing else', () => {
-    const w = world({ 'eu-west-1': [api, { stackName: 'p-prod-network', region: 'eu-west-1', template: 'out/prod/eu-west-1/network.yaml' }] }, {
+  // What the job's scripts wrote down (gantry-lib.sh's ledger) when it was cancelled: the review
+  // stack's creation began, p-prod-api's change set was made, its protect change set was deleted.
+  const cancelledPlan = [
+    'open review-stack eu-west-1 gantry-review-p-prod-network -',
+    'open change-set eu-west-1 gantry-review-p-prod-network cs-1',
+    'open change-set eu-west-1 p-prod-api cs-1',
+    'open change-set eu-west-1 p-prod-api cs-1-protect',
+    'closed change-set eu-west-1 p-prod-api cs-1-protect',
+  ];
+  const ledger = (dir: string, lines: string[]) => fs.writeFileSync(path.join(dir, 'gantry-ledger-cs-1'), `${lines.join('\n')}\n`);
+
+  it('deletes what the job left open (its change sets, its empty review stacks) and touches nothing else', () => {
+    const w = world({ 'eu-west-1': [api] }, {
       stacks: { 'eu-west-1': {
-        // cs-1-protect: the update that turns deletion protection on after a create
         'p-prod-api': deployed({ changeSets: { 'cs-1': {}, 'cs-1-protect': {}, 'other': {} } }),
         'gantry-review-p-prod-network': { status: 'REVIEW_IN_PROGRESS', changeSets: { 'cs-1': {} }, events: [] },
+        'gantry-review-p-prod-other': { status: 'REVIEW_IN_PROGRESS', changeSets: {}, events: [] },
       } },
     });
-    expect(w.run('gantry-cleanup.sh', { TARGETS: 'eu-west-1', CHANGE_SET: 'cs-1', REVIEW_STACKS: 'true' }).status).toBe(0);
+    ledger(w.dir, cancelledPlan);
+    expect(w.run('gantry-cleanup.sh', { CHANGE_SET: 'cs-1' }).status).toBe(0);
     const stacks = w.state().stacks!['eu-west-1']!;
-    expect(Object.keys(stacks)).toEqual(['p-prod-api']);
-    expect(Object.keys(stacks['p-prod-api']!.changeSets as object)).toEqual(['other']);
+    expect(Object.keys(stacks).sort()).toEqual(['gantry-review-p-prod-other', 'p-prod-api']);
+    // cs-1-protect was crossed out in the ledger: the job deleted it itself, and it is not asked about again.
+    expect(Object.keys(stacks['p-prod-api']!.changeSets as object)).toEqual(['cs-1-protect', 'other']);
   });
 
-  it('leaves review stacks to the plan jobs: the deploy role may not even read them', () => {
-    const w = world({ 'eu-west-1': [api] }, { stacks: { 'eu-west-1': { 'p-prod-api': deployed({ changeSets: { 'cs-1': {} } }) } } });
-    expect(w.run('gantry-cleanup.sh', { TARGETS: 'eu-west-1', CHANGE_SET: 'cs-1', DELETE_UNUSED_STACKS: 'true' }).status).toBe(0);
-    expect(w.calls().some((c) => c.includes('gantry-review-'))).toBe(false);
+  it('deletes a stack the deploy began to create only with DELETE_UNUSED_STACKS, and only while it is empty', () => {
+    const lines = ['open new-stack eu-west-1 p-prod-api -', 'open change-set eu-west-1 p-prod-api cs-1', 'open new-stack eu-west-1 p-prod-web -'];
+    const state = () => ({ stacks: { 'eu-west-1': {
+      'p-prod-api': { status: 'REVIEW_IN_PROGRESS', changeSets: { 'cs-1': {} }, events: [] },
+      'p-prod-web': { status: 'CREATE_IN_PROGRESS', changeSets: {}, events: [] },
+    } } });
+    const kept = world({ 'eu-west-1': [api] }, state());
+    ledger(kept.dir, lines);
+    expect(kept.run('gantry-cleanup.sh', { CHANGE_SET: 'cs-1' }).status).toBe(0);
+    expect(Object.keys(kept.state().stacks!['eu-west-1']!).sort()).toEqual(['p-prod-api', 'p-prod-web']);
+    const deleted = world({ 'eu-west-1': [api] }, state());
+    ledger(deleted.dir, lines);
+    expect(deleted.run('gantry-cleanup.sh', { CHANGE_SET: 'cs-1', DELETE_UNUSED_STACKS: 'true' }).status).toBe(0);
+    expect(Object.keys(deleted.state().stacks!['eu-west-1']!)).toEqual(['p-prod-web']);
+  });
+
+  it('makes no AWS call after a job that finished what it began', () => {
+    const w = world({ 'eu-west-1': [api, { stackName: 'p-prod-network', region: 'eu-west-1', template: 'out/prod/eu-west-1/network.yaml' }] },
+      { stacks: { 'eu-west-1': { 'p-prod-api': deployed() } } });
+    expect(w.run('gantry-plan.sh', { TARGETS: 'eu-west-1', PLAN_DIR: 'plan', CHANGE_SET: 'cs-1' }).status).toBe(0);
+    const planned = w.calls().length;
+    expect(w.calls().filter((c) => c.includes('create-change-set'))).toHaveLength(2);
+    expect(w.run('gantry-cleanup.sh', { TARGETS: 'eu-west-1', CHANGE_SET: 'cs-1' }).status).toBe(0);
+    expect(w.calls()).toHaveLength(planned);
+    expect(w.state().stacks!['eu-west-1']).toEqual({ 'p-prod-api': expect.objectContaining({ changeSets: {} }) });
   });
 });
 

@@ -9,6 +9,26 @@ GANTRY_TMP=$(mktemp -d "${RUNNER_TEMP:-/tmp}/gantry.XXXXXX")
 # Seconds between two polls of a long-running AWS operation.
 POLL_SECONDS="${GANTRY_POLL_SECONDS:-10}"
 
+# What this job makes that must not outlive it: its change sets, and the stacks a CREATE change set
+# brings into being (empty, REVIEW_IN_PROGRESS, until it is executed). Each is written down before the
+# call that makes it (a cancel can land during the call) and crossed out once it is executed or
+# deleted, so gantry-cleanup.sh, which runs after the job's other steps even when they failed or were
+# cancelled, deletes exactly what is left and asks AWS about nothing else. RUNNER_TEMP is the job's
+# own folder (emptied at its end); $CHANGE_SET is unique per run and attempt.
+GANTRY_LEDGER="${GANTRY_LEDGER:-${RUNNER_TEMP:-/tmp}/gantry-ledger-${CHANGE_SET:-none}}"
+
+# ledger open|closed change-set STACK SET | ledger open|closed review-stack|new-stack STACK: one line
+# about something in $AWS_REGION.
+ledger() { echo "$1 $2 ${AWS_REGION:?} $3 ${4:--}" >> "$GANTRY_LEDGER"; }
+
+# ledger_left: what the ledger lists as still open ("KIND REGION STACK SET", change sets first), in
+# the order it was made.
+ledger_left() {
+  [ -f "$GANTRY_LEDGER" ] || return 0
+  awk '{ key = $2 " " $3 " " $4 " " $5; if (!(key in state)) order[++n] = key; state[key] = $1 }
+    END { for (pass = 1; pass <= 2; pass++) for (i = 1; i <= n; i++) if (state[order[i]] == "open" && ((order[i] ~ /^change-set /) == (pass == 1))) print order[i] }' "$GANTRY_LEDGER"
+}
+
 # error TITLE MESSAGE: a GitHub error annotation (on stderr, so it never mixes with a value).
 error() { echo "::error title=$1::$2" >&2; }
 warning() { echo "::warning title=$1::$2" >&2; }
@@ -57,6 +77,19 @@ wait_stable() {
   done
 }
 
+# aws_read ARGS...: the JSON answer of an AWS read whose answer does not change while this script
+# runs (a hosted zone's id, an AWS-managed prefix list, a secret's version stages), asked once per
+# run: every stack that looks it up gets the same answer, and AWS's API is not asked again for it.
+aws_read() {
+  local file
+  file="$GANTRY_TMP/read.$(printf '%s\n' "${AWS_REGION:-}" "$@" | cksum | cut -d' ' -f1).json"
+  if [ ! -f "$file" ]; then
+    aws "$@" --output json > "$file.part" || return 1
+    mv "$file.part" "$file"
+  fi
+  cat "$file"
+}
+
 # lookup_value LOOKUP TYPE: the value of one parameter a deploy looks up in the account, for a
 # change set of TYPE (CREATE or UPDATE).
 lookup_value() {
@@ -69,17 +102,17 @@ lookup_value() {
       if [ "$type" = CREATE ]; then echo false; else echo true; fi ;;
     hosted-zone-id)
       zone=$(jq -r .zone <<<"$lookup")
-      out=$(aws route53 list-hosted-zones-by-name --dns-name "$zone" --output json) || return 1
+      out=$(aws_read route53 list-hosted-zones-by-name --dns-name "$zone") || return 1
       jq -r --arg name "$zone." '[.HostedZones[] | select(.Name == $name and .Config.PrivateZone == false)][0].Id // empty | sub("^/hostedzone/"; "")' <<<"$out" ;;
     cloudfront-prefix-list-id)
       # AWS-managed prefix lists have the same id in every account of a region.
-      out=$(aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing --output json) || return 1
+      out=$(aws_read ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing) || return 1
       jq -r '.PrefixLists[0].PrefixListId // empty' <<<"$out" ;;
     secret-version)
       # The id of the secret origin header's version with this staging label in this region (the
       # bootstrap replicates the secret here); AWSPREVIOUS falls back to AWSCURRENT before the
       # first rotation. Only the id: CloudFormation resolves the value, which no log ever shows.
-      out=$(aws secretsmanager describe-secret --secret-id "$(jq -r .secretId <<<"$lookup")" --output json) || return 1
+      out=$(aws_read secretsmanager describe-secret --secret-id "$(jq -r .secretId <<<"$lookup")") || return 1
       jq -r --arg stage "$(jq -r .stage <<<"$lookup")" '.VersionIdsToStages // {} | to_entries
         | ((map(select(any(.value[]; . == $stage))) | first) // (map(select(any(.value[]; . == "AWSCURRENT"))) | first)) | .key // empty' <<<"$out" ;;
     stack-output)
@@ -206,6 +239,10 @@ create_change_set() {
   }
   mapfile -t parameters < "$GANTRY_TMP/parameters"
   if [ "${#parameters[@]}" -gt 0 ]; then args+=(--parameters "${parameters[@]}"); fi
+  if [ "$type" = CREATE ]; then
+    if [ "$target" = "$(jq -r .stackName <<<"$stack")" ]; then ledger open new-stack "$target"; else ledger open review-stack "$target"; fi
+  fi
+  ledger open change-set "$target" "$set_name"
   if ! aws cloudformation create-change-set "${args[@]}" > /dev/null 2> "$GANTRY_TMP/stderr"; then
     echo "FAILED $(tr '\n' ' ' < "$GANTRY_TMP/stderr")"
     return 0
@@ -214,7 +251,8 @@ create_change_set() {
 }
 
 # wait_change_set TARGET_STACK CHANGE_SET: waits (bounded) until CloudFormation has computed the
-# change set; prints CREATE_COMPLETE, NO_CHANGES, or FAILED followed by the reason.
+# change set; prints CREATE_COMPLETE, NO_CHANGES, or FAILED followed by the reason. A computed
+# change set's description (all of it: the CLI joins the pages) is kept for describe_change_set.
 wait_change_set() {
   local target=$1 set_name=$2 out status reason deadline
   deadline=$((SECONDS + 15 * 60))
@@ -225,7 +263,10 @@ wait_change_set() {
     }
     status=$(jq -r .Status <<<"$out")
     case "$status" in
-      CREATE_COMPLETE) echo CREATE_COMPLETE; return 0 ;;
+      CREATE_COMPLETE)
+        printf '%s\n' "$out" > "$(described_file "$target" "$set_name")"
+        echo CREATE_COMPLETE
+        return 0 ;;
       FAILED)
         reason=$(jq -r '.StatusReason // "no reason given"' <<<"$out")
         if [[ "$reason" == *"didn't contain changes"* || "$reason" == *"No updates are to be performed"* ]]; then echo NO_CHANGES; else echo "FAILED $reason"; fi
@@ -236,9 +277,20 @@ wait_change_set() {
   done
 }
 
-# describe_change_set TARGET_STACK CHANGE_SET: the whole change set as JSON (the CLI joins the pages).
+described_file() { echo "$GANTRY_TMP/$AWS_REGION.$1.$2.json"; }
+
+# describe_change_set TARGET_STACK CHANGE_SET: the whole change set as JSON, as wait_change_set read
+# it once computed (a change set does not change after that), or from CloudFormation.
 describe_change_set() {
+  if [ -f "$(described_file "$1" "$2")" ]; then cat "$(described_file "$1" "$2")"; return 0; fi
   aws cloudformation describe-change-set --stack-name "$1" --change-set-name "$2" --output json
+}
+
+# execute_change_set TARGET_STACK CHANGE_SET [TOKEN]: runs it (CloudFormation then deletes it).
+execute_change_set() {
+  aws cloudformation execute-change-set --stack-name "$1" --change-set-name "$2" ${3:+--client-request-token "$3"} > /dev/null || return 1
+  ledger closed change-set "$1" "$2"
+  ledger closed new-stack "$1"
 }
 
 # delete_change_set TARGET_STACK CHANGE_SET: deletes it; a change set already gone is not an error.
@@ -249,6 +301,7 @@ delete_change_set() {
       return 1
     fi
   fi
+  ledger closed change-set "$1" "$2"
 }
 
 # The name under which a pull request plans a stack that does not exist yet: planning it under its
@@ -383,7 +436,7 @@ deploy_stack() {
   fi
   token="$CHANGE_SET-$(printf '%s' "$name" | cksum | cut -d' ' -f1)"
   jq -r '.Changes[]? | select(.Type == "Resource") | .ResourceChange | "  \(.Action) \(.LogicalResourceId) (\(.ResourceType))\(if .Replacement == "True" then " REPLACED" else "" end)"' "$GANTRY_TMP/change-set.json"
-  aws cloudformation execute-change-set --stack-name "$name" --change-set-name "$CHANGE_SET" --client-request-token "$token" > /dev/null || {
+  execute_change_set "$name" "$CHANGE_SET" "$token" || {
     error "$name not executed" "CloudFormation refused to execute the change set of $name"
     return 1
   }

@@ -74,7 +74,9 @@ for target in "${target_list[@]}"; do
         failed=1 ;;
     esac
     delete_change_set "$plan_stack" "$CHANGE_SET" || true
-    if [ "$plan_stack" != "$name" ]; then aws cloudformation delete-stack --stack-name "$plan_stack" || warning "Review stack left behind" "cannot delete $plan_stack"; fi
+    if [ "$plan_stack" != "$name" ]; then
+      if aws cloudformation delete-stack --stack-name "$plan_stack"; then ledger closed review-stack "$plan_stack"; else warning "Review stack left behind" "cannot delete $plan_stack"; fi
+    fi
     echo "::endgroup::"
   done < <(jq -c '.stacks[]' "$GANTRY_TMP/stacks.json")
 

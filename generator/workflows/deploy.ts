@@ -56,7 +56,7 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
           uses: ACTIONS.uploadArtifact,
           with: { name: `plan-${environment.name}`, path: 'plan/', 'if-no-files-found': 'error', 'retention-days': 7 },
         },
-        cleanUp({ ...env, ENVIRONMENT: environment.name, TARGETS: targets.join(' '), CHANGE_SET: 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}', REVIEW_STACKS: 'true' }),
+        cleanUp(context, 'gantry-plan-${{ github.run_id }}-${{ github.run_attempt }}'),
       ],
     };
     jobs[deployJob] = {
@@ -86,7 +86,7 @@ export function buildDeployWorkflow(model: PlatformModel, context: WorkflowConte
           },
           run: runScript('gantry-deploy.sh'),
         },
-        cleanUp({ ...env, ENVIRONMENT: environment.name, TARGETS: targets.join(' '), CHANGE_SET: 'gantry-deploy-${{ github.run_id }}-${{ github.run_attempt }}', DELETE_UNUSED_STACKS: 'true' }),
+        cleanUp(context, 'gantry-deploy-${{ github.run_id }}-${{ github.run_attempt }}', { deleteUnusedStacks: true }),
         ...reportToSlack(environment.notifications.webhookSecret, `gantry deploy of ${model.project} ${environment.name}`, context),
       ],
     };

@@ -78,10 +78,7 @@ export function buildPullRequestWorkflow(model: PlatformModel, context: Workflow
             uses: ACTIONS.uploadArtifact,
             with: { name: 'change-sets-${{ matrix.environment }}-${{ matrix.region }}', path: 'change-sets/', 'if-no-files-found': 'ignore', 'retention-days': 7 },
           },
-          cleanUp({
-            GANTRY, ...gantryPaths(context), ENVIRONMENT: '${{ matrix.environment }}', TARGETS: '${{ matrix.region }}', CHANGE_SET,
-            BOOTSTRAP_STACK: '${{ matrix.bootstrap-stack }}', BOOTSTRAP_REGION: '${{ matrix.bootstrap-region }}', REVIEW_STACKS: 'true',
-          }),
+          cleanUp(context, CHANGE_SET),
         ],
       },
       comment: {

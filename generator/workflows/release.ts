@@ -60,7 +60,7 @@ export function buildReleaseWorkflow(model: PlatformModel, context: WorkflowCont
           },
           run: runScript('gantry-release.sh'),
         },
-        cleanUp({ ...scriptEnv(environment, context), ENVIRONMENT: environment.name, TARGETS: regions.join(' '), CHANGE_SET: changeSet }),
+        cleanUp(context, changeSet),
         ...reportToSlack(environment.notifications.webhookSecret, `gantry ${mode} of \${{ inputs.tier }} in ${model.project} ${environment.name}`, context),
       ],
     };

@@ -69,10 +69,14 @@ export function reportToSlack(secret: string | undefined, what: string, context:
 }
 
 /**
- * Deletes what a plan or deploy job may leave behind (its change sets, empty review stacks), also
- * when the job failed or was cancelled: `always()` runs on cancel too.
+ * Deletes what a plan, deploy or release job may leave behind (the change sets named `changeSet`,
+ * empty review stacks, and with `deleteUnusedStacks` the stacks it began to create and never ran),
+ * also when the job failed or was cancelled: `always()` runs on cancel too. The job's scripts keep
+ * the list (gantry-lib.sh's ledger in RUNNER_TEMP), so the step needs nothing else.
  * @see https://docs.github.com/en/actions/reference/workflows-and-actions/expressions#always
  */
-export function cleanUp(env: Record<string, string>): Step {
+export function cleanUp(context: WorkflowContext, changeSet: string, options: { deleteUnusedStacks?: boolean } = {}): Step {
+  const env: Record<string, string> = { GANTRY_WORKFLOWS: context.workflowsDir, CHANGE_SET: changeSet };
+  if (options.deleteUnusedStacks) env.DELETE_UNUSED_STACKS = 'true';
   return { name: 'Clean up change sets', if: 'always()', env, run: runScript('gantry-cleanup.sh') };
 }

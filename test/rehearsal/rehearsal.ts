@@ -69,7 +69,11 @@ export class Rehearsal {
   private workflowName = '';
   private sequence = 0;
 
+  /** The spec rehearsed, as given. */
+  readonly label: string;
+
   private constructor(readonly layout: Layout, source: { files: [string, string][] }) {
+    this.label = source.files[0]?.[0] ?? layout.spec;
     this.scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-rehearsal-'));
     this.repository = path.join(this.scratch, 'repository');
     for (const [from, to] of source.files) fs.cpSync(from, path.join(this.repository, to), { recursive: true });
@@ -123,6 +127,10 @@ export class Rehearsal {
 
   async stop(): Promise<void> {
     this.forkServer?.stop();
+    // GANTRY_REHEARSAL_CALL_LOG=FILE appends every AWS call the stand-in answered (one JSON line each), to see where a
+    // rehearsal's calls go.
+    const log = process.env.GANTRY_REHEARSAL_CALL_LOG;
+    if (log) fs.appendFileSync(log, this.standIn.world.calls.map((c) => `${JSON.stringify({ source: this.label, ...c })}\n`).join(''));
     await this.standIn.stop();
     fs.rmSync(this.scratch, { recursive: true, force: true });
   }
@@ -161,7 +169,7 @@ export class Rehearsal {
   }
 
   /** Runs one workflow file for an event. */
-  async run(workflowFile: string, event: Partial<GithubEvent> & Pick<GithubEvent, 'name'>, options: { secrets?: Record<string, string>; approve?: (environment: string) => boolean } = {}): Promise<RunResult> {
+  async run(workflowFile: string, event: Partial<GithubEvent> & Pick<GithubEvent, 'name'>, options: { secrets?: Record<string, string>; approve?: (environment: string) => boolean; cancel?: AbortSignal } = {}): Promise<RunResult> {
     const file = path.join(this.repository, this.layout.workflows, workflowFile);
     if (!fs.existsSync(file)) throw new Error(`${this.layout.workflows}/${workflowFile} does not exist`);
     this.workflowName = workflowFile;
@@ -172,7 +180,7 @@ export class Rehearsal {
       repository: this.repository_name(), ref: `refs/heads/${this.branch()}`, sha: `${this.sequence.toString(16).padStart(7, '0')}abc0def1234567890abcdef12345678`.slice(0, 40), ...event,
     }, {
       repository: this.repository, scratch, baseEnv: this.baseEnv, secrets: options.secrets ?? {}, githubApiUrl: `${this.standIn.url}/github`,
-      gantryPackage: GANTRY_PACKAGE, ...(options.approve ? { approve: options.approve } : {}),
+      gantryPackage: GANTRY_PACKAGE, ...(options.approve ? { approve: options.approve } : {}), ...(options.cancel ? { cancel: options.cancel } : {}),
       onStep: (job, step) => this.marks.push({ workflow: this.workflowName, job, step, denialsBefore: this.standIn.world.authorizer.denials.length }),
     });
   }

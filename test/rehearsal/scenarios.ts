@@ -9,7 +9,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { Rehearsal, type EnvironmentPlan, type StackPlan } from './rehearsal';
 import type { RunResult } from './runner/workflow';
-import type { Stack } from './aws/world';
+import type { Call, Stack } from './aws/world';
 import { failoverScenario } from './failover-scenario';
 
 export interface ScenarioResult {
@@ -149,6 +149,59 @@ function leftovers(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
     if (open.length) problems.push(`${s.stackName} (${environment.name} ${key}) keeps change set ${open.map((c) => c.name).join(', ')}`);
     return problems;
   });
+}
+
+/** Anything of gantry's in progress left in any account and region: its change sets, empty REVIEW_IN_PROGRESS stacks. */
+function leftAnywhere(r: Rehearsal): string[] {
+  const problems: string[] = [];
+  for (const account of r.standIn.world.accounts.values()) {
+    for (const [region, state] of account.regions) {
+      for (const s of state.stacks.filter((x) => x.status !== 'DELETE_COMPLETE')) {
+        if (s.status === 'REVIEW_IN_PROGRESS') problems.push(`${s.name} (${account.id} ${region}) is left in REVIEW_IN_PROGRESS`);
+        const open = [...s.changeSets.values()].filter((c) => c.name.startsWith('gantry-')).map((c) => c.name);
+        if (open.length) problems.push(`${s.name} (${account.id} ${region}) keeps change set ${open.join(', ')}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Someone cancels the deploy workflow while it creates change sets: in a plan job of the first deploy
+ * (the stacks do not exist yet, so it plans them under review names), then in the deploy job (which
+ * creates the first stack through a CREATE change set). The cancel lands the moment the stand-in has
+ * made a change set, before its answer reaches the script. Afterwards the run is cancelled, and no
+ * account holds a change set of gantry's or an empty REVIEW_IN_PROGRESS stack: the job's clean-up step
+ * (`if: always()`) deleted them. The deploy that follows (first-deploy) starts from empty accounts.
+ */
+async function cancelledRun(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
+  const problems = await bootstrap(r, plan);
+  if (problems.length) return problems;
+  for (const role of ['gh-plan', 'gh-deploy']) {
+    const controller = new AbortController();
+    const byRole = new RegExp(`/[^/]*-${role}/`);
+    const listener = (call: Call) => {
+      if (call.service === 'cloudformation' && call.action === 'CreateChangeSet' && byRole.test(call.caller)) controller.abort();
+    };
+    r.standIn.world.answered.push(listener);
+    let run: RunResult;
+    try {
+      run = await r.run('gantry-deploy.yml', { name: 'push', ref: `refs/heads/${r.branch()}` }, { approve: () => true, cancel: controller.signal });
+    } finally {
+      r.standIn.world.answered.splice(r.standIn.world.answered.indexOf(listener), 1);
+    }
+    if (!controller.signal.aborted) { problems.push(`no ${role} job created a change set, so nothing was cancelled`, ...failures(r, run)); continue; }
+    const where = `cancelled in a ${role} job`;
+    if (run.conclusion !== 'cancelled') problems.push(`${where}: the run concluded ${run.conclusion}, not cancelled`);
+    const stopped = run.jobs.filter((j) => j.steps.some((step) => step.status === 'cancelled'));
+    if (stopped.length === 0) problems.push(`${where}: no step was running when the run was cancelled`);
+    for (const job of stopped) {
+      const cleanup = job.steps.find((step) => /clean up/i.test(step.name));
+      if (cleanup?.status !== 'success') problems.push(`${where}: ${job.name}'s clean-up step ${cleanup ? `ended ${cleanup.status}: ${firstLines(cleanup.output, 3)}` : 'is missing'}`);
+    }
+    problems.push(...failures(r, run).map((p) => `${where}: ${p}`), ...leftAnywhere(r).map((p) => `${where}: ${p}`));
+  }
+  return problems;
 }
 
 async function pullRequest(r: Rehearsal, headRepository: string): Promise<RunResult> {
@@ -573,6 +626,7 @@ async function originSecretRotation(r: Rehearsal, plan: EnvironmentPlan[]): Prom
 export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
   'pr-fork': { run: prFromFork, deployed: false },
   'pr-branch': { run: prFromBranch, deployed: false },
+  cancelled: { run: cancelledRun, deployed: false },
   'first-deploy': { run: firstDeploy, deployed: false },
   'second-push': { run: secondPush, deployed: true },
   'slack-down': { run: slackDown, deployed: true },

@@ -13,7 +13,7 @@ import { Route53 } from './route53';
 import { SecretsManager } from './secretsmanager';
 import { AwsError, QueryParams, ec2Error, ec2Response, queryError, queryResponse, restXmlError } from './protocol';
 import { autoscaling, ec2, listHostedZonesByName, s3, ssm, sts } from './services';
-import { World } from './world';
+import { World, type Call } from './world';
 
 export interface PullRequestComment {
   id: number;
@@ -32,6 +32,8 @@ export class StandIn {
   readonly route53 = new Route53(this.world, this.world.authorizer);
   readonly secretsmanager = new SecretsManager(this.world, this.world.authorizer, this.rds);
   private server?: http.Server;
+  /** The AWS call each request made, for the world's `answered` listeners. */
+  private readonly callOf = new WeakMap<http.IncomingMessage, Call>();
   url = '';
 
   async start(): Promise<void> {
@@ -40,7 +42,12 @@ export class StandIn {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.dispatch(req, Buffer.concat(chunks)).then(
-          ({ status, body, headers }) => { res.writeHead(status, headers); res.end(body); },
+          ({ status, body, headers }) => {
+            const call = this.callOf.get(req);
+            if (call && !call.error) for (const listener of this.world.answered) listener(call);
+            res.writeHead(status, headers);
+            res.end(body);
+          },
           (error: unknown) => { res.writeHead(500, { 'Content-Type': 'text/plain' }); res.end(String(error instanceof Error ? error.stack : error)); },
         );
       });
@@ -71,6 +78,7 @@ export class StandIn {
     const action = target ? target.split('.')[1] ?? '' : form.get('Action') ?? `${req.method} ${url.pathname}`;
     const record = { service, action, caller: caller?.arn ?? 'anonymous', region };
     this.world.calls.push(record);
+    this.callOf.set(req, record);
     const xml = { 'Content-Type': 'text/xml' };
     try {
       if (scope && !caller) throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);

@@ -146,12 +146,16 @@ export type ResourceHook = (event: ResourceEvent, check: boolean) => string | un
  */
 export type ReferenceResolver = (actor: Caller, account: string, region: string, properties: Json) => Promise<{ resolved: Json } | { error: string }>;
 
+export interface Call { service: string; action: string; caller: string; region: string; error?: string }
+
 export class World {
   readonly accounts = new Map<string, Account>();
   readonly buckets = new Map<string, Bucket>();
   readonly sessions = new Map<string, Caller>();
   /** Every call the stand-in answered, in order: `service:Action` with the caller and region. */
-  readonly calls: { service: string; action: string; caller: string; region: string; error?: string }[] = [];
+  readonly calls: Call[] = [];
+  /** Told of each call the stand-in has acted on, before its answer leaves (a scenario cancels a run there). */
+  readonly answered: ((call: Call) => void)[] = [];
   /** Images whose instances never pass the load balancer's health check. */
   readonly unhealthyImages = new Set<string>();
   /** Resources changed outside CloudFormation, by physical id. */

@@ -6,7 +6,7 @@
  * `sub` is what GitHub presents for the event, branch and environment; the artifact actions copy files).
  * A step that uses any other action fails: the rehearsal never simulates what the files do not say.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -25,7 +25,7 @@ export interface GithubEvent {
 
 export interface StepResult {
   name: string;
-  status: 'success' | 'failure' | 'skipped';
+  status: 'success' | 'failure' | 'skipped' | 'cancelled';
   output: string;
 }
 
@@ -33,7 +33,7 @@ export interface JobResult {
   id: string;
   name: string;
   matrix?: Record<string, unknown>;
-  status: 'success' | 'failure' | 'skipped';
+  status: 'success' | 'failure' | 'skipped' | 'cancelled';
   steps: StepResult[];
   environment?: string;
   /** The job's timeout-minutes, and the AWS session it assumed (seconds), to compare the two. */
@@ -43,7 +43,7 @@ export interface JobResult {
 
 export interface RunResult {
   workflow: string;
-  conclusion: 'success' | 'failure';
+  conclusion: 'success' | 'failure' | 'cancelled';
   jobs: JobResult[];
 }
 
@@ -62,15 +62,43 @@ export interface RunnerOptions {
   /** Called when a step starts, so the caller can attribute what the stand-in saw to it. */
   onStep?: (job: string, step: string) => void;
   gantryPackage: string;
+  /**
+   * Someone pressing "Cancel workflow": once aborted, the steps running get GitHub's cancel signals,
+   * later steps and jobs see cancelled() true, and only those whose `if:` says always() or cancelled() run.
+   */
+  cancel?: AbortSignal;
 }
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function run(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<{ code: number; output: string }> {
+/**
+ * Runs a step's process in a process group of its own. On cancel, it gets what the runner sends a
+ * cancelled step: SIGINT to its processes, SIGTERM 7.5 s later, SIGKILL 2.5 s after that.
+ * @see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation
+ */
+function run(command: string, args: string[], options: { cwd: string; env: Record<string, string>; cancel?: AbortSignal | undefined }): Promise<{ code: number; output: string; cancelled: boolean }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: options.cwd, env: options.env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}${stderr}` });
-    });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    let cancelled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const signal = (name: NodeJS.Signals) => { try { process.kill(-(child.pid ?? 0), name); } catch { /* the group has ended */ } };
+    const onCancel = () => {
+      cancelled = true;
+      signal('SIGINT');
+      timers.push(setTimeout(() => signal('SIGTERM'), 7_500), setTimeout(() => signal('SIGKILL'), 10_000));
+    };
+    if (options.cancel?.aborted) onCancel(); else options.cancel?.addEventListener('abort', onCancel, { once: true });
+    const done = (code: number) => {
+      for (const timer of timers) clearTimeout(timer);
+      options.cancel?.removeEventListener('abort', onCancel);
+      resolve({ code, output: `${Buffer.concat(stdout).toString('utf8')}${Buffer.concat(stderr).toString('utf8')}`, cancelled });
+    };
+    child.on('error', (error) => { stderr.push(Buffer.from(String(error))); done(127); });
+    child.on('close', (code) => done(code ?? 1));
   });
 }
 
@@ -150,12 +178,12 @@ export async function runWorkflow(file: string, event: GithubEvent, options: Run
     const needsOk = needsResults.every((r) => r.status === 'success');
     const needsContext = Object.fromEntries(needs.map((n) => {
       const rs = results.get(n) ?? [];
-      const result = rs.some((r) => r.status === 'failure') ? 'failure' : rs.every((r) => r.status === 'skipped') ? 'skipped' : 'success';
+      const result = rs.some((r) => r.status === 'failure') ? 'failure' : rs.some((r) => r.status === 'cancelled') ? 'cancelled' : rs.every((r) => r.status === 'skipped') ? 'skipped' : 'success';
       return [n, { result, outputs: {} }];
     }));
     const base: ExpressionContext = {
       contexts: { github, inputs: event.inputs ?? {}, secrets: options.secrets, needs: needsContext, vars: {}, env: {}, runner: { os: 'Linux', temp: '' } },
-      status: { success: needsOk, failure: needsResults.some((r) => r.status === 'failure'), cancelled: false },
+      status: { success: needsOk && !options.cancel?.aborted, failure: needsResults.some((r) => r.status === 'failure'), cancelled: options.cancel?.aborted === true },
     };
     const jobResults: JobResult[] = [];
     for (const matrix of matrixOf(job.strategy, base)) {
@@ -178,7 +206,8 @@ export async function runWorkflow(file: string, event: GithubEvent, options: Run
     results.set(id, jobResults);
   }
   const all = [...results.values()].flat();
-  return { workflow: name, conclusion: all.some((j) => j.status === 'failure') ? 'failure' : 'success', jobs: all };
+  const conclusion = options.cancel?.aborted ? 'cancelled' : all.some((j) => j.status === 'failure') ? 'failure' : 'success';
+  return { workflow: name, conclusion, jobs: all };
 }
 
 function hash(text: string): number {
@@ -208,12 +237,14 @@ async function runJob(job: Json, result: JobResult, ctx: ExpressionContext, opti
   const jobEnvDeclared: Record<string, string> = {};
   const githubEnv: Record<string, string> = {};
   let failed = false;
+  const cancelled = () => options.cancel?.aborted === true;
+  let cancelledHere = false;
   const envContext = () => ({ ...interpolateEnv(options.workflowEnv, ctx), ...jobEnvDeclared, ...githubEnv });
   Object.assign(jobEnvDeclared, interpolateEnv(job.env ?? {}, { ...ctx, contexts: { ...ctx.contexts, env: interpolateEnv(options.workflowEnv, ctx) } }));
   for (const step of job.steps ?? []) {
     const stepCtx: ExpressionContext = {
-      contexts: { ...ctx.contexts, env: envContext(), job: { status: failed ? 'failure' : 'success' }, steps: {} },
-      status: { success: !failed, failure: failed, cancelled: false },
+      contexts: { ...ctx.contexts, env: envContext(), job: { status: cancelled() ? 'cancelled' : failed ? 'failure' : 'success' }, steps: {} },
+      status: { success: !failed && !cancelled(), failure: failed, cancelled: cancelled() },
     };
     const stepName = step.name ? interpolate(String(step.name), stepCtx) : step.uses ?? String(step.run).split('\n')[0];
     if (!condition(step.if, stepCtx)) {
@@ -230,20 +261,23 @@ async function runJob(job: Json, result: JobResult, ctx: ExpressionContext, opti
       GITHUB_JOB: result.id, RUNNER_OS: 'Linux',
       ...stepEnv,
     };
+    // A step that starts after the cancel (an always() one) is not cancelled itself.
+    const cancel = cancelled() ? undefined : options.cancel;
     const outcome = step.uses
-      ? await runAction(String(step.uses), interpolateEnv(step.with ?? {}, stepCtx), { ...options, workspace, env, permissions, githubEnv, result })
-      : await runScript(interpolate(String(step.run), stepCtx), step.shell, workspace, temp, env, githubEnv);
-    result.steps.push({ name: stepName, status: outcome.code === 0 ? 'success' : 'failure', output: outcome.output });
-    if (outcome.code !== 0 && !step['continue-on-error']) failed = true;
+      ? await runAction(String(step.uses), interpolateEnv(step.with ?? {}, stepCtx), { ...options, cancel, workspace, env, permissions, githubEnv, result })
+      : await runScript(interpolate(String(step.run), stepCtx), step.shell, workspace, temp, env, githubEnv, cancel);
+    result.steps.push({ name: stepName, status: outcome.cancelled ? 'cancelled' : outcome.code === 0 ? 'success' : 'failure', output: outcome.output });
+    if (outcome.cancelled) cancelledHere = true;
+    else if (outcome.code !== 0 && !step['continue-on-error']) failed = true;
   }
-  result.status = failed ? 'failure' : 'success';
+  result.status = cancelledHere || (cancelled() && !failed) ? 'cancelled' : failed ? 'failure' : 'success';
 }
 
 function interpolateEnv(env: Record<string, unknown>, ctx: ExpressionContext): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(toText(v), ctx)]));
 }
 
-async function runScript(script: string, shell: string | undefined, cwd: string, temp: string, env: Record<string, string>, githubEnv: Record<string, string>): Promise<{ code: number; output: string }> {
+async function runScript(script: string, shell: string | undefined, cwd: string, temp: string, env: Record<string, string>, githubEnv: Record<string, string>, cancel?: AbortSignal): Promise<{ code: number; output: string; cancelled?: boolean }> {
   const file = path.join(temp, `step-${Date.now()}-${Math.random().toString(16).slice(2)}.sh`);
   fs.writeFileSync(file, script);
   const envFile = path.join(temp, `env-${path.basename(file)}`);
@@ -251,7 +285,7 @@ async function runScript(script: string, shell: string | undefined, cwd: string,
   // GitHub's default shell on Linux runners is `bash -e {0}`; `shell: bash` adds pipefail.
   const args = shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail', file] : ['-e', file];
   if (shell && shell !== 'bash') return { code: 1, output: `the rehearsal runs only bash steps, not shell: ${shell}` };
-  const outcome = await run('bash', args, { cwd, env: { ...env, GITHUB_ENV: envFile, GITHUB_OUTPUT: path.join(temp, 'output') } });
+  const outcome = await run('bash', args, { cwd, env: { ...env, GITHUB_ENV: envFile, GITHUB_OUTPUT: path.join(temp, 'output') }, cancel });
   for (const line of fs.readFileSync(envFile, 'utf8').split('\n')) {
     const eq = line.indexOf('=');
     if (eq > 0) githubEnv[line.slice(0, eq)] = line.slice(eq + 1);
@@ -267,7 +301,7 @@ interface ActionOptions extends JobOptions {
   result: JobResult;
 }
 
-async function runAction(uses: string, inputs: Record<string, string>, options: ActionOptions): Promise<{ code: number; output: string }> {
+async function runAction(uses: string, inputs: Record<string, string>, options: ActionOptions): Promise<{ code: number; output: string; cancelled?: boolean }> {
   const action = uses.split('@')[0];
   switch (action) {
     case 'actions/checkout': {
@@ -285,7 +319,8 @@ async function runAction(uses: string, inputs: Record<string, string>, options: 
         '--web-identity-token', webToken, '--duration-seconds', inputs['role-duration-seconds'] ?? '3600', '--output', 'json'];
       const env = { ...options.env };
       delete env.AWS_ACCESS_KEY_ID; delete env.AWS_SECRET_ACCESS_KEY; delete env.AWS_SESSION_TOKEN;
-      const outcome = await run('aws', args, { cwd: options.workspace, env });
+      const outcome = await run('aws', args, { cwd: options.workspace, env, cancel: options.cancel });
+      if (outcome.cancelled) return outcome;
       if (outcome.code !== 0) return { code: 1, output: `Could not assume role with OIDC (token sub ${sub}): ${outcome.output}` };
       const credentials = JSON.parse(outcome.output.slice(outcome.output.indexOf('{'))).Credentials;
       Object.assign(options.githubEnv, {

@@ -41,6 +41,7 @@ delete_stack() {
     echo "$name: turning deletion protection off"
     mapfile -t parameters < <(jq -r '.Stacks[0].Parameters[] | if .ParameterKey == "DeletionProtection" then "ParameterKey=DeletionProtection,ParameterValue=false" else "ParameterKey=\(.ParameterKey),UsePreviousValue=true" end' <<<"$described")
     mapfile -t tags < <(jq -r '.Stacks[0].Tags[]? | "Key=\(.Key),Value=\(.Value)"' <<<"$described")
+    ledger open change-set "$name" "$CHANGE_SET-unprotect"
     aws cloudformation create-change-set --stack-name "$name" --change-set-name "$CHANGE_SET-unprotect" --change-set-type UPDATE \
       --use-previous-template --parameters "${parameters[@]}" --tags "${tags[@]}" --capabilities CAPABILITY_IAM --role-arn "$EXECUTION_ROLE_ARN" \
       --description "gantry: $GITHUB_REPOSITORY run $GITHUB_RUN_ID, deletion protection off before deleting $name" > /dev/null || return 1
@@ -57,7 +58,7 @@ delete_stack() {
         delete_change_set "$name" "$CHANGE_SET-unprotect" || true
         return 1
       fi
-      aws cloudformation execute-change-set --stack-name "$name" --change-set-name "$CHANGE_SET-unprotect" > /dev/null || return 1
+      execute_change_set "$name" "$CHANGE_SET-unprotect" || return 1
       status=$(wait_stable "$name" "${DEPLOY_MINUTES:-90}") || return 1
       if [ "$status" != UPDATE_COMPLETE ]; then
         error "$name still protected" "turning deletion protection off in $name ended $status; nothing was deleted"
