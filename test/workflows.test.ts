@@ -54,17 +54,17 @@ describe('gantry-failover.yml', () => {
     expect(Object.entries(workflow.jobs).map(([id, job]) => [id, job.environment])).toEqual([['failover-prod', 'prod']]);
   });
 
-  test.each(['medical-logistics.yaml', 'pharma-portal.yaml'])('%s: a failover and the deploy jobs of its environment share one concurrency group, and neither cancels the other', (spec) => {
+  test.each([['medical-logistics.yaml', 'gantry-failover.yml'], ['pharma-portal.yaml', 'gantry-failover.yml'], ['medical-logistics.yaml', 'gantry-origin-secret.yml']])('%s: %s and the deploy jobs of its environment share one concurrency group, and neither cancels the other', (spec, file) => {
     type Concurrency = { group: string; 'cancel-in-progress': boolean };
-    const read = (file: string) => load(byName(spec).workflows.find((w) => w.path === file)!.content) as { concurrency?: Concurrency; jobs: Record<string, { concurrency?: Concurrency }> };
-    const failover = read('gantry-failover.yml');
+    const read = (name: string) => load(byName(spec).workflows.find((w) => w.path === name)!.content) as { concurrency?: Concurrency; jobs: Record<string, { concurrency?: Concurrency }> };
+    const other = read(file);
     const deploy = read('gantry-deploy.yml');
     // The workflow's group follows the chosen environment; its skipped jobs hold none.
-    expect(failover.concurrency).toEqual({ group: 'gantry-deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
-    expect(Object.values(failover.jobs).every((job) => job.concurrency === undefined)).toBe(true);
+    expect(other.concurrency).toEqual({ group: 'gantry-deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(Object.values(other.jobs).every((job) => job.concurrency === undefined)).toBe(true);
     for (const environment of byName(spec).model.environments) {
-      // What the failover's group evaluates to when this environment is chosen.
-      const chosen = failover.concurrency!.group.replace('${{ inputs.environment }}', environment.name);
+      // What the workflow's group evaluates to when this environment is chosen.
+      const chosen = other.concurrency!.group.replace('${{ inputs.environment }}', environment.name);
       for (const id of [`plan-${environment.name}`, `deploy-${environment.name}`]) {
         expect(deploy.jobs[id]!.concurrency).toEqual({ group: chosen, 'cancel-in-progress': false });
       }

@@ -2,7 +2,7 @@ import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { originSecretOf, originSecretRegions } from '../stacks/origin-secret';
 import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
-import { deployTargets, roleArn, scriptEnv } from './shared';
+import { deployTargets, environmentConcurrency, roleArn, scriptEnv } from './shared';
 import { awsCredentials, checkout, installGantry, reportToSlack } from './steps';
 import { JOB_MINUTES } from './timeouts';
 
@@ -33,8 +33,8 @@ export function buildOriginSecretWorkflow(model: PlatformModel, context: Workflo
       },
     },
     permissions: {},
-    // Never while a deploy reads the secret's versions.
-    concurrency: { group: 'gantry-deploy', 'cancel-in-progress': false },
+    // Never while a deploy of the environment reads the secret's versions: its group.
+    concurrency: environmentConcurrency('${{ inputs.environment }}'),
     jobs: { 'origin-secret': originSecretJob(model, context, environments) },
   };
 }

@@ -24,8 +24,9 @@ export function awsRegionOf(target: string): string {
 
 /**
  * The concurrency group (of an environment's name, or an expression that gives it) of every job that changes an environment's stacks or what serves it: its
- * deploy's plan and deploy jobs, and its failover. One job runs at a time per environment, so a
- * deploy never runs during a failover nor a failover during a deploy, and `cancel-in-progress:
+ * deploy's plan and deploy jobs, its failover, and the rotation of its secret origin header (which
+ * a deploy reads). One job runs at a time per environment, so a deploy never runs during a
+ * failover or a rotation, nor they during a deploy, and `cancel-in-progress:
  * false` means none of them cancels a running one. GitHub keeps one pending job per group and a
  * newer one replaces it (a failover waiting behind a running deploy gives way to the next push's
  * plan job, and shows as cancelled: run it again); its `queue: max`, which keeps every pending

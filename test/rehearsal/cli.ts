@@ -1,11 +1,13 @@
 /**
- * `npm run rehearse -- [--spec FILE] [--out DIR --workflows DIR] [--scenario NAME]...`
+ * `npm run rehearse -- [--spec FILE] [--out DIR --workflows DIR] [--scenario NAME]... [--jobs N]`
  *
  * Without arguments: every scenario over every example (examples/*.yaml, with the files committed in
  * output/) and every spec of test/specs/ (generated into a fresh repository). With --spec alone: that
  * spec, generated. With --spec, --out and --workflows: the files already generated there, as they are,
  * so a hand-made break (a permission dropped from a role, a step removed) is what gets rehearsed.
- * Prints one line per scenario; exits 1 if any failed.
+ * Sources run N at a time (--jobs, default 2: their time goes to child processes, the AWS CLI, bash
+ * and gantry, which a second core runs alongside). Prints one line per scenario as it ends; exits 1
+ * if any failed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,9 +39,14 @@ async function main(): Promise<number> {
     .option('out', { type: 'string', describe: 'rehearse the templates already generated here (with --spec and --workflows)' })
     .option('workflows', { type: 'string', describe: 'the workflows already generated (with --out)' })
     .option('scenario', { type: 'string', array: true, choices: Object.keys(SCENARIOS), describe: 'run only these scenarios' })
+    .option('jobs', { type: 'number', default: 2, describe: 'how many sources to rehearse at a time' })
     .strict()
     .fail((message) => { throw new Error(message); })
     .parseAsync();
+  if (!Number.isInteger(args.jobs) || args.jobs < 1) {
+    console.error('rehearse: --jobs takes a whole number of at least 1');
+    return 2;
+  }
   if ((args.out === undefined) !== (args.workflows === undefined) || (args.out !== undefined && !args.spec)) {
     console.error('rehearse: --out and --workflows go together, with --spec');
     return 2;
@@ -56,12 +63,17 @@ async function main(): Promise<number> {
   const scenarios = args.scenario ?? Object.keys(SCENARIOS);
   let failed = 0;
   let passed = 0;
-  for (const { label, source } of sources) {
-    await runScenarios(source, scenarios, (result) => {
-      console.log(formatResult(label, result));
-      if (result.ok) passed++; else failed++;
-    });
-  }
+  const queue = [...sources];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const { label, source } = next;
+      await runScenarios(source, scenarios, (result) => {
+        console.log(formatResult(label, result));
+        if (result.ok) passed++; else failed++;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(args.jobs, queue.length) }, worker));
   console.log(`rehearse: ${passed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
 }

@@ -109,11 +109,15 @@ function allStacks(plan: EnvironmentPlan[]): { environment: EnvironmentPlan; key
   return plan.flatMap((environment) => Object.entries(environment.stacks).flatMap(([key, stacks]) => stacks.map((s) => ({ environment, key, stack: s }))));
 }
 
+/** A push to the deploying branch, every deployment approved; each environment must ask for one approval per run. */
 async function deploy(r: Rehearsal, options: { secrets?: Record<string, string> } = {}): Promise<{ run: RunResult; problems: string[] }> {
   const ref = `refs/heads/${r.branch()}`;
-  const run = await r.run('gantry-deploy.yml', { name: 'push', ref }, { approve: () => true, ...options });
+  const asked = new Map<string, number>();
+  const approve = (environment: string) => { asked.set(environment, (asked.get(environment) ?? 0) + 1); return true; };
+  const run = await r.run('gantry-deploy.yml', { name: 'push', ref }, { approve, ...options });
   const ran = run.jobs.some((j) => j.status !== 'skipped');
-  return { run, problems: [...failures(r, run), ...(ran ? [] : [`gantry-deploy.yml ran no job for a push to ${ref}`])] };
+  const twice = [...asked].filter(([, count]) => count > 1).map(([environment, count]) => `gantry-deploy.yml asked for ${count} approvals of ${environment} in one run`);
+  return { run, problems: [...failures(r, run), ...twice, ...(ran ? [] : [`gantry-deploy.yml ran no job for a push to ${ref}`])] };
 }
 
 /**
@@ -204,11 +208,39 @@ async function cancelledRun(r: Rehearsal, plan: EnvironmentPlan[]): Promise<stri
   return problems;
 }
 
-async function pullRequest(r: Rehearsal, headRepository: string): Promise<RunResult> {
+async function pullRequest(r: Rehearsal, headRepository: string, changedFiles?: string[]): Promise<RunResult> {
   return r.run('gantry-pull-request.yml', {
     name: 'pull_request', ref: `refs/pull/${PR_NUMBER}/merge`,
     pullRequest: { number: PR_NUMBER, headRepository, headRef: 'feature/change', baseRef: r.branch() },
+    ...(changedFiles ? { changedFiles } : {}),
   });
+}
+
+/**
+ * A pull request that edits only a generated script (the workflows run it; gantry check must catch
+ * the edit): the workflow's path filter lets it run, `gantry check` fails naming the script, and no
+ * change set is planned. A pull request that changes nothing gantry reads does not run it at all.
+ */
+async function prScriptEdit(r: Rehearsal): Promise<string[]> {
+  const script = path.posix.join(r.layout.workflows, 'gantry-plan.sh');
+  const file = path.join(r.repository, script);
+  const original = fs.readFileSync(file, 'utf8');
+  const problems: string[] = [];
+  const before = r.standIn.world.calls.length;
+  try {
+    fs.writeFileSync(file, `${original}echo "a hand edit"\n`);
+    const run = await pullRequest(r, r.repository_name(), [script]);
+    const check = run.jobs.find((j) => j.id === 'check');
+    if (run.conclusion === 'skipped') problems.push(`a pull request that edits only ${script} does not run gantry-pull-request.yml (its paths filter leaves the script out)`);
+    else if (check?.status !== 'failure') problems.push(`gantry check ${check ? `ended ${check.status}` : 'did not run'} on a pull request that edits ${script} by hand`);
+    else if (!check.steps.some((step) => step.status === 'failure' && step.output.includes('gantry-plan.sh'))) problems.push(`gantry check failed without naming ${script}: ${firstLines(check.steps.map((st) => st.output).join('\n'), 3)}`);
+    if (r.standIn.world.calls.length > before) problems.push(`a pull request whose generated files are not current made ${r.standIn.world.calls.length - before} AWS calls`);
+  } finally {
+    fs.writeFileSync(file, original);
+  }
+  const unrelated = await pullRequest(r, r.repository_name(), ['docs/notes.md']);
+  if (unrelated.conclusion !== 'skipped') problems.push('a pull request that changes only docs/notes.md runs gantry-pull-request.yml');
+  return problems;
 }
 
 function commentProblems(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
@@ -626,6 +658,7 @@ async function originSecretRotation(r: Rehearsal, plan: EnvironmentPlan[]): Prom
 export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
   'pr-fork': { run: prFromFork, deployed: false },
   'pr-branch': { run: prFromBranch, deployed: false },
+  'pr-script-edit': { run: prScriptEdit, deployed: false },
   cancelled: { run: cancelledRun, deployed: false },
   'first-deploy': { run: firstDeploy, deployed: false },
   'second-push': { run: secondPush, deployed: true },

@@ -21,6 +21,8 @@ export interface GithubEvent {
   /** For pull requests: the number and the repository the head branch lives in (a fork or the same). */
   pullRequest?: { number: number; headRepository: string; headRef: string; baseRef: string };
   inputs?: Record<string, string>;
+  /** The files the push or pull request changes; given, the workflow's `paths` filter decides whether it runs. */
+  changedFiles?: string[];
 }
 
 export interface StepResult {
@@ -43,7 +45,8 @@ export interface JobResult {
 
 export interface RunResult {
   workflow: string;
-  conclusion: 'success' | 'failure' | 'cancelled';
+  /** skipped: the workflow's trigger does not fire for the event (its `paths` match no changed file). */
+  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped';
   jobs: JobResult[];
 }
 
@@ -135,9 +138,25 @@ function copyTree(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true, dereference: false, filter: (src) => !src.split(path.sep).includes('node_modules') && !src.endsWith(`${path.sep}.git`) });
 }
 
+/**
+ * Whether a `paths` filter lets the event run the workflow: some changed file matches a pattern, the
+ * last matching pattern deciding (a `!pattern` excludes). `*` matches within a path segment, `**`
+ * across segments, `?` one character.
+ * @see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#onpushpull_requestpull_request_targetpathspaths-ignore
+ */
+export function pathsMatch(patterns: string[], files: string[]): boolean {
+  const regex = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\/?|\*|\?/g, (m) => (m.startsWith('**') ? '.*' : m === '*' ? '[^/]*' : '[^/]'))}$`);
+  const rules = patterns.map((p) => ({ exclude: p.startsWith('!'), test: regex(p.replace(/^!/, '')) }));
+  return files.some((file) => rules.reduce((included, rule) => (rule.test.test(file) ? !rule.exclude : included), false));
+}
+
 export async function runWorkflow(file: string, event: GithubEvent, options: RunnerOptions): Promise<RunResult> {
   const workflow = yaml.load(fs.readFileSync(file, 'utf8')) as Json;
   const name = path.basename(file);
+  const trigger = workflow.on?.[event.name];
+  if (event.changedFiles && Array.isArray(trigger?.paths) && !pathsMatch(trigger.paths.map(String), event.changedFiles)) {
+    return { workflow: name, conclusion: 'skipped', jobs: [] };
+  }
   const jobs = Object.entries<Json>(workflow.jobs ?? {});
   const results = new Map<string, JobResult[]>();
   const order: string[] = [];
