@@ -92,7 +92,7 @@ describe('the AWS CLI wrapper', () => {
   const haveCli = fs.existsSync(AWS_CLI);
   (haveCli ? test : test.skip)('through the fork server it prints, reads stdin and exits as the CLI run afresh does', async () => {
     const dir = tempDir();
-    // Started as the rehearsal starts it, in its callers' environment: they run on the driver it made.
+    // Started as the rehearsal starts it, in its callers' environment.
     const server = await startForkServer(dir, awsCliEnvironment(path.join(dir, 'forked'), 'http://127.0.0.1:9'));
     const run = (env: Record<string, string>, args: string[], input = '') => spawnSync('aws', args, { env: { ...env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-west-1' }, input, encoding: 'utf8', cwd: dir });
     try {
@@ -104,10 +104,17 @@ describe('the AWS CLI wrapper', () => {
         const [a, b] = [run(direct, args), run(viaServer, args)];
         expect({ args, status: b.status, stdout: b.stdout, stderr: b.stderr }).toEqual({ args, status: a.status, stdout: a.stdout, stderr: a.stderr });
       }
-      // A caller whose settings differ from the server's (a profile) gets a driver of its own, as a fresh CLI would.
+      // A call's settings (a profile) are its own, as in a fresh CLI.
       const [a, b] = [run({ ...direct, AWS_PROFILE: 'other' }, ['sts', 'get-caller-identity']), run({ ...viaServer, AWS_PROFILE: 'other' }, ['sts', 'get-caller-identity'])];
       expect(b.stderr).toMatch(/config profile \(other\) could not be found/);
       expect([b.status, b.stdout, b.stderr]).toEqual([a.status, a.stdout, a.stderr]);
+      // Its workers serve one call after another: nothing of a call (its --region, its profile) reaches the next.
+      for (let i = 0; i < 6; i++) {
+        for (const [env, args] of [[{}, ['configure', 'list', '--region', 'us-west-2']], [{ AWS_PROFILE: 'other' }, ['configure', 'list']], [{}, ['configure', 'list']]] as const) {
+          const [x, y] = [run({ ...direct, ...env }, [...args]), run({ ...viaServer, ...env }, [...args])];
+          expect({ args, status: y.status, stdout: y.stdout, stderr: y.stderr }).toEqual({ args, status: x.status, stdout: x.stdout, stderr: x.stderr });
+        }
+      }
       // A parameter read from standard input (a shell pipe) reaches the CLI: the request goes out and fails to connect.
       const piped = (env: Record<string, string>) => spawnSync('sh', ['-c', `printf v | aws ssm put-parameter --name /x --type String --value file:///dev/stdin`],
         { env: { ...env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-west-1' }, encoding: 'utf8', cwd: dir });

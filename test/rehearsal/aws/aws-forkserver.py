@@ -1,15 +1,20 @@
 """
-A fork server for the real AWS CLI (Debian's awscli v2), so the rehearsal's thousands of `aws` calls
-do not each pay for Python importing the CLI, spawning `lsb_release` for the user agent, parsing the
-same service models and building the same command tables. It imports awscli once, warms those caches
-and makes a driver (awscli.clidriver.create_clidriver, as /usr/bin/aws does) with the settings its
-callers share, then forks one child per call: the child takes the caller's argv, environment, working
-directory and standard streams (passed over a Unix socket), runs the CLI's own entry point
-(awscli.clidriver.AWSCLIEntryPoint) on that driver, or on a driver of its own when the caller's
-settings differ, and sends back its exit code. The CLI code that runs is the installed package's,
-unchanged; each call starts from the warmed parent, so no state passes between calls.
+A server for the real AWS CLI (Debian's awscli v2), so the rehearsal's thousands of `aws` calls do
+not each pay for Python importing the CLI, spawning `lsb_release` for the user agent and parsing the
+same service models. It imports awscli once and warms those caches, then forks a few workers. A
+worker serves one call after another: it takes the caller's argv, environment, working directory and
+standard streams (passed over a Unix socket), runs the CLI's own entry point
+(awscli.clidriver.AWSCLIEntryPoint) as /usr/bin/aws does, which makes a new driver and session for
+the call, so no session state (region, credentials, profile, handlers) passes between calls; it
+sends back the exit code. The CLI code that runs is the installed package's, unchanged. Only the
+parsed data files, the imported modules and one SSL context are shared.
 
-    aws-forkserver.py SOCKET      # serves until killed; aws-forkclient.py calls it. Start it with
+Why workers that live for many calls, not a fork per call: CPython writes to every object it reads
+(reference counts), so a child forked from the warmed parent copied about 1,700 pages a call, and
+on the virtual machines the tests run on each copy-on-write fault costs tens of microseconds in the
+kernel: more than the call's own work. A worker pays for those copies once.
+
+    aws-forkserver.py SOCKET      # serves until killed; aws-forkclient.c calls it. Start it with
                                   # the environment its callers share (AWS_DATA_PATH, AWS_CONFIG_FILE, ...).
 """
 import array
@@ -100,35 +105,15 @@ def _warm(data_path):
             pass
 
 
-# The settings a session and its plugins read when the driver is made, rather than per call: a call
-# whose settings (and config files) are the server's runs on the driver made here, with its command
-# table, argument table and CLI data built once; any other call makes its own, as /usr/bin/aws does.
-# Region, credentials and every other setting are read by the session when the call asks for them.
-_DRIVER_SETTINGS = ('AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_DATA_PATH')
-
-
-def _driver_key():
-    def state(path):
-        try:
-            info = os.stat(os.path.expanduser(path))
-            return (info.st_mtime_ns, info.st_size)
-        except OSError:
-            return None
-    settings = tuple(os.environ.get(name) for name in _DRIVER_SETTINGS)
-    files = tuple(state(p) for p in (os.environ.get('AWS_CONFIG_FILE', '~/.aws/config'), os.environ.get('AWS_SHARED_CREDENTIALS_FILE', '~/.aws/credentials')))
-    return settings + files
-
-
-def _made_driver():
+def _warm_driver():
+    """Makes a driver and its tables once, so the modules the CLI imports on first use are imported here."""
     driver = awscli.clidriver.create_clidriver()
     commands = driver._get_command_table()
     driver._get_argument_table()
     driver._get_cli_data()
-    # The operations of the services the workflows call, with the CLI's customizations of them.
     for service in _SERVICES:
         if service in commands:
             commands[service].subcommand_table
-    return driver, _driver_key()
 
 
 def _receive(connection):
@@ -153,6 +138,7 @@ def _receive(connection):
 
 
 def _serve_one(connection):
+    """Runs one call with the caller's streams as 0, 1 and 2; returns its exit code."""
     request, fds = _receive(connection)
     for target, fd in enumerate(fds[:3]):
         os.dup2(fd, target)
@@ -170,29 +156,34 @@ def _serve_one(connection):
     sys.argv = ['aws'] + request['argv']
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the CLI may wait for processes of its own
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    crashed = False
     try:
-        if _driver is not None and _driver[1] == _driver_key():
-            _driver[0].alias_loader = awscli.alias.AliasLoader()
-            code = awscli.clidriver.AWSCLIEntryPoint(_driver[0]).main(sys.argv[1:])
-        else:
-            code = awscli.clidriver.main()
+        code = awscli.clidriver.main()
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     except BaseException:  # the CLI's own handlers print its errors; this is a crash of the CLI itself
         import traceback
         traceback.print_exc()
-        code = 255
+        code, crashed = 255, True
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:
             pass
+    # The caller's pipes must see their end when the caller exits: this process lets go of them
+    # before it answers.
+    for target in range(3):
+        os.dup2(_devnull, target)
     connection.sendall(int(code or 0).to_bytes(4, 'big', signed=True))
+    return crashed
 
 
-_driver = None
-# Children kept waiting for the next call (see main).
-_SPARE_CHILDREN = 2
+# Workers serving calls at once (the rehearsal runs a few sources side by side, each one call at a
+# time), and how many calls a worker serves before a fresh one (forked from the warmed parent) takes
+# its place, so that what calls leave behind in memory stays bounded.
+_WORKERS = 4
+_CALLS_PER_WORKER = 250
+_devnull = os.open(os.devnull, os.O_RDWR)
 
 
 def main():
@@ -200,9 +191,8 @@ def main():
     # Started with the callers' settings (AWS_DATA_PATH: the rehearsal's own models, such as its S3
     # endpoint rules, to which importing awscli appended its own), so the loader and the driver made
     # here are the ones their calls would make.
-    global _driver
     _warm(os.environ['AWS_DATA_PATH'])
-    _driver = _made_driver()
+    _warm_driver()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(64)
@@ -210,19 +200,17 @@ def main():
     _die_with_parent()  # the rehearsal's end (or crash) ends the server
     sys.stdout.write('ready\n')
     sys.stdout.flush()
-    # What the parent holds is never collected: frozen, a child's collections do not walk (and so
-    # write to, copying page after page of) the warmed caches; a child lives for one call, so it
-    # does not collect at all.
+    # What the parent holds is never collected: frozen, the workers' collections do not walk (and
+    # so write to, copying page after page of) the warmed caches.
     gc.freeze()
-    # Children are forked before their call comes: each waits in accept(), and the one the kernel
-    # hands a connection to tells the server, which forks its replacement while that call runs.
-    # Forking this process takes about 15 ms; here it is off the caller's path.
-    taken, took = os.pipe()
-    for _ in range(_SPARE_CHILDREN):
-        _fork_child(server, took)
+    # Each worker waits in accept(); when one has served its calls it says so and ends, and the
+    # server forks its replacement.
+    ended, end = os.pipe()
+    for _ in range(_WORKERS):
+        _fork_worker(server, end)
     while True:
-        if os.read(taken, 1):
-            _fork_child(server, took)
+        if os.read(ended, 1):
+            _fork_worker(server, end)
 
 
 def _die_with_parent():
@@ -234,17 +222,22 @@ def _die_with_parent():
         pass
 
 
-def _fork_child(server, took):
+def _fork_worker(server, end):
     if os.fork() != 0:
         return
     try:
         _die_with_parent()
-        gc.disable()
-        connection, _ = server.accept()
-        os.write(took, b'.')
-        server.close()
-        _serve_one(connection)
+        for _ in range(_CALLS_PER_WORKER):
+            connection, _ = server.accept()
+            try:
+                if _serve_one(connection):
+                    break  # a crash of the CLI may have left anything behind: a fresh worker goes on
+            except Exception:
+                break  # the caller went away mid-call (a cancelled step): start afresh
+            finally:
+                connection.close()
     finally:
+        os.write(end, b'.')
         os._exit(0)
 
 
