@@ -27,8 +27,7 @@ for target in "${target_list[@]}"; do
     echo "Commit \`$GITHUB_SHA\`"
     echo ""
   } >> "$GITHUB_STEP_SUMMARY"
-  while read -r stack; do
-    name=$(jq -r .stackName <<<"$stack")
+  while IFS=$'\x1f' read -r name stack; do
     echo "::group::$name"
     status=$(wait_stable "$name" 30) || { failed=1; echo "::endgroup::"; continue; }
     if stuck_error "$name" "$status"; then
@@ -78,7 +77,7 @@ for target in "${target_list[@]}"; do
       if aws cloudformation delete-stack --stack-name "$plan_stack"; then ledger closed review-stack "$plan_stack"; else warning "Review stack left behind" "cannot delete $plan_stack"; fi
     fi
     echo "::endgroup::"
-  done < <(jq -c '.stacks[]' "$GANTRY_TMP/stacks.json")
+  done < <(jq -r '.stacks[] | [.stackName, tojson] | join("\u001f")' "$GANTRY_TMP/stacks.json")
 
   # gantry's stacks of this environment that the spec no longer has: the deploy deletes them once
   # approved, so the plan lists each with what it holds.

@@ -5,8 +5,9 @@
  * (awscli/customizations/cloudformation/deploy.py), so an endpoint rule set for S3 in AWS_DATA_PATH
  * sends that client to the stand-in as well. Nothing leaves 127.0.0.1.
  *
- * When a fork server of the CLI runs (aws-forkserver.py: the CLI imported once, each call a fork of
- * it), the wrapper hands the call to it; otherwise, or when its socket is gone, it runs the CLI itself.
+ * When the CLI's server runs (aws-forkserver.py: the CLI imported once, its workers forked from it
+ * serving call after call), the wrapper hands the call to it; otherwise, or when its socket is gone,
+ * it runs the CLI itself.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

@@ -37,20 +37,25 @@ warning() { echo "::warning title=$1::$2" >&2; }
 # The AWS region of a deploy target: its own, or us-east-1 for the environment's global stacks.
 aws_region_of() { if [ "$1" = global ]; then echo us-east-1; else echo "$1"; fi; }
 
-# stacks_of TARGET: `gantry stacks` of the environment for TARGET, as JSON.
+# stacks_of TARGET: `gantry stacks` of the environment for TARGET, as JSON (asked once per run: the
+# spec and the generated files do not change while a script runs).
 stacks_of() {
-  if ! "$GANTRY" stacks --spec "$GANTRY_SPEC" --out "$GANTRY_OUT" --environment "$ENVIRONMENT" --region "$1"; then
-    error "gantry stacks failed" "cannot list the stacks of $ENVIRONMENT in $1"
-    return 1
+  local listed="$GANTRY_TMP/stacks-of-$1.json"
+  if [ ! -f "$listed" ]; then
+    if ! "$GANTRY" stacks --spec "$GANTRY_SPEC" --out "$GANTRY_OUT" --environment "$ENVIRONMENT" --region "$1" > "$listed.part"; then
+      error "gantry stacks failed" "cannot list the stacks of $ENVIRONMENT in $1"
+      return 1
+    fi
+    mv "$listed.part" "$listed"
   fi
+  cat "$listed"
 }
 
 # stack_status NAME: the stack's status, NONE when it does not exist; any other failure of the
 # call (AccessDenied, throttling, a wrong region) is an error, never "does not exist".
 stack_status() {
-  local out
-  if out=$(aws cloudformation describe-stacks --stack-name "$1" --output json 2> "$GANTRY_TMP/stderr"); then
-    jq -r '.Stacks[0].StackStatus' <<<"$out"
+  # One stack, one page: --query with text output is safe here (see the top of this file).
+  if aws cloudformation describe-stacks --stack-name "$1" --query 'Stacks[0].StackStatus' --output text 2> "$GANTRY_TMP/stderr"; then
     return 0
   fi
   if grep -q "Stack with id $1 does not exist" "$GANTRY_TMP/stderr"; then
@@ -94,15 +99,17 @@ aws_read() {
 # lookup_value LOOKUP TYPE: the value of one parameter a deploy looks up in the account, for a
 # change set of TYPE (CREATE or UPDATE).
 lookup_value() {
-  local lookup=$1 type=$2 zone out
-  case "$(jq -r .lookup <<<"$lookup")" in
+  local lookup=$1 type=$2 out kind zone secret stage from_region from_stack output
+  # Every field in one jq, separated by the unit separator (never in a name), empty when absent.
+  out=$(jq -r '[.lookup, .zone, .secretId, .stage, .region, .stackName, .output] | map(. // "" | tostring) | join("\u001f")' <<<"$lookup") || return 1
+  IFS=$'\x1f' read -r kind zone secret stage from_region from_stack output <<<"$out"
+  case "$kind" in
     deletion-protection)
       # Off in the change set that creates the stack, so that the rollback of a failed create can
       # delete what it made (a protected load balancer or DB instance would leave the stack
       # ROLLBACK_FAILED); on in every later one. deploy_stack runs that update right after a create.
       if [ "$type" = CREATE ]; then echo false; else echo true; fi ;;
     hosted-zone-id)
-      zone=$(jq -r .zone <<<"$lookup")
       out=$(aws_read route53 list-hosted-zones-by-name --dns-name "$zone") || return 1
       jq -r --arg name "$zone." '[.HostedZones[] | select(.Name == $name and .Config.PrivateZone == false)][0].Id // empty | sub("^/hostedzone/"; "")' <<<"$out" ;;
     cloudfront-prefix-list-id)
@@ -113,18 +120,18 @@ lookup_value() {
       # The id of the secret origin header's version with this staging label in this region (the
       # bootstrap replicates the secret here); AWSPREVIOUS falls back to AWSCURRENT before the
       # first rotation. Only the id: CloudFormation resolves the value, which no log ever shows.
-      out=$(aws_read secretsmanager describe-secret --secret-id "$(jq -r .secretId <<<"$lookup")") || return 1
-      jq -r --arg stage "$(jq -r .stage <<<"$lookup")" '.VersionIdsToStages // {} | to_entries
+      out=$(aws_read secretsmanager describe-secret --secret-id "$secret") || return 1
+      jq -r --arg stage "$stage" '.VersionIdsToStages // {} | to_entries
         | ((map(select(any(.value[]; . == $stage))) | first) // (map(select(any(.value[]; . == "AWSCURRENT"))) | first)) | .key // empty' <<<"$out" ;;
     stack-output)
       # Another region's stack (a standby's replica reads its primary's ARN). A stack that does not
       # exist yet yields nothing, which the caller reports; any other failure is a failure.
-      if ! out=$(aws cloudformation describe-stacks --region "$(jq -r .region <<<"$lookup")" --stack-name "$(jq -r .stackName <<<"$lookup")" --output json 2> "$GANTRY_TMP/lookup-stderr"); then
+      if ! out=$(aws cloudformation describe-stacks --region "$from_region" --stack-name "$from_stack" --output json 2> "$GANTRY_TMP/lookup-stderr"); then
         if grep -q "does not exist" "$GANTRY_TMP/lookup-stderr"; then return 0; fi
         cat "$GANTRY_TMP/lookup-stderr" >&2
         return 1
       fi
-      jq -r --arg key "$(jq -r .output <<<"$lookup")" '[.Stacks[0].Outputs[]? | select(.OutputKey == $key)][0].OutputValue // empty' <<<"$out" ;;
+      jq -r --arg key "$output" '[.Stacks[0].Outputs[]? | select(.OutputKey == $key)][0].OutputValue // empty' <<<"$out" ;;
     *)
       echo "gantry does not know the lookup $lookup" >&2
       return 1 ;;
@@ -135,15 +142,14 @@ lookup_value() {
 # stack, for a change set of TYPE; fails, naming the parameter, when a call fails or finds nothing.
 # Exit status 3: what it found nothing for is another stack's output, so that stack is not deployed yet.
 lookup_parameters() {
-  local stack=$1 type=$2 lookup name value
-  while read -r lookup; do
+  local stack=$1 type=$2 lookup name kind value
+  while IFS=$'\x1f' read -r name kind lookup; do
     [ -n "$lookup" ] || continue
-    name=$(jq -r .name <<<"$lookup")
     if ! value=$(lookup_value "$lookup" "$type"); then
       error "Lookup failed" "cannot look up $name for $(jq -r .stackName <<<"$stack"): the AWS call above failed"
       return 1
     fi
-    if [ -z "$value" ] && [ "$(jq -r .lookup <<<"$lookup")" = stack-output ]; then
+    if [ -z "$value" ] && [ "$kind" = stack-output ]; then
       echo "$name comes from $(jq -r '"\(.stackName) in \(.region)"' <<<"$lookup"), which is not deployed yet" > "$GANTRY_TMP/waiting"
       return 3
     fi
@@ -152,7 +158,7 @@ lookup_parameters() {
       return 1
     fi
     echo "ParameterKey=$name,ParameterValue=$value"
-  done < <(jq -c '.lookups[]' <<<"$stack")
+  done < <(jq -r '.lookups[] | [.name, .lookup, tojson] | join("\u001f")' <<<"$stack")
 }
 
 # tag_args STACK_JSON: the stack's tags (gantry stacks) as Key=…,Value=… arguments, one per line.
@@ -217,17 +223,18 @@ artifacts_bucket() {
 # WAITING followed by the stack not deployed yet that it reads an output of, or FAILED followed by
 # CloudFormation's reason.
 create_change_set() {
-  local stack=$1 target=$2 type=$3 set_name=$4 role=${5:-} template bucket key
+  local stack=$1 target=$2 type=$3 set_name=$4 role=${5:-} fields template upload name bucket key
   local -a args parameters tags
-  template=$(jq -r .template <<<"$stack")
+  fields=$(jq -r '[.template, (.upload | tostring), .stackName] | join("\u001f")' <<<"$stack") || return 1
+  IFS=$'\x1f' read -r template upload name <<<"$fields"
   mapfile -t tags < <(tag_args "$stack")
   args=(--stack-name "$target" --change-set-name "$set_name" --change-set-type "$type" --capabilities CAPABILITY_IAM
     --description "gantry: $GITHUB_REPOSITORY run $GITHUB_RUN_ID, commit $GITHUB_SHA")
   if [ "${#tags[@]}" -gt 0 ]; then args+=(--tags "${tags[@]}"); fi
   if [ -n "$role" ]; then args+=(--role-arn "$role"); fi
-  if [ "$(jq -r .upload <<<"$stack")" = true ]; then
+  if [ "$upload" = true ]; then
     bucket=$(artifacts_bucket) || return 1
-    key="$UPLOAD_PREFIX/$GITHUB_RUN_ID/$(jq -r .stackName <<<"$stack").yaml"
+    key="$UPLOAD_PREFIX/$GITHUB_RUN_ID/$name.yaml"
     aws s3 cp --only-show-errors --region "$BOOTSTRAP_REGION" "$template" "s3://$bucket/$key" || { error "Upload failed" "cannot upload $template to s3://$bucket/$key"; return 1; }
     args+=(--template-url "https://$bucket.s3.$BOOTSTRAP_REGION.amazonaws.com/$key")
   else
@@ -241,7 +248,7 @@ create_change_set() {
   mapfile -t parameters < "$GANTRY_TMP/parameters"
   if [ "${#parameters[@]}" -gt 0 ]; then args+=(--parameters "${parameters[@]}"); fi
   if [ "$type" = CREATE ]; then
-    if [ "$target" = "$(jq -r .stackName <<<"$stack")" ]; then ledger open new-stack "$target"; else ledger open review-stack "$target"; fi
+    if [ "$target" = "$name" ]; then ledger open new-stack "$target"; else ledger open review-stack "$target"; fi
   fi
   ledger open change-set "$target" "$set_name"
   if ! aws cloudformation create-change-set "${args[@]}" > /dev/null 2> "$GANTRY_TMP/stderr"; then
@@ -380,8 +387,7 @@ only_in_place_changes() {
 deploy_stack() {
   : "${CHANGE_SET:?the workflow sets CHANGE_SET}" "${EXECUTION_ROLE_ARN:?the workflow sets EXECUTION_ROLE_ARN}"
   local stack=$1 name target_region status type result token approved deadline
-  name=$(jq -r .stackName <<<"$stack")
-  target_region=$(jq -r .region <<<"$stack")
+  IFS=$'\x1f' read -r name target_region <<<"$(jq -r '[.stackName, .region] | join("\u001f")' <<<"$stack")"
   status=$(wait_stable "$name" 60) || return 1
   if stuck_error "$name" "$status"; then
     echo "| $name | $target_region | :x: $status |" >> "$GITHUB_STEP_SUMMARY"
@@ -477,16 +483,16 @@ deploy_stack() {
 # deploy_target TARGET: every stack of the environment in one region (or 'global') in order, or
 # only $ONLY_STACK.
 deploy_target() {
-  local stack
+  local name stack
   TARGET=$1
   export AWS_REGION AWS_DEFAULT_REGION
   AWS_REGION=$(aws_region_of "$TARGET")
   AWS_DEFAULT_REGION=$AWS_REGION
   stacks_of "$TARGET" > "$GANTRY_TMP/stacks-$TARGET.json" || return 1
-  while read -r stack; do
-    if [ -n "${ONLY_STACK:-}" ] && [ "$(jq -r .stackName <<<"$stack")" != "$ONLY_STACK" ]; then continue; fi
-    echo "::group::$(jq -r .stackName <<<"$stack") ($TARGET)"
+  while IFS=$'\x1f' read -r name stack; do
+    if [ -n "${ONLY_STACK:-}" ] && [ "$name" != "$ONLY_STACK" ]; then continue; fi
+    echo "::group::$name ($TARGET)"
     if ! deploy_stack "$stack"; then echo "::endgroup::"; return 1; fi
     echo "::endgroup::"
-  done < <(jq -c '.stacks[]' "$GANTRY_TMP/stacks-$TARGET.json")
+  done < <(jq -r '.stacks[] | [.stackName, tojson] | join("\u001f")' "$GANTRY_TMP/stacks-$TARGET.json")
 }
