@@ -90,7 +90,9 @@ export function planWrite(outDir: string, specFile: string, artifacts: readonly 
     const { text: before, obstacle } = lookAt(outDir, artifact.path);
     if (obstacle) conflicts.push({ path: artifact.path, reason: obstacle });
     else if (before === undefined) changes.push({ kind: 'create', path: artifact.path, after: artifact.content });
-    else if (before === artifact.content) changes.push({ kind: 'unchanged', path: artifact.path, before, after: artifact.content });
+    // Equal, so the generated text stands for both: the copy read from disk is let go (a large
+    // unchanged tree is not held twice).
+    else if (before === artifact.content) changes.push({ kind: 'unchanged', path: artifact.path, before: artifact.content, after: artifact.content });
     else if (previous?.files[artifact.path] !== undefined || hasHeader(before)) {
       const written = previous?.files[artifact.path];
       changes.push({ kind: 'update', path: artifact.path, before, after: artifact.content, editedByHand: written !== undefined && written !== hashContent(before) });
