@@ -25,7 +25,7 @@ import { SCENARIOS, runScenarios } from './scenarios';
 const FULL = process.env.GANTRY_REHEARSAL === 'full';
 const ALL = Object.keys(SCENARIOS);
 const IN_CI: [string, string[]][] = [
-  ['examples/pharma-portal.yaml', ['cancelled', 'first-deploy', 'drift', 'release', 'failing-release', 'rollback', 'origin-secret', 'failover']],
+  ['examples/pharma-portal.yaml', ['cancelled', 'first-deploy', 'drift', 'release', 'failing-release', 'rollback', 'release-baked', 'origin-secret', 'failover']],
   ['examples/medical-logistics.yaml', ['second-push', 'slack-down', 'failover']],
   ['test/specs/windows-sqlserver-single-nat.yaml', ['tier-removed']],
   ['examples/minimal.yaml', ALL],

@@ -330,8 +330,8 @@ function newImage(r: Rehearsal, environment: EnvironmentPlan, name: string, heal
   return id;
 }
 
-async function release(r: Rehearsal, environment: EnvironmentPlan, tier: string, ami: string, workflow = 'gantry-release.yml'): Promise<RunResult> {
-  return r.run(workflow, { name: 'workflow_dispatch', inputs: { environment: environment.name, tier, ami, instance: '' } }, { approve: () => true });
+async function release(r: Rehearsal, environment: EnvironmentPlan, tier: string, ami: string, workflow = 'gantry-release.yml', instance = ''): Promise<RunResult> {
+  return r.run(workflow, { name: 'workflow_dispatch', inputs: { environment: environment.name, tier, ami, instance } }, { approve: () => true });
 }
 
 /** Copies of a bad AMI are unhealthy too (the stand-in's CopyImage also sees to it for copies made later). */
@@ -411,6 +411,50 @@ async function rollback(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]
       problems.push(`${state.region}: after the rollback the parameter holds ${state.parameter} and the stack runs ${state.deployed}; the last AMI that succeeded is ${lastGood[i]?.deployed}`);
     }
   });
+  return problems;
+}
+
+/**
+ * A release baked from a build instance. One whose image fails (a volume that cannot be
+ * snapshotted) must go red at once, naming the reason, and change nothing in any region: the wait
+ * for the image stops when the image has failed, not at the job's timeout. One from an instance of
+ * an Auto Scaling group is refused before any image is made. A good one is released everywhere.
+ */
+async function releaseBaked(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[] | { notApplicable: string }> {
+  const target = releaseTarget(plan);
+  if (!target) return { notApplicable: 'the spec has no tier' };
+  const { environment, tier } = target;
+  const world = r.standIn.world;
+  const instances = world.region(environment.account, environment.regions[0] as string).instances;
+  const problems: string[] = [];
+  const before = JSON.stringify(imageState(r, environment, tier));
+  const calls = (action: string, since: number) => world.calls.slice(since).filter((c) => c.action === action).length;
+
+  instances.set('i-0b0a0d0b0a0d00001', { id: 'i-0b0a0d0b0a0d00001', state: 'stopped', tags: [], imagesFail: 'Snapshot creation failed: the volume is in an error state' });
+  let since = world.calls.length;
+  const failed = await release(r, environment, tier, '', 'gantry-release.yml', 'i-0b0a0d0b0a0d00001');
+  const output = failed.jobs.flatMap((j) => j.steps.map((st) => st.output)).join('\n');
+  if (failed.conclusion !== 'failure') problems.push(`a release baked into a failed image concluded ${failed.conclusion}`);
+  if (!output.includes('the volume is in an error state')) problems.push('the failed release does not say why the image failed');
+  if (calls('DescribeImages', since) > 3) problems.push(`the release asked for the failed image ${calls('DescribeImages', since)} times (it waits on after the image failed)`);
+  if (JSON.stringify(imageState(r, environment, tier)) !== before) problems.push('a release whose image failed changed an AMI parameter or a stack');
+
+  instances.set('i-0a5a5a5a5a5a00002', { id: 'i-0a5a5a5a5a5a00002', state: 'running', tags: [{ Key: 'aws:autoscaling:groupName', Value: `${tier}-group` }] });
+  since = world.calls.length;
+  const serving = await release(r, environment, tier, '', 'gantry-release.yml', 'i-0a5a5a5a5a5a00002');
+  if (serving.conclusion !== 'failure' || calls('CreateImage', since) > 0) problems.push('a release baked from an instance of an Auto Scaling group was not refused before baking');
+
+  instances.set('i-0600d0600d0600003', { id: 'i-0600d0600d0600003', state: 'running', tags: [] });
+  since = world.calls.length;
+  const good = await release(r, environment, tier, '', 'gantry-release.yml', 'i-0600d0600d0600003');
+  problems.push(...failures(r, good).map((p) => `the good bake: ${p}`));
+  const baked = world.calls.slice(since).some((c) => c.action === 'CreateImage' && !c.error);
+  if (!baked) problems.push('the good bake made no image');
+  for (const state of imageState(r, environment, tier)) {
+    const image = state.parameter ? world.region(environment.account, state.region).images.get(state.parameter) : undefined;
+    if (!image || !/0cafe0000$/.test(image.source ?? image.id)) problems.push(`${state.region}: after the good bake the AMI parameter holds ${state.parameter}, not the baked image or a copy of it`);
+    if (state.deployed !== state.parameter) problems.push(`${state.region}: the ${tier} stack runs ${state.deployed}, not the baked ${state.parameter}`);
+  }
   return problems;
 }
 
@@ -682,6 +726,7 @@ export const SCENARIOS: Record<string, { run: Scenario; deployed: boolean }> = {
   'release-missing-image': { run: releaseMissingImage, deployed: true },
   'failing-release': { run: failingRelease, deployed: true },
   rollback: { run: rollback, deployed: true },
+  'release-baked': { run: releaseBaked, deployed: true },
   'origin-secret': { run: originSecretRotation, deployed: true },
   'replace-resource': { run: replaceResource, deployed: true },
   'tier-removed': { run: tierRemoved, deployed: true },

@@ -6,7 +6,7 @@
 import type { Authorizer, Caller } from './iam';
 import { trustAllows } from './iam';
 import { AwsError, accessDenied, type QueryParams, type XmlValue } from './protocol';
-import type { World } from './world';
+import type { Instance, World } from './world';
 
 export interface Request {
   caller: Caller;
@@ -157,7 +157,10 @@ export function cloudFrontPrefixList(region: string): string {
 
 export async function ec2(world: World, action: string, params: QueryParams, request: Request): Promise<Record<string, XmlValue>> {
   const state = world.region(request.account, request.region);
-  const image = (id: string) => ({ imageId: id, name: state.images.get(id)?.name, imageState: state.images.get(id)?.state, ownerId: request.account });
+  const image = (id: string) => {
+    const found = state.images.get(id);
+    return { imageId: id, name: found?.name, imageState: found?.state, ownerId: request.account, ...(found?.reason ? { stateReason: { code: 'Client.UserInitiatedShutdown', message: found.reason } } : {}) };
+  };
   switch (action) {
     case 'DescribeManagedPrefixLists': {
       await authorize(world.authorizer, request, 'ec2:DescribeManagedPrefixLists', '*');
@@ -174,11 +177,20 @@ export async function ec2(world: World, action: string, params: QueryParams, req
       return { imagesSet: (ids.length ? ids : [...state.images.keys()]).map(image) };
     }
     case 'CreateImage': {
-      const instance = params.get('InstanceId') ?? '';
-      await authorize(world.authorizer, request, 'ec2:CreateImage', `arn:aws:ec2:${request.region}:${request.account}:instance/${instance}`);
-      const id = `ami-${world.next()}0cafe0000`;
-      state.images.set(id, { id, name: params.get('Name') ?? id, state: 'available' });
-      return { imageId: id };
+      // IAM evaluates CreateImage on the instance and on the image and snapshots it makes, and
+      // tags given at creation need ec2:CreateTags with ec2:CreateAction=CreateImage.
+      const id = params.get('InstanceId') ?? '';
+      for (const resource of [`arn:aws:ec2:${request.region}:${request.account}:instance/${id}`, `arn:aws:ec2:${request.region}::image/*`, `arn:aws:ec2:${request.region}::snapshot/*`]) {
+        await authorize(world.authorizer, request, 'ec2:CreateImage', resource);
+      }
+      if (params.records('TagSpecification').length > 0) {
+        await authorize(world.authorizer, request, 'ec2:CreateTags', `arn:aws:ec2:${request.region}::image/*`, { 'ec2:CreateAction': 'CreateImage' });
+      }
+      const instance = state.instances.get(id);
+      if (!instance) throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+      const imageId = `ami-${world.next()}0cafe0000`;
+      state.images.set(imageId, { id: imageId, name: params.get('Name') ?? imageId, ...(instance.imagesFail ? { state: 'failed', reason: instance.imagesFail } : { state: 'available' }) });
+      return { imageId };
     }
     case 'CopyImage': {
       await authorize(world.authorizer, request, 'ec2:CopyImage', `arn:aws:ec2:${request.region}::image/*`);
@@ -193,8 +205,10 @@ export async function ec2(world: World, action: string, params: QueryParams, req
     case 'DescribeInstances': {
       await authorize(world.authorizer, request, 'ec2:DescribeInstances', '*');
       const ids = params.list('InstanceId');
-      if (ids.length) throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${ids[0]}' does not exist`);
-      return { reservationSet: [] };
+      const missing = ids.find((id) => !state.instances.has(id));
+      if (missing) throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${missing}' does not exist`);
+      const instances = (ids.length ? ids : [...state.instances.keys()]).map((id) => state.instances.get(id) as Instance);
+      return { reservationSet: instances.map((i) => ({ reservationId: `r-${i.id.slice(2)}`, ownerId: request.account, instancesSet: [{ instanceId: i.id, instanceState: { code: i.state === 'running' ? 16 : 80, name: i.state }, tagSet: i.tags.map((t) => ({ key: t.Key, value: t.Value })) }] })) };
     }
     case 'CreateTags':
       await authorize(world.authorizer, request, 'ec2:CreateTags', '*');

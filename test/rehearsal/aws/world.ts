@@ -88,6 +88,17 @@ export interface Image {
   state: 'available' | 'pending' | 'failed';
   /** A copy's source image (CopyImage), as AWS records it in the copy's SourceImageId. */
   source?: string;
+  /** Why a failed image failed (its StateReason). */
+  reason?: string;
+}
+
+/** An EC2 instance a team bakes AMIs from (the stand-in runs none of the tiers' instances). */
+export interface Instance {
+  id: string;
+  state: 'running' | 'stopped';
+  tags: { Key: string; Value: string }[];
+  /** Set: an image made from it fails, with this reason (a volume that cannot be snapshotted). */
+  imagesFail?: string;
 }
 
 export interface Parameter {
@@ -107,6 +118,7 @@ export interface RegionState {
   stacks: Stack[];
   parameters: Map<string, Parameter>;
   images: Map<string, Image>;
+  instances: Map<string, Instance>;
 }
 
 export interface Account {
@@ -182,7 +194,7 @@ export class World {
     const account = this.account(accountId);
     let state = account.regions.get(region);
     if (!state) {
-      state = { stacks: [], parameters: new Map(), images: new Map() };
+      state = { stacks: [], parameters: new Map(), images: new Map(), instances: new Map() };
       account.regions.set(region, state);
     }
     return state;

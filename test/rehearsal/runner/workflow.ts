@@ -75,8 +75,16 @@ export interface RunnerOptions {
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
+ * How long a step may run here. The stand-in finishes every operation within its call, so a step
+ * still running after this is waiting for something that never comes: a wait without a bound, or a
+ * bound measured in the job's hours. It is stopped and fails, saying so.
+ */
+const STEP_SECONDS = Number(process.env.GANTRY_REHEARSAL_STEP_SECONDS ?? 600);
+
+/**
  * Runs a step's process in a process group of its own. On cancel, it gets what the runner sends a
- * cancelled step: SIGINT to its processes, SIGTERM 7.5 s later, SIGKILL 2.5 s after that.
+ * cancelled step: SIGINT to its processes, SIGTERM 7.5 s later, SIGKILL 2.5 s after that. A step
+ * that outlives STEP_SECONDS is killed and fails.
  * @see https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation
  */
 function run(command: string, args: string[], options: { cwd: string; env: Record<string, string>; cancel?: AbortSignal | undefined }): Promise<{ code: number; output: string; cancelled: boolean }> {
@@ -95,10 +103,13 @@ function run(command: string, args: string[], options: { cwd: string; env: Recor
       timers.push(setTimeout(() => signal('SIGTERM'), 7_500), setTimeout(() => signal('SIGKILL'), 10_000));
     };
     if (options.cancel?.aborted) onCancel(); else options.cancel?.addEventListener('abort', onCancel, { once: true });
+    let stuck = false;
+    timers.push(setTimeout(() => { stuck = true; signal('SIGKILL'); }, STEP_SECONDS * 1000));
     const done = (code: number) => {
       for (const timer of timers) clearTimeout(timer);
       options.cancel?.removeEventListener('abort', onCancel);
-      resolve({ code, output: `${Buffer.concat(stdout).toString('utf8')}${Buffer.concat(stderr).toString('utf8')}`, cancelled });
+      if (stuck) stderr.push(Buffer.from(`\n::error::the step was still running after ${STEP_SECONDS} s, although the stand-in finishes every operation at once: it waits for something that never comes, and was stopped\n`));
+      resolve({ code: stuck ? 124 : code, output: `${Buffer.concat(stdout).toString('utf8')}${Buffer.concat(stderr).toString('utf8')}`, cancelled });
     };
     child.on('error', (error) => { stderr.push(Buffer.from(String(error))); done(127); });
     child.on('close', (code) => done(code ?? 1));
