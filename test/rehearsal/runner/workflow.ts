@@ -79,7 +79,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
  * still running after this is waiting for something that never comes: a wait without a bound, or a
  * bound measured in the job's hours. It is stopped and fails, saying so.
  */
-const STEP_SECONDS = Number(process.env.GANTRY_REHEARSAL_STEP_SECONDS ?? 600);
+const STEP_SECONDS = Number(process.env.GANTRY_REHEARSAL_STEP_SECONDS ?? 900);
 
 /**
  * Runs a step's process in a process group of its own. On cancel, it gets what the runner sends a
