@@ -4,7 +4,7 @@
  * to a spec, such as removing a tier of a one-tier spec, says why and passes).
  *
  * Every scenario of every example and test spec (`npm run test:rehearsal`, GANTRY_REHEARSAL=full, or
- * `npm run rehearse`) takes about 25 minutes on two cores: more than CI's whole run may (ten minutes).
+ * `npm run rehearse`) takes about 17 minutes on two cores (`--jobs 3`): more than CI's whole run may (ten minutes).
  * So `npm run test:all`, which CI runs, rehearses every scenario at least once, each where it proves
  * the most:
  * - minimal: every scenario (every workflow and script, one region);
