@@ -557,6 +557,7 @@ async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<strin
   const caution = body.slice(0, body.indexOf('\n### '));
   for (const { stack: s } of gone) if (!caution.includes(`**Delete** ${s.stackName} `)) problems.push(`the PR comment does not list ${s.stackName} for deletion first`);
   for (const stranger of strangers) if (body.includes(stranger.name)) problems.push(`the PR comment names ${stranger.name}, a stack that is not gantry's (${stranger.why})`);
+  problems.push(...await refusedUnprotects(r, gone));
   const { problems: failed } = await deploy(r);
   problems.push(...failed);
   for (const { environment, key, stack: s } of gone) {
@@ -579,6 +580,41 @@ async function tierRemoved(r: Rehearsal, plan: EnvironmentPlan[]): Promise<strin
   for (const stranger of strangers) {
     const found = r.standIn.world.region(stranger.account, stranger.region).stacks.find((x) => x.name === stranger.name);
     if (found?.status !== 'CREATE_COMPLETE') problems.push(`the deploy touched ${stranger.name}, a stack that is not gantry's (${stranger.why}): it is ${found?.status ?? 'gone'}`);
+  }
+  return problems;
+}
+
+/**
+ * The deploy must refuse to delete a protected stack it cannot unprotect safely, say how to do it by
+ * hand, and delete nothing of it: once while the stack is UPDATE_ROLLBACK_FAILED (no update can turn
+ * the protection off), once while its tier's AMI parameter holds a newer image (the unprotect update
+ * would also roll the instances about to be deleted). Each is undone before the next deploy.
+ */
+async function refusedUnprotects(r: Rehearsal, gone: { environment: EnvironmentPlan; key: string; stack: StackPlan }[]): Promise<string[]> {
+  const target = gone.find(({ stack: s }) => s.lookups.some((l) => l.lookup === 'deletion-protection'));
+  if (!target) return [];
+  const { environment, key, stack: s } = target;
+  const world = r.standIn.world;
+  const problems: string[] = [];
+  const refused = async (what: string, expected: RegExp) => {
+    const { run } = await deploy(r);
+    const errors = run.jobs.flatMap((j) => j.steps.filter((st) => st.status === 'failure').map((st) => st.output)).join('\n');
+    if (run.conclusion !== 'failure' || !expected.test(errors)) problems.push(`${what}: the deploy ${run.conclusion === 'failure' ? `failed without saying ${expected}` : 'went green'}`);
+    if (!stack(r, environment.account, key, s.stackName)) problems.push(`${what}: the deploy deleted ${s.stackName} anyway`);
+  };
+  const found = stack(r, environment.account, key, s.stackName);
+  if (!found) return [`${s.stackName} is gone before its deletion was approved`];
+  const status = found.status;
+  found.status = 'UPDATE_ROLLBACK_FAILED';
+  await refused(`${s.stackName} UPDATE_ROLLBACK_FAILED and protected`, /no update can turn its deletion protection off/);
+  found.status = status;
+  const parameter = s.imageParameter ? world.region(environment.account, Rehearsal.awsRegion(key)).parameters.get(s.imageParameter) : undefined;
+  const current = parameter?.versions[parameter.versions.length - 1];
+  if (parameter && current) {
+    const newer = newImage(r, environment, 'newer', true);
+    parameter.versions.push({ version: current.version + 1, value: newer, labels: [], modified: world.now() });
+    await refused(`${s.stackName} with a newer AMI in ${s.imageParameter}`, /unprotecting it would change more/);
+    parameter.versions.push({ version: current.version + 2, value: current.value, labels: [], modified: world.now() });
   }
   return problems;
 }
