@@ -144,17 +144,6 @@ async function firstDeploy(r: Rehearsal, plan: EnvironmentPlan[]): Promise<strin
   return [...failed, ...deployedEverywhere(r, plan)];
 }
 
-function leftovers(r: Rehearsal, plan: EnvironmentPlan[]): string[] {
-  return allStacks(plan).flatMap(({ environment, key, stack: s }) => {
-    const found = stack(r, environment.account, key, s.stackName);
-    const problems: string[] = [];
-    if (found?.status === 'REVIEW_IN_PROGRESS') problems.push(`${s.stackName} (${environment.name} ${key}) is left in REVIEW_IN_PROGRESS`);
-    const open = [...(found?.changeSets.values() ?? [])].filter((c) => c.name.startsWith('gantry-pr-'));
-    if (open.length) problems.push(`${s.stackName} (${environment.name} ${key}) keeps change set ${open.map((c) => c.name).join(', ')}`);
-    return problems;
-  });
-}
-
 /** Anything of gantry's in progress left in any account and region: its change sets, empty REVIEW_IN_PROGRESS stacks. */
 function leftAnywhere(r: Rehearsal): string[] {
   const problems: string[] = [];
@@ -254,7 +243,7 @@ async function prFromBranch(r: Rehearsal, plan: EnvironmentPlan[]): Promise<stri
   const problems = await bootstrap(r, plan);
   if (problems.length) return problems;
   const run = await pullRequest(r, r.repository_name());
-  return [...failures(r, run), ...commentProblems(r, plan), ...leftovers(r, plan)];
+  return [...failures(r, run), ...commentProblems(r, plan), ...leftAnywhere(r)];
 }
 
 async function prFromFork(r: Rehearsal, plan: EnvironmentPlan[]): Promise<string[]> {
