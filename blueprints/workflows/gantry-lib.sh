@@ -95,13 +95,38 @@ aws_read() {
   cat "$file"
 }
 
-# lookup_value LOOKUP TYPE: the value of one parameter a deploy looks up in the account, for a
-# change set of TYPE (CREATE or UPDATE).
+# read_stack STACK_JSON: one stack of `gantry stacks`, read with one jq into
+#   STACK_NAME, STACK_REGION, STACK_TEMPLATE, STACK_UPLOAD (true: too large for an inline template)
+#   STACK_PROTECT   true when a deletion-protection lookup turns its protection on once it exists
+#   STACK_TAGS      its tags as Key=…,Value=… arguments
+#   STACK_LOOKUPS   one entry per looked-up parameter: its fields (see lookup_value), unit-separated
+# Reading the same stack again reads nothing: deploy_stack, create_change_set and the plan all need it.
+read_stack() {
+  [ "$1" != "${STACK_READ:-}" ] || return 0
+  local out kind rest
+  # The unit separator never occurs in a name, a path or JSON (which escapes control characters).
+  out=$(jq -r '([.stackName, .region, .template, .upload, any(.lookups[]?; .lookup == "deletion-protection")] | map(tostring) | join("\u001f")),
+    (.tags[]? | "tag\u001fKey=\(.Key),Value=\(.Value)"),
+    (.lookups[]? | [.name, .lookup, .zone, .secretId, .stage, .region, .stackName, .output] | map(. // "" | tostring) + [tojson] | "lookup\u001f" + join("\u001f"))' <<<"$1") || return 1
+  STACK_TAGS=()
+  STACK_LOOKUPS=()
+  {
+    IFS=$'\x1f' read -r STACK_NAME STACK_REGION STACK_TEMPLATE STACK_UPLOAD STACK_PROTECT
+    while IFS=$'\x1f' read -r kind rest; do
+      case "$kind" in
+        tag) STACK_TAGS+=("$rest") ;;
+        lookup) STACK_LOOKUPS+=("$rest") ;;
+      esac
+    done
+  } <<<"$out"
+  STACK_READ=$1
+}
+
+# lookup_value KIND ZONE SECRET STAGE FROM_REGION FROM_STACK OUTPUT TYPE: the value of one parameter
+# a deploy looks up in the account (an entry of STACK_LOOKUPS without its name), for a change set of
+# TYPE (CREATE or UPDATE).
 lookup_value() {
-  local lookup=$1 type=$2 out kind zone secret stage from_region from_stack output
-  # Every field in one jq, separated by the unit separator (never in a name), empty when absent.
-  out=$(jq -r '[.lookup, .zone, .secretId, .stage, .region, .stackName, .output] | map(. // "" | tostring) | join("\u001f")' <<<"$lookup") || return 1
-  IFS=$'\x1f' read -r kind zone secret stage from_region from_stack output <<<"$out"
+  local kind=$1 zone=$2 secret=$3 stage=$4 from_region=$5 from_stack=$6 output=$7 type=$8 out
   case "$kind" in
     deletion-protection)
       # Off in the change set that creates the stack, so that the rollback of a failed create can
@@ -132,38 +157,33 @@ lookup_value() {
       fi
       jq -r --arg key "$output" '[.Stacks[0].Outputs[]? | select(.OutputKey == $key)][0].OutputValue // empty' <<<"$out" ;;
     *)
-      echo "gantry does not know the lookup $lookup" >&2
+      echo "gantry does not know the lookup $kind" >&2
       return 1 ;;
   esac
 }
 
-# lookup_parameters STACK TYPE: prints ParameterKey=…,ParameterValue=… for every lookup of the
+# lookup_parameters STACK_JSON TYPE: prints ParameterKey=…,ParameterValue=… for every lookup of the
 # stack, for a change set of TYPE; fails, naming the parameter, when a call fails or finds nothing.
 # Exit status 3: what it found nothing for is another stack's output, so that stack is not deployed yet.
 lookup_parameters() {
-  local stack=$1 type=$2 lookup name kind value
-  while IFS=$'\x1f' read -r name kind lookup; do
-    [ -n "$lookup" ] || continue
-    if ! value=$(lookup_value "$lookup" "$type"); then
-      error "Lookup failed" "cannot look up $name for $(jq -r .stackName <<<"$stack"): the AWS call above failed"
+  local type=$2 entry name kind zone secret stage from_region from_stack output json value
+  read_stack "$1" || return 1
+  for entry in "${STACK_LOOKUPS[@]}"; do
+    IFS=$'\x1f' read -r name kind zone secret stage from_region from_stack output json <<<"$entry"
+    if ! value=$(lookup_value "$kind" "$zone" "$secret" "$stage" "$from_region" "$from_stack" "$output" "$type"); then
+      error "Lookup failed" "cannot look up $name for $STACK_NAME: the AWS call above failed"
       return 1
     fi
     if [ -z "$value" ] && [ "$kind" = stack-output ]; then
-      echo "$name comes from $(jq -r '"\(.stackName) in \(.region)"' <<<"$lookup"), which is not deployed yet" > "$GANTRY_TMP/waiting"
+      echo "$name comes from $from_stack in $from_region, which is not deployed yet" > "$GANTRY_TMP/waiting"
       return 3
     fi
     if [ -z "$value" ]; then
-      error "Lookup found nothing" "$name for $(jq -r .stackName <<<"$stack") ($(jq -c . <<<"$lookup")) does not exist in this account and region"
+      error "Lookup found nothing" "$name for $STACK_NAME ($json) does not exist in this account and region"
       return 1
     fi
     echo "ParameterKey=$name,ParameterValue=$value"
-  done < <(jq -r '.lookups[] | [.name, .lookup, tojson] | join("\u001f")' <<<"$stack")
-}
-
-# tag_args STACK_JSON: the stack's tags (gantry stacks) as Key=…,Value=… arguments, one per line.
-# They mark the stack as gantry's, of this environment (see removed_stacks).
-tag_args() {
-  jq -r '.tags[]? | "Key=\(.Key),Value=\(.Value)"' <<<"$1"
+  done
 }
 
 # removed_stacks STACKS_FILE: gantry's stacks of $ENVIRONMENT in this region that the spec no longer
@@ -222,16 +242,17 @@ artifacts_bucket() {
 # WAITING followed by the stack not deployed yet that it reads an output of, or FAILED followed by
 # CloudFormation's reason.
 create_change_set() {
-  local stack=$1 target=$2 type=$3 set_name=$4 role=${5:-} fields template upload name bucket key
-  local -a args parameters tags
-  fields=$(jq -r '[.template, (.upload | tostring), .stackName] | join("\u001f")' <<<"$stack") || return 1
-  IFS=$'\x1f' read -r template upload name <<<"$fields"
-  mapfile -t tags < <(tag_args "$stack")
+  local stack=$1 target=$2 type=$3 set_name=$4 role=${5:-} template name bucket key
+  local -a args parameters
+  read_stack "$stack" || return 1
+  template=$STACK_TEMPLATE
+  name=$STACK_NAME
   args=(--stack-name "$target" --change-set-name "$set_name" --change-set-type "$type" --capabilities CAPABILITY_IAM
     --description "gantry: $GITHUB_REPOSITORY run $GITHUB_RUN_ID, commit $GITHUB_SHA")
-  if [ "${#tags[@]}" -gt 0 ]; then args+=(--tags "${tags[@]}"); fi
+  # The tags mark the stack as gantry's, of this environment (see removed_stacks).
+  if [ "${#STACK_TAGS[@]}" -gt 0 ]; then args+=(--tags "${STACK_TAGS[@]}"); fi
   if [ -n "$role" ]; then args+=(--role-arn "$role"); fi
-  if [ "$upload" = true ]; then
+  if [ "$STACK_UPLOAD" = true ]; then
     bucket=$(artifacts_bucket) || return 1
     key="$UPLOAD_PREFIX/$GITHUB_RUN_ID/$name.yaml"
     aws s3 cp --only-show-errors --region "$BOOTSTRAP_REGION" "$template" "s3://$bucket/$key" || { error "Upload failed" "cannot upload $template to s3://$bucket/$key"; return 1; }
@@ -325,16 +346,18 @@ print_failure_events() {
     | "\(.Timestamp)  \(.LogicalResourceId) (\(.ResourceType)) \(.ResourceStatus): \(.ResourceStatusReason // "")"' <<<"$out"
 }
 
-# same_changes APPROVED CURRENT: true when two described change sets change the same resources the same way.
-same_changes() {
-  local filter='[.Changes[]? | select(.Type == "Resource") | .ResourceChange | [.LogicalResourceId, .Action, (.Replacement // "")]] | sort'
-  [ "$(jq -c "$filter" "$1")" = "$(jq -c "$filter" "$2")" ]
+# as_approved APPROVED CURRENT: true when the described change set CURRENT changes the same resources the
+# same way as the approved plan's APPROVED, or when that plan could not show it: a stack planned as
+# "waiting" (its imports did not exist yet), which the approver approved creating after the stacks before it.
+as_approved() {
+  jq -e --slurpfile approved "$1" 'def changes: [.Changes[]? | select(.Type == "Resource") | .ResourceChange | [.LogicalResourceId, .Action, (.Replacement // "")]] | sort;
+    ($approved[0].Status // "") == "WAITING" or ($approved[0] | changes) == changes' "$2" > /dev/null
 }
 
 # protected_once_created STACK_JSON: true when the stack's deletion protection is turned on only
 # once the stack exists (a deletion-protection lookup).
 protected_once_created() {
-  jq -e 'any(.lookups[]?; .lookup == "deletion-protection")' <<<"$1" > /dev/null
+  read_stack "$1" && [ "$STACK_PROTECT" = true ]
 }
 
 # stuck_error NAME STATUS: for a status that no change set can start from, an ::error:: with the
@@ -386,7 +409,9 @@ only_in_place_changes() {
 deploy_stack() {
   : "${CHANGE_SET:?the workflow sets CHANGE_SET}" "${EXECUTION_ROLE_ARN:?the workflow sets EXECUTION_ROLE_ARN}"
   local stack=$1 name target_region status type result token approved deadline
-  IFS=$'\x1f' read -r name target_region <<<"$(jq -r '[.stackName, .region] | join("\u001f")' <<<"$stack")"
+  read_stack "$stack" || return 1
+  name=$STACK_NAME
+  target_region=$STACK_REGION
   status=$(wait_stable "$name" 60) || return 1
   if stuck_error "$name" "$status"; then
     echo "| $name | $target_region | :x: $status |" >> "$GITHUB_STEP_SUMMARY"
@@ -432,9 +457,7 @@ deploy_stack() {
       delete_change_set "$name" "$CHANGE_SET" || true
       return 1
     fi
-    # A stack planned as "waiting" (its imports did not exist yet) could not be shown before; the
-    # approver approved creating it after the stacks before it.
-    if [ "$(jq -r '.Status // ""' "$approved")" != WAITING ] && ! same_changes "$approved" "$GANTRY_TMP/change-set.json"; then
+    if ! as_approved "$approved" "$GANTRY_TMP/change-set.json"; then
       error "$name changed since approval" "the change set of $name differs from the one approved (the stack or its parameters changed meanwhile); nothing was executed, run the deploy again"
       delete_change_set "$name" "$CHANGE_SET" || true
       return 1

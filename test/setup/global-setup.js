@@ -94,8 +94,16 @@ function generateTrees(source, into) {
 }
 
 module.exports = async function globalSetup() {
-  const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-test-shared-'));
+  // One folder for the run: the shared builds, and the temporary folder of every suite and of what
+  // they start (TMPDIR, which os.tmpdir() and mktemp read), so that global-teardown.js removes all
+  // that the run made, whatever a suite left behind.
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-test-run-'));
+  const shared = path.join(run, 'shared');
+  fs.mkdirSync(path.join(run, 'tmp'));
+  fs.mkdirSync(shared);
+  process.env.GANTRY_TEST_RUN = run;
   process.env.GANTRY_TEST_SHARED = shared;
+  process.env.TMPDIR = path.join(run, 'tmp');
   transpileSource(path.join(shared, 'source'));
 };
 

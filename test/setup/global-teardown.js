@@ -3,5 +3,5 @@
 const fs = require('node:fs');
 
 module.exports = async function globalTeardown() {
-  if (process.env.GANTRY_TEST_SHARED) fs.rmSync(process.env.GANTRY_TEST_SHARED, { recursive: true, force: true });
+  if (process.env.GANTRY_TEST_RUN) fs.rmSync(process.env.GANTRY_TEST_RUN, { recursive: true, force: true });
 };

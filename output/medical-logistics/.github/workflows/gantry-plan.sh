@@ -30,6 +30,7 @@ for target in "${target_list[@]}"; do
   } >> "$GITHUB_STEP_SUMMARY"
   while IFS=$'\x1f' read -r name stack; do
     echo "::group::$name"
+    read_stack "$stack" || { failed=1; echo "::endgroup::"; continue; }
     status=$(wait_stable "$name" 30) || { failed=1; echo "::endgroup::"; continue; }
     if stuck_error "$name" "$status"; then
       # No change set can start from it: the deploy refuses it too, with the same steps.
