@@ -2,7 +2,7 @@
  * The stand-in AWS on its own, through the real AWS CLI: what it denies, and that a hand-made break
  * in generated files is named by the rehearsal (the reviewer's use of `--out/--workflows`).
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './rehearsal';
@@ -11,6 +11,7 @@ import { Authorizer } from './aws/iam';
 import { evaluateTemplate } from './aws/template';
 import { replacement, unchangedCustomName } from './aws/cloudformation';
 import { AWS_CLI, awsCliEnvironment, startForkServer } from './aws/cli';
+import { StandIn } from './aws/server';
 import { tempDir } from '../helpers';
 
 describe('stand-in IAM', () => {
@@ -86,6 +87,36 @@ describe('stand-in CloudFormation: what a change set says of a modified resource
     expect(unchangedCustomName('AWS::Budgets::Budget', budget('b', 50), budget('b', 60))).toBe('BudgetName b');
     expect(unchangedCustomName('AWS::Budgets::Budget', budget('b-1', 50), budget('b-2', 60))).toBeUndefined();
   });
+});
+
+describe('stand-in CloudFormation: the states a change set cannot start from', () => {
+  test('a stack whose update rollback failed takes no change set until ContinueUpdateRollback has run', async () => {
+    const standIn = new StandIn();
+    await standIn.start();
+    try {
+      const dir = tempDir();
+      const env = { ...awsCliEnvironment(dir, standIn.url), AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: standIn.world.adminKey('111111111111'), AWS_SECRET_ACCESS_KEY: 'x' };
+      const aws = (...args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
+        execFile(AWS_CLI, ['--endpoint-url', standIn.url, 'cloudformation', ...args], { env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }));
+      });
+      fs.writeFileSync(path.join(dir, 'topic.yaml'), 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n');
+      const changeSet = (name: string, type: string) => aws('create-change-set', '--stack-name', 'shop-topic', '--change-set-name', name, '--change-set-type', type, '--template-body', `file://${path.join(dir, 'topic.yaml')}`);
+      expect((await changeSet('first', 'CREATE')).code).toBe(0);
+      expect((await aws('execute-change-set', '--stack-name', 'shop-topic', '--change-set-name', 'first')).code).toBe(0);
+      const stack = standIn.world.region('111111111111', 'eu-west-1').stacks.find((s) => s.name === 'shop-topic');
+      expect(stack?.status).toBe('CREATE_COMPLETE');
+      stack!.status = 'UPDATE_ROLLBACK_FAILED';
+
+      const refused = await changeSet('second', 'UPDATE');
+      expect(refused.code).not.toBe(0);
+      expect(refused.out).toMatch(/is in UPDATE_ROLLBACK_FAILED state and can not be updated/);
+      expect((await aws('continue-update-rollback', '--stack-name', 'shop-topic')).code).toBe(0);
+      expect(stack?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+      expect((await changeSet('third', 'UPDATE')).code).toBe(0);
+    } finally {
+      await standIn.stop();
+    }
+  }, 120_000);
 });
 
 describe('the AWS CLI wrapper', () => {

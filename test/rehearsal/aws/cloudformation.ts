@@ -397,7 +397,8 @@ export class CloudFormation {
       }
     } else if (!stack || stack.status === 'REVIEW_IN_PROGRESS') {
       throw new AwsError('ValidationError', `Stack [${stackName}] does not exist`);
-    } else if (/_IN_PROGRESS$|^ROLLBACK_COMPLETE$|_FAILED$/.test(stack.status) && stack.status !== 'UPDATE_ROLLBACK_FAILED') {
+    } else if (/_IN_PROGRESS$|^ROLLBACK_COMPLETE$|_FAILED$/.test(stack.status)) {
+      // UPDATE_ROLLBACK_FAILED included: only ContinueUpdateRollback or a deletion starts from it.
       throw new AwsError('ValidationError', `Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
     }
     // An update may keep the deployed template and change parameters only (the deploy does that to
