@@ -41,7 +41,20 @@ export function renderTemplate(template: Record<string, unknown>, specFile: stri
     else if (SORTED_SECTIONS.has(section)) ordered[section] = sortRecord(value as Record<string, unknown>);
     else ordered[section] = value;
   }
-  return `${headerLine(specFile)}\n${renderYaml(ordered)}`;
+  return flattened(`${headerLine(specFile)}\n${renderYaml(ordered)}`);
+}
+
+/**
+ * NOTE: js-yaml builds its text by appending piece after piece, and V8 keeps such a string as a
+ * rope of every piece (several times the text's size) until something reads it whole. Read at once,
+ * the pieces die young; read later (when the file is compared or written), they have been promoted
+ * and wait for a full collection, and the heap grows by the whole tree's text again. Reading a
+ * character makes V8 flatten the string. Measured on 200 environment-regions (/usr/bin/time):
+ * a peak of 178 MB where it was 203.
+ */
+function flattened(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }
 
 /** The one serializer configuration (templates and workflows alike). */
