@@ -30,6 +30,7 @@ for target in "${target_list[@]}"; do
   } >> "$GITHUB_STEP_SUMMARY"
   while IFS=$'\x1f' read -r name stack; do
     echo "::group::$name"
+    # Read in this shell, once: create_change_set runs in a subshell, protected_once_created after it.
     read_stack "$stack" || { failed=1; echo "::endgroup::"; continue; }
     status=$(wait_stable "$name" 30) || { failed=1; echo "::endgroup::"; continue; }
     if stuck_error "$name" "$status"; then
