@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OPTIONAL_SCRIPT_NAMES, scriptFiles } from '../generator/workflows/scripts';
@@ -9,7 +9,40 @@ import { REPO_ROOT, tempDir } from './helpers';
  * stand-in for the AWS CLI (test/fixtures/workflow-scripts/fake-aws.js) and a stand-in for
  * `gantry stacks`. Each test is one finding of issue 15 that the old scripts got wrong.
  */
-const FAKE_AWS = path.join(REPO_ROOT, 'test/fixtures/workflow-scripts/fake-aws.js');
+const FAKE_AWS_SERVER = path.join(REPO_ROOT, 'test/fixtures/workflow-scripts/fake-aws-server.js');
+
+/**
+ * The `aws` the scripts find on PATH: one call of fake-aws.js, answered by fake-aws-server.js over
+ * bash's /dev/tcp (a Node start per call was most of this suite's time). It sends what the fake
+ * reads of its process, and evaluates the answer: the call's stdout, stderr and exit status.
+ */
+const AWS_SHIM = `#!/usr/bin/env bash
+exec 3<>"/dev/tcp/127.0.0.1/$FAKE_AWS_PORT" || exit 255
+environment="FAKE_AWS_STATE=$FAKE_AWS_STATE
+FAKE_AWS_LOG=$FAKE_AWS_LOG
+\${AWS_REGION+AWS_REGION=$AWS_REGION}
+\${AWS_DEFAULT_REGION+AWS_DEFAULT_REGION=$AWS_DEFAULT_REGION}"
+printf '%s\\0' "$PWD" "$environment" "$#" "$@" >&3
+IFS= read -r -d '' answer <&3
+eval "$answer"
+`;
+
+let server: ChildProcess | undefined;
+let port = '';
+
+beforeAll(async () => {
+  server = spawn(process.execPath, [FAKE_AWS_SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
+  port = await new Promise<string>((resolve, reject) => {
+    server?.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8').trim()));
+    server?.once('error', reject);
+    server?.once('exit', (code) => reject(new Error(`fake-aws-server.js exited ${code} before it listened`)));
+  });
+});
+
+afterAll(() => {
+  server?.stdin?.end();
+  server?.kill();
+});
 
 interface Stack { stackName: string; region: string; template: string; lookups?: unknown[]; tier?: string; imageParameter?: string }
 type State = Record<string, unknown> & { stacks?: Record<string, Record<string, Record<string, unknown>>>; params?: Record<string, Record<string, { versions: { Version: number; Value: string; Labels: string[] }[] }>> };
@@ -21,7 +54,7 @@ function world(stacksByTarget: Record<string, Stack[]>, state: State) {
   fs.mkdirSync(bin, { recursive: true });
   fs.mkdirSync(workflows, { recursive: true });
   fs.mkdirSync(path.join(dir, 'out'), { recursive: true });
-  fs.writeFileSync(path.join(bin, 'aws'), `#!/usr/bin/env bash\nexec node ${JSON.stringify(FAKE_AWS)} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'aws'), AWS_SHIM, { mode: 0o755 });
   fs.writeFileSync(path.join(bin, 'fake-gantry'), '#!/usr/bin/env bash\nwhile [ $# -gt 0 ]; do if [ "$1" = --region ]; then region=$2; fi; shift; done\ncat "$STACKS_DIR/$region.json"\n', { mode: 0o755 });
   fs.mkdirSync(path.join(dir, 'stacks'));
   for (const [target, stacks] of Object.entries(stacksByTarget)) {
@@ -43,7 +76,7 @@ function world(stacksByTarget: Record<string, Stack[]>, state: State) {
     const result = spawnSync('bash', [...(process.env.GANTRY_DEBUG_SCRIPTS ? ['-x'] : []), path.join(workflows, script)], {
       cwd: dir, encoding: 'utf8',
       env: {
-        PATH: `${bin}:${process.env.PATH}`, HOME: dir, FAKE_AWS_STATE: stateFile, FAKE_AWS_LOG: log, STACKS_DIR: path.join(dir, 'stacks'),
+        PATH: `${bin}:${process.env.PATH}`, HOME: dir, FAKE_AWS_PORT: port, FAKE_AWS_STATE: stateFile, FAKE_AWS_LOG: log, STACKS_DIR: path.join(dir, 'stacks'),
         GANTRY: path.join(bin, 'fake-gantry'), GANTRY_SPEC: 'environment.yaml', GANTRY_OUT: path.join(dir, 'out'), GANTRY_WORKFLOWS: workflows,
         GITHUB_STEP_SUMMARY: summary, RUNNER_TEMP: dir, GITHUB_SHA: '0123456789abcdef', GITHUB_RUN_ID: '77', GITHUB_RUN_ATTEMPT: '1',
         GITHUB_REPOSITORY: 'acme/shop', GITHUB_SERVER_URL: 'https://github.com', GANTRY_POLL_SECONDS: '0',
