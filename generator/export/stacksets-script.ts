@@ -92,23 +92,26 @@ targets() {
 ${LOOKUP_FUNCTION}
 
 # Appends the looked-up values to a parameter list: all of them, or only those that differ per region.
+# Each item's fields come with one jq, the list's (and the item's JSON for lookup) with the unit
+# separator between them; the values are added to the list with one more jq at the end.
 with_lookups() {
-  local parameters=$1 lookups=$2 region=$3 only_per_region=$4 item value hint
-  while read -r item; do
-    [ -n "$item" ] || continue
-    if [ "$only_per_region" = true ] && [ "$(jq -r .perRegion <<<"$item")" != true ]; then continue; fi
-    if [ "$(jq -r .lookup <<<"$item")" = hosted-zone-id ]; then
+  local parameters=$1 lookups=$2 region=$3 only_per_region=$4 per_region kind name count item value hint added=()
+  [ "$lookups" != "[]" ] || { echo "$parameters"; return; }
+  while IFS=$'\\x1f' read -r per_region kind name count item; do
+    if [ "$only_per_region" = true ] && [ "$per_region" != true ]; then continue; fi
+    if [ "$kind" = hosted-zone-id ]; then
       value=\${hosted_zone_id:-$(lookup "$item" "$region")}
       hint=": pass --hosted-zone-id for a zone these credentials cannot see"
     else
       value=$(lookup "$item" "$region")
       hint=""
-      if [ "$(jq -r .lookup <<<"$item")" = availability-zone-ids ]; then hint=": it has fewer than $(jq -r .count <<<"$item") zones open to this account that can launch current instance types"; fi
+      if [ "$kind" = availability-zone-ids ]; then hint=": it has fewer than $count zones open to this account that can launch current instance types"; fi
     fi
-    if [ -z "$value" ] || [ "$value" = None ]; then echo "cannot look up $(jq -r .name <<<"$item") in $region$hint" >&2; exit 1; fi
-    parameters=$(jq -c --arg key "$(jq -r .name <<<"$item")" --arg value "$value" '. + [{ParameterKey: $key, ParameterValue: $value}]' <<<"$parameters")
-  done < <(jq -c '.[]' <<<"$lookups")
-  echo "$parameters"
+    if [ -z "$value" ] || [ "$value" = None ]; then echo "cannot look up $name in $region$hint" >&2; exit 1; fi
+    added+=("$name" "$value")
+  done < <(jq -r '.[] | [(.perRegion // false | tostring), .lookup, .name, (.count // "" | tostring), tojson] | join("\\u001f")' <<<"$lookups")
+  if [ "\${#added[@]}" -eq 0 ]; then echo "$parameters"; return; fi
+  jq -c '. + [$ARGS.positional | range(0; length; 2) as $i | {ParameterKey: .[$i], ParameterValue: .[$i + 1]}]' --args "\${added[@]}" <<<"$parameters"
 }
 
 # Waits for a stack set operation; on failure, prints why for each instance and stops.
@@ -139,21 +142,19 @@ preferences=(--operation-preferences "FailureToleranceCount=0,MaxConcurrentCount
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-while read -r set; do
-  name=$(jq -r .name <<<"$set")
-  first_region=$(jq -r '.instances[0].region' <<<"$set")
-  parameters=$(with_lookups "$(jq -c .parameters <<<"$set")" "$(jq -c .lookups <<<"$set")" "$first_region" false)
+# Each stack set's fields with one jq, separated by the ASCII unit separator (none of them holds one).
+while IFS=$'\\x1f' read -r name first_region template upload description set_parameters lookups capability_list instances; do
+  parameters=$(with_lookups "$set_parameters" "$lookups" "$first_region" false)
   printf '%s\\n' "$parameters" > "$work/parameters.json"
-  template=$(jq -r .template <<<"$set")
   body=(--template-body "file://$template")
-  if [ "$(jq length <<<"$parameters")" -gt 0 ]; then body+=(--parameters "file://$work/parameters.json"); fi
-  if [ "$(jq -r .upload <<<"$set")" = true ]; then
+  if [ "$parameters" != "[]" ]; then body+=(--parameters "file://$work/parameters.json"); fi
+  if [ "$upload" = true ]; then
     if [ -z "\${TEMPLATE_BUCKET:-}" ]; then echo "$template is over 51,200 bytes: set TEMPLATE_BUCKET to a bucket StackSets can read" >&2; exit 1; fi
     aws s3 cp --only-show-errors "$template" "s3://$TEMPLATE_BUCKET/$name.yaml"
     body=(--template-url "https://$TEMPLATE_BUCKET.s3.amazonaws.com/$name.yaml")
   fi
   capabilities=()
-  while read -r capability; do capabilities+=(--capabilities "$capability"); done < <(jq -r '.capabilities[]' <<<"$set")
+  for capability in $capability_list; do capabilities+=(--capabilities "$capability"); done
   echo "== stack set $name"
   if current=$(cfn describe-stack-set --stack-set-name "$name" --output json 2>/dev/null); then
     if jq -e '.StackSet.Parameters // [] | any(.ParameterKey == "AvailabilityZoneIds") | not' <<<"$current" > /dev/null \\
@@ -172,7 +173,7 @@ while read -r set; do
       wait_for "$name" "$operation"
     fi
   else
-    create=(--stack-set-name "$name" --description "$(jq -r .description <<<"$set")" "\${body[@]}")
+    create=(--stack-set-name "$name" --description "$description" "\${body[@]}")
     if [ "$model" = SERVICE_MANAGED ]; then
       # Instances go only where this manifest says: never to accounts that later join the OU.
       create+=(--permission-model SERVICE_MANAGED --auto-deployment Enabled=false)
@@ -182,14 +183,12 @@ while read -r set; do
     cfn create-stack-set "\${create[@]}" \${capabilities[@]+"\${capabilities[@]}"} \${roles[@]+"\${roles[@]}"} > /dev/null
   fi
 
-  while read -r instance; do
-    account=$(jq -r .account <<<"$instance")
-    region=$(jq -r .region <<<"$instance")
-    overrides=$(with_lookups "$(jq -c .parameterOverrides <<<"$instance")" "$(jq -c .lookups <<<"$set")" "$region" true)
+  while IFS=$'\\x1f' read -r account region instance_overrides; do
+    overrides=$(with_lookups "$instance_overrides" "$lookups" "$region" true)
     printf '%s\\n' "$overrides" > "$work/overrides.json"
     targets "$account" "$region"
     call=(--stack-set-name "$name" "\${where[@]}")
-    if [ "$(jq length <<<"$overrides")" -gt 0 ]; then call+=(--parameter-overrides "file://$work/overrides.json"); fi
+    if [ "$overrides" != "[]" ]; then call+=(--parameter-overrides "file://$work/overrides.json"); fi
     if existing=$(cfn describe-stack-instance --stack-set-name "$name" --stack-instance-account "$account" --stack-instance-region "$region" --output json 2>/dev/null); then
       if [ "$(jq -c ".StackInstance.ParameterOverrides // [] | $normalized" <<<"$existing")" = "$(jq -c "$normalized" <<<"$overrides")" ]; then continue; fi
       echo "   updating $account $region"
@@ -199,8 +198,9 @@ while read -r set; do
       operation=$(cfn create-stack-instances "\${call[@]}" "\${preferences[@]}" --query OperationId --output text)
     fi
     wait_for "$name" "$operation"
-  done < <(jq -c '.instances[]' <<<"$set")
-done < <(jq -c '.stackSets[]' stacksets.json)
+  done < <(jq -r '.[] | [.account, .region, (.parameterOverrides | tojson)] | join("\\u001f")' <<<"$instances")
+done < <(jq -r '.stackSets[] | [.name, .instances[0].region, .template, (.upload // false | tostring), .description,
+  (.parameters | tojson), (.lookups | tojson), (.capabilities | join(" ")), (.instances | tojson)] | join("\\u001f")' stacksets.json)
 echo "All stack sets are rolled out."
 `;
 }
