@@ -61,16 +61,16 @@ cd "$(dirname "$0")"
 tags=()
 while read -r tag; do tags+=("$tag"); done < <(jq -r '.[] | "\\(.Key)=\\(.Value)"' tags.json)
 ${LOOKUP_FUNCTION}
-while read -r stack; do
-  file=$(jq -r .file <<<"$stack")
-  name=$(jq -r .stackName <<<"$stack")
-  region=$(jq -r .region <<<"$stack")
+# Each stack's fields, and each lookup's, with one jq, separated by the ASCII unit separator (none
+# of them holds one); the looked-up values are added to the stack's parameters with one more jq
+# (reading them from stdin: every argument after --args is a value, not a file).
+while IFS=$'\\x1f' read -r file name region upload lookups; do
   parameters=$(mktemp)
   cp "parameters/$file.json" "$parameters"
   protect_after=false
-  while read -r item; do
-    [ -n "$item" ] || continue
-    if [ "$(jq -r .lookup <<<"$item")" = deletion-protection ]; then
+  added=()
+  while IFS=$'\\x1f' read -r kind key item; do
+    if [ "$kind" = deletion-protection ]; then
       # Off while the stack is created, so that a failed create can roll back (a protected load
       # balancer or DB instance would leave it ROLLBACK_FAILED); turned on right after it.
       status=$(aws cloudformation describe-stacks --region "$region" --stack-name "$name" --query 'Stacks[0].StackStatus' --output text 2>/dev/null || echo NONE)
@@ -78,14 +78,17 @@ while read -r stack; do
     else
       value=$(lookup "$item" "$region")
     fi
-    if [ -z "$value" ] || [ "$value" = None ]; then echo "cannot look up $(jq -r .name <<<"$item") for $name" >&2; exit 1; fi
-    jq --arg key "$(jq -r .name <<<"$item")" --arg value "$value" '. + [{ParameterKey: $key, ParameterValue: $value}]' "$parameters" > "$parameters.new"
+    if [ -z "$value" ] || [ "$value" = None ]; then echo "cannot look up $key for $name" >&2; exit 1; fi
+    added+=("$key" "$value")
+  done < <(jq -r '.[] | [.lookup, .name, tojson] | join("\\u001f")' <<<"$lookups")
+  if [ "\${#added[@]}" -gt 0 ]; then
+    jq '. + [$ARGS.positional | range(0; length; 2) as $i | {ParameterKey: .[$i], ParameterValue: .[$i + 1]}]' --args "\${added[@]}" < "$parameters" > "$parameters.new"
     mv "$parameters.new" "$parameters"
-  done < <(jq -c '.lookups[]' <<<"$stack")
+  fi
   args=(--region "$region" --stack-name "$name" --template-file "templates/$file.yaml" --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset)
   if [ "$(jq length "$parameters")" -gt 0 ]; then args+=(--parameter-overrides "file://$parameters"); fi
   if [ "\${#tags[@]}" -gt 0 ]; then args+=(--tags "\${tags[@]}"); fi
-  if [ "$(jq -r .upload <<<"$stack")" = true ]; then
+  if [ "$upload" = true ]; then
     if [ -z "\${ARTIFACTS_BUCKET:-}" ]; then echo "$name is over 51,200 bytes: set ARTIFACTS_BUCKET to a bucket in $region" >&2; exit 1; fi
     args+=(--s3-bucket "$ARTIFACTS_BUCKET")
   fi
@@ -98,7 +101,7 @@ while read -r stack; do
     aws cloudformation deploy "\${args[@]}"
   fi
   rm -f "$parameters"
-done < <(jq -c '.[]' stacks.json)
+done < <(jq -r '.[] | [.file, .stackName, .region, (.upload // false | tostring), (.lookups // [] | tojson)] | join("\\u001f")' stacks.json)
 `;
 }
 
