@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { headerLine } from '../generator/render/yaml';
 import { buildIdentity } from '../generator/write/fingerprint';
-import { JOURNAL_FILE, MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../generator/write/manifest';
+import { hashContent, JOURNAL_FILE, MANIFEST_FILE, WORKFLOWS_MANIFEST_FILE } from '../generator/write/manifest';
 import { REPO_ROOT, runBuiltGantry, runCli, snapshotTree, tempDir } from './helpers';
 
 /**
@@ -244,6 +244,25 @@ describe('check without building (an unchanged spec and the same build of gantry
     expect(edited.stdout).toContain('output/prod/bootstrap.yaml: edited by hand');
   }, 60_000);
 
+  it('builds in CI, or with --build: a template edited together with its hash in the manifest is found', async () => {
+    // GIVEN a hand edit whose hash was written into the manifest (a pull request can change both)
+    const dir = await repository();
+    const edited = path.join(dir, 'output/prod/bootstrap.yaml');
+    fs.appendFileSync(edited, '# mine\n');
+    const manifestFile = path.join(dir, 'output', MANIFEST_FILE);
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { files: Record<string, string> };
+    manifest.files['prod/bootstrap.yaml'] = hashContent(fs.readFileSync(edited, 'utf8'));
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+    // WHEN check trusts the manifests (locally) THEN the hashes agree
+    expect((await runCli(['check'], { cwd: dir })).stdout).toContain('without building');
+    // WHEN it runs in CI, or is told to build THEN it builds and finds the file differs from what generate writes
+    for (const [args, env] of [[['check'], { CI: 'true' }], [['check'], { GITHUB_ACTIONS: 'true' }], [['check', '--build'], {}]] as const) {
+      const result = await runCli([...args], { cwd: dir, env });
+      expect([result.code, result.stdout]).toEqual([1, expect.stringContaining(`${path.join('output', 'prod', 'bootstrap.yaml')}: stale`)]);
+      expect(result.stdout).not.toContain('without building');
+    }
+  }, 60_000);
+
   const built = fs.existsSync(path.join(REPO_ROOT, 'dist/write/verify.js'));
   (built ? it : it.skip)('does not load aws-cdk-lib on the fast path', async () => {
     // GIVEN a tree the built CLI generated WHEN the built CLI checks it THEN aws-cdk-lib is never loaded
@@ -252,7 +271,7 @@ describe('check without building (an unchanged spec and the same build of gantry
     const bin = path.join(REPO_ROOT, 'bin/gantry.js');
     execFileSync(process.execPath, [bin, 'init', '--from', 'minimal'], { cwd: dir });
     execFileSync(process.execPath, [bin, 'generate'], { cwd: dir });
-    const probe = `require(${JSON.stringify(path.join(REPO_ROOT, 'dist/cli/main.js'))}).run(['check'], { stdout() {}, stderr() {}, env: process.env, cwd: process.cwd(), isTty: false })
+    const probe = `require(${JSON.stringify(path.join(REPO_ROOT, 'dist/cli/main.js'))}).run(['check'], { stdout() {}, stderr() {}, env: { ...process.env, CI: '', GITHUB_ACTIONS: '' }, cwd: process.cwd(), isTty: false })
         .then((code) => process.stdout.write(JSON.stringify({ code, cdk: Object.keys(require.cache).some((k) => k.includes('aws-cdk-lib')) })));`;
     expect(JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8' }))).toEqual({ code: 0, cdk: false });
   }, 60_000);
