@@ -93,7 +93,7 @@ describe('usage', () => {
       [['init'], ['--spec', '--format', '--from', '--force']],
       [['schema'], ['--format']],
       [['generate'], ['--spec', '--out', '--workflows', '--format']],
-      [['check'], ['--spec', '--out', '--workflows', '--format']],
+      [['check'], ['--spec', '--out', '--workflows', '--format', '--build']],
       [['diff'], ['--spec', '--out', '--workflows', '--format', '--exit-code']],
       [['lint'], ['--out', '--format', '--rules']],
       [['stacks'], ['--spec', '--out', '--format', '--environment', '--region']],

@@ -56,8 +56,19 @@ export function githubTrustCondition(github: GithubModel, contexts: readonly str
  * placeholder's StringEquals subject beside a StringLike one (both must then hold).
  */
 function trustGithub(role: CfnResource, condition: Record<string, Record<string, unknown>>, provider: unknown): void {
-  const document = (role as CfnRole).assumeRolePolicyDocument as { Statement: Record<string, unknown>[] };
-  role.addPropertyOverride('AssumeRolePolicyDocument.Statement', [{ ...document.Statement[0], ...(provider ? { Principal: { Federated: provider } } : {}), Condition: condition }]);
+  const statement = onlyTrustStatement(role as CfnRole);
+  role.addPropertyOverride('AssumeRolePolicyDocument.Statement', [{ ...statement, ...(provider ? { Principal: { Federated: provider } } : {}), Condition: condition }]);
+}
+
+/**
+ * The one statement of a blueprint role's trust policy (its GitHub OIDC trust), which gantry
+ * replaces whole. A blueprint that gave the role a second statement is a gantry bug and fails the
+ * build, rather than losing the statement from the template.
+ */
+function onlyTrustStatement(role: CfnRole): Record<string, unknown> {
+  const statements = (role.assumeRolePolicyDocument as { Statement?: Record<string, unknown>[] } | undefined)?.Statement ?? [];
+  if (statements.length !== 1) throw new Error(`gantry bug: the bootstrap blueprint's ${role.logicalId} trust policy has ${statements.length} statements, not one`);
+  return statements[0] as Record<string, unknown>;
 }
 
 export { bootstrapRoleNames } from './role-names';
@@ -320,10 +331,10 @@ function buildOriginSecret(stack: Stack, environment: EnvironmentModel, name: st
 function addFailoverRole(stack: Stack, blueprint: ReturnType<typeof includeBlueprint>, model: PlatformModel, environment: EnvironmentModel, roleName: string, stacks: unknown[]): void {
   const deploy = blueprint.getResource('DeployRole') as CfnRole;
   // The deploy role's trust (the GitHub OIDC provider, audience sts.amazonaws.com), for this environment's jobs only.
-  const trust = structuredClone(deploy.assumeRolePolicyDocument) as { Statement: { Condition: unknown; Principal?: unknown }[] };
-  trust.Statement[0]!.Condition = githubTrustCondition(model.github, [`environment:${environment.name}`]);
+  const statement: Record<string, unknown> = { ...structuredClone(onlyTrustStatement(deploy)), Condition: githubTrustCondition(model.github, [`environment:${environment.name}`]) };
   // Trusts the provider by Ref when this stack creates it, as the other roles do (buildBootstrapTemplate).
-  if (environment.firstInAccount) trust.Statement[0]!.Principal = { Federated: blueprint.getResource('GitHubOidcProvider').ref };
+  if (environment.firstInAccount) statement.Principal = { Federated: blueprint.getResource('GitHubOidcProvider').ref };
+  const trust = { ...structuredClone(deploy.assumeRolePolicyDocument as Record<string, unknown>), Statement: [statement] };
   const role = new CfnRole(stack, 'FailoverRole', {
     roleName,
     description: `gantry-failover.yml: promotes a standby region of ${environment.name}`,

@@ -66,8 +66,9 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   // Instances: open to their load balancer on the application port only.
   override('InstancesFromLoadBalancer', 'FromPort', tier.port);
   override('InstancesFromLoadBalancer', 'ToPort', tier.port);
-  override('LoadBalancerSecurityGroup', 'SecurityGroupEgress.0.FromPort', tier.port);
-  override('LoadBalancerSecurityGroup', 'SecurityGroupEgress.0.ToPort', tier.port);
+  const toInstances = 'SecurityGroupEgress[Description=The instances, on the application port]';
+  override('LoadBalancerSecurityGroup', keyed('LoadBalancerSecurityGroup', `${toInstances}.FromPort`), tier.port);
+  override('LoadBalancerSecurityGroup', keyed('LoadBalancerSecurityGroup', `${toInstances}.ToPort`), tier.port);
 
   const securityGroups: unknown[] = [resource('InstanceSecurityGroup').getAtt('GroupId')];
   if (region.database?.clients.includes(tier.name)) securityGroups.push(Fn.importValue(`${names.database}-ClientSecurityGroupId`));
