@@ -89,5 +89,22 @@ function computeIdentity(): string | undefined {
   }
   const hash = createHash('sha256').update(`${gantryVersion()}\0${compiled}\0`);
   for (const folder of ['blueprints', 'data', 'schemas']) hashTree(hash.update(`${folder}/\0`), path.join(PACKAGE_ROOT, folder), () => true);
+  for (const [name, installed] of installedDependencies()) hash.update(`${name}@${installed}\0`);
   return hash.digest('hex');
+}
+
+/**
+ * The version of each of gantry's runtime dependencies as installed beside it: aws-cdk-lib and
+ * js-yaml shape every template, and an install can hold other versions than gantry pins (npm
+ * overrides, a hand-edited lock file). Found as Node finds them, without loading them.
+ */
+export function installedDependencies(): [string, string][] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  return Object.keys(pkg.dependencies ?? {}).sort().map((name) => {
+    for (const dir of require.resolve.paths(name) ?? []) {
+      const file = path.join(dir, name, 'package.json');
+      if (fs.existsSync(file)) return [name, String((JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown }).version)];
+    }
+    return [name, 'missing'];
+  });
 }

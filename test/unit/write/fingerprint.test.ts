@@ -1,4 +1,4 @@
-import { buildIdentity, provenance, runningProvenance } from '../../../generator/write/fingerprint';
+import { buildIdentity, installedDependencies, provenance, runningProvenance } from '../../../generator/write/fingerprint';
 import { manifestProblem, parseManifest, renderManifest } from '../../../generator/write/manifest';
 import { treeHash } from '../../../generator/write/tree-hash';
 import fs from 'node:fs';
@@ -11,6 +11,12 @@ describe('which gantry wrote a tree', () => {
   it('names the running build by a SHA-256 that is the same on every call', () => {
     expect(buildIdentity()).toMatch(/^[0-9a-f]{64}$/);
     expect(buildIdentity()).toBe(buildIdentity());
+  });
+
+  it('covers the installed version of every runtime dependency (aws-cdk-lib and js-yaml shape the templates)', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    // gantry pins exact versions, and a clean install holds exactly those
+    expect(Object.fromEntries(installedDependencies())).toEqual(pkg.dependencies);
   });
 
   it('records the build only where gantry runs (the committed examples record the inputs alone)', () => {
