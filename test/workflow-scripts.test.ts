@@ -39,9 +39,12 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
+afterAll(async () => {
+  // Waits for the server to exit, so that no handle of it outlives the suite's worker.
+  const exited = server && server.exitCode === null ? new Promise((resolve) => server?.once('exit', resolve)) : undefined;
   server?.stdin?.end();
   server?.kill();
+  await exited;
 });
 
 interface Stack { stackName: string; region: string; template: string; lookups?: unknown[]; tier?: string; imageParameter?: string }
