@@ -2,7 +2,6 @@ import type { Artifact } from '../artifact';
 import { EDGE_REGION } from '../aws/regions';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
-import { ZONE_IDS_PARAMETER } from '../stacks/network';
 import { INLINE_TEMPLATE_BYTES } from '../stacks/plan';
 import { accountAndRegionLiterals, pinStackName } from '../stacks/portable';
 import { LOOKUP_PER_REGION } from '../stacks/kinds';
@@ -140,10 +139,11 @@ function stackSetEntry(environment: EnvironmentModel, name: string, template: st
         return { ...lookup, perRegion: LOOKUP_PER_REGION[lookup.lookup] };
     }
   });
-  // A network template's zones by id: looked up in each instance's region (network.ts).
-  if ((body.Parameters as Record<string, unknown> | undefined)?.[ZONE_IDS_PARAMETER]) {
-    const count = environment.regions.find((r) => r.region === first.region)?.network.availabilityZones ?? 0;
-    lookups.push({ name: ZONE_IDS_PARAMETER, lookup: 'availability-zone-ids', count, perRegion: true });
+  // What a portable template cannot state itself (a network's zones by id): looked up in each
+  // instance's region, as its kind declares (kinds.ts).
+  for (const lookup of first.stack.portableLookups) {
+    if (!(body.Parameters as Record<string, unknown> | undefined)?.[lookup.name]) throw new Error(`gantry bug: the stack set template of ${name} does not declare ${lookup.name}, which its kind looks up`);
+    lookups.push({ ...lookup, perRegion: true });
   }
   return {
     name,

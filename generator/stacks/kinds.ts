@@ -36,6 +36,17 @@ export type ParameterLookup =
 
 export type LookupKind = ParameterLookup['lookup'];
 
+/** The parameter a stack set instance's zone ids arrive in (the network's portable lookup). */
+export const ZONE_IDS_PARAMETER = 'AvailabilityZoneIds';
+
+/**
+ * What a stack set's rollout looks up for each instance of a portable template (export
+ * --layout stacksets), besides the kind's lookups: what a template for one region states itself.
+ */
+export type PortableLookup =
+  /** The ids of the region's first `count` availability zones that can launch current instance types. */
+  { readonly name: string; readonly lookup: 'availability-zone-ids'; readonly count: number };
+
 /** Whether a lookup's value differs by region (a stack set's rollout looks it up per instance). */
 export const LOOKUP_PER_REGION: Readonly<Record<LookupKind, boolean>> = {
   'hosted-zone-id': false,
@@ -128,6 +139,8 @@ export interface StackKind {
   stackName(place: StackPlace): string;
   /** The parameters a deploy looks up, in the order the template declares them. */
   lookups(place: StackPlace): ParameterLookup[];
+  /** The parameters a portable template (a stack set's) adds for its rollout to look up per instance. */
+  portableLookups(place: StackPlace): PortableLookup[];
   /** What the stack holds, for the README's table. */
   holds(place: StackPlace): string;
   /** The builder, loaded on first use (its module loads aws-cdk-lib). */
@@ -143,6 +156,7 @@ const notifications: StackKind = {
   file: () => 'notifications',
   stackName: (place) => regionOf(place).stackNames.notifications,
   lookups: () => [],
+  portableLookups: () => [],
   holds: () => 'encrypted SNS topic, e-mail and Slack delivery, EventBridge rules for scaling, stack and database events',
   builder: () => {
     const { buildNotificationsTemplate } = require('./notifications') as typeof import('./notifications');
@@ -158,6 +172,8 @@ const network: StackKind = {
   file: () => 'network',
   stackName: (place) => regionOf(place).stackNames.network,
   lookups: () => [],
+  // A portable template cannot name zones: each instance gets its region's zone ids (network.ts).
+  portableLookups: (place) => [{ name: ZONE_IDS_PARAMETER, lookup: 'availability-zone-ids', count: regionOf(place).network.availabilityZones }],
   holds: () => 'VPC, public/private/isolated subnets per AZ, NAT, endpoints, flow logs',
   builder: () => {
     const { buildNetworkTemplate } = require('./network') as typeof import('./network');
@@ -173,6 +189,7 @@ const database: StackKind = {
   file: () => 'database',
   stackName: (place) => regionOf(place).stackNames.database,
   lookups: (place) => databaseLookups(place.environment, regionOf(place)),
+  portableLookups: () => [],
   holds: () => 'RDS instance, replicas, TLS-only parameters, master secret in Secrets Manager, alarms',
   builder: () => {
     const { buildDatabaseTemplate } = require('./database') as typeof import('./database');
@@ -188,6 +205,7 @@ const tier: StackKind = {
   file: (place) => tierOf(place).name,
   stackName: (place) => regionOf(place).stackNames.tiers[tierOf(place).name] as string,
   lookups: (place) => tierLookups(place.environment, tierOf(place)),
+  portableLookups: () => [],
   holds: (place) => `tier ${tierOf(place).name}: load balancer, Auto Scaling group, rolling AMI deploys, alarms`,
   builder: () => {
     const { buildTierTemplate } = require('./tier') as typeof import('./tier');
@@ -204,6 +222,7 @@ const budget: StackKind = {
   file: () => 'budget',
   stackName: (place) => place.environment.stackNames.budget,
   lookups: () => [],
+  portableLookups: () => [],
   holds: () => 'monthly cost budget and its alerts',
   builder: () => {
     const { buildBudgetTemplate } = require('./budget') as typeof import('./budget');
@@ -219,6 +238,7 @@ const edge: StackKind = {
   file: () => 'edge',
   stackName: (place) => place.environment.stackNames.edge,
   lookups: (place) => (place.environment.edge ? [hostedZone(place.environment.edge.zone), ...originVersions(place.environment, [CURRENT_VERSION_PARAMETER])] : []),
+  portableLookups: () => [],
   holds: () => 'certificate, WAF, CloudFront, site bucket, DNS records',
   builder: () => {
     const { buildEdgeTemplate } = require('./edge') as typeof import('./edge');

@@ -5,6 +5,7 @@ import { CfnVPC, CfnEIP, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSecurityGrou
 import type { Endpoint, EnvironmentModel, RegionModel, SubnetKind, SubnetModel } from '../model/types';
 import { includeBlueprint, newTemplateStack, templateOf } from './cdk';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
+import { ZONE_IDS_PARAMETER } from './kinds';
 import { acknowledge, applyTags } from './tags';
 
 /** Interface endpoints per spec name: `ssm` is the three that Session Manager needs. */
@@ -28,8 +29,6 @@ export function subnetId(kind: SubnetKind, az: number): string {
   return `${KIND_NAME[kind]}Subnet${az + 1}`;
 }
 
-/** The parameter a stack set instance's zone ids arrive in (the lookup availability-zone-ids of export/stacksets.ts). */
-export const ZONE_IDS_PARAMETER = 'AvailabilityZoneIds';
 
 function zoneIdsParameter(stack: Stack, count: number): string[] {
   const parameter = new CfnParameter(stack, ZONE_IDS_PARAMETER, {

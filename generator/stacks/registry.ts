@@ -4,7 +4,7 @@ import { renderTemplate } from '../render/yaml';
 import { buildBootstrapTemplate } from './bootstrap';
 import { applyPermissionsBoundary } from './execution-role';
 import { InstanceValues } from './instance-values';
-import { stackOutline, type ParameterLookup, type StackKindName } from './kinds';
+import { stackOutline, type ParameterLookup, type PortableLookup, type StackKindName } from './kinds';
 
 /** One stack of a region: its file name (without .yaml), its stack name, and its template. */
 export interface BuiltStack {
@@ -16,6 +16,8 @@ export interface BuiltStack {
   readonly instanceValues: Readonly<Record<string, string>>;
   /** The parameters a deploy looks up (kinds.ts). */
   readonly lookups: readonly ParameterLookup[];
+  /** A portable template's parameters that its rollout looks up per instance (kinds.ts; empty otherwise). */
+  readonly portableLookups: readonly PortableLookup[];
 }
 
 /**
@@ -35,7 +37,8 @@ function buildTarget(model: PlatformModel, environment: EnvironmentModel, target
     if (!template) throw new Error(`gantry bug: the ${stack.kind.kind} builder made no template for ${stack.stackName}, which the outline lists`);
     // Every role these stacks create carries the boundary the bootstrap defines (the execution role may create no other).
     applyPermissionsBoundary(template, `${model.project}-${environment.name}`);
-    return { kind: stack.kind.kind, file: stack.file, stackName: stack.stackName, template, instanceValues: values.values, lookups: stack.lookups };
+    return { kind: stack.kind.kind, file: stack.file, stackName: stack.stackName, template, instanceValues: values.values, lookups: stack.lookups,
+      portableLookups: options.portable ? stack.kind.portableLookups(stack.place) : [] };
   });
 }
 
