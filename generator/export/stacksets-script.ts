@@ -142,7 +142,8 @@ preferences=(--operation-preferences "FailureToleranceCount=0,MaxConcurrentCount
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Each stack set's fields with one jq, separated by the ASCII unit separator (none of them holds one).
+# Each stack set's fields with one jq, one line each, separated by the ASCII unit separator: none holds
+# one or a line break (names, paths, the blueprints' one-line descriptions, compact JSON).
 while IFS=$'\\x1f' read -r name first_region template upload description set_parameters lookups capability_list instances; do
   parameters=$(with_lookups "$set_parameters" "$lookups" "$first_region" false)
   printf '%s\\n' "$parameters" > "$work/parameters.json"
