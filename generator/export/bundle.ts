@@ -4,7 +4,7 @@ import { deployPlan, ownershipTags, type StackDeployment } from '../stacks/plan'
 import { globalStacks, regionStacks, type BuiltStack } from '../stacks/registry';
 import { renderTemplate } from '../render/yaml';
 import { headerFor } from '../write/header';
-import { LOOKUP_FUNCTION } from './lookup-script';
+import { APPEND_PARAMETERS_JQ, LOOKUP_FUNCTION } from './lookup-script';
 
 /**
  * A self-contained bundle for one environment and region: its templates (and the environment's
@@ -62,8 +62,7 @@ tags=()
 while read -r tag; do tags+=("$tag"); done < <(jq -r '.[] | "\\(.Key)=\\(.Value)"' tags.json)
 ${LOOKUP_FUNCTION}
 # Each stack's fields, and each lookup's, with one jq, separated by the ASCII unit separator (none
-# of them holds one); the looked-up values are added to the stack's parameters with one more jq
-# (reading them from stdin: every argument after --args is a value, not a file).
+# of them holds one); the looked-up values are added to the stack's parameters with one more jq.
 while IFS=$'\\x1f' read -r file name region upload lookups; do
   parameters=$(mktemp)
   cp "parameters/$file.json" "$parameters"
@@ -82,7 +81,7 @@ while IFS=$'\\x1f' read -r file name region upload lookups; do
     added+=("$key" "$value")
   done < <(jq -r '.[] | [.lookup, .name, tojson] | join("\\u001f")' <<<"$lookups")
   if [ "\${#added[@]}" -gt 0 ]; then
-    jq '. + [$ARGS.positional | range(0; length; 2) as $i | {ParameterKey: .[$i], ParameterValue: .[$i + 1]}]' --args "\${added[@]}" < "$parameters" > "$parameters.new"
+    jq ${APPEND_PARAMETERS_JQ} --args "\${added[@]}" < "$parameters" > "$parameters.new"
     mv "$parameters.new" "$parameters"
   fi
   args=(--region "$region" --stack-name "$name" --template-file "templates/$file.yaml" --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset)

@@ -41,3 +41,9 @@ export const LOOKUP_FUNCTION = `lookup() {
         --query "Stacks[0].Outputs[?OutputKey=='$output'].OutputValue | [0]" --output text 2>/dev/null || true ;;
   esac
 }`;
+
+/**
+ * jq: appends NAME VALUE pairs, given after `--args`, to a parameter list as ParameterKey and
+ * ParameterValue; the list comes on stdin (every argument after --args is a value, not a file).
+ */
+export const APPEND_PARAMETERS_JQ = `'. + [$ARGS.positional | range(0; length; 2) as $i | {ParameterKey: .[$i], ParameterValue: .[$i + 1]}]'`;

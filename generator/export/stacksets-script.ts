@@ -1,6 +1,6 @@
 import type { PlatformModel } from '../model/types';
 import { headerFor } from '../write/header';
-import { LOOKUP_FUNCTION } from './lookup-script';
+import { APPEND_PARAMETERS_JQ, LOOKUP_FUNCTION } from './lookup-script';
 
 /**
  * The rollout of a stack sets bundle: for each stack set of stacksets.json in order, create it (or
@@ -111,7 +111,7 @@ with_lookups() {
     added+=("$name" "$value")
   done < <(jq -r '.[] | [(.perRegion // false | tostring), .lookup, .name, (.count // "" | tostring), tojson] | join("\\u001f")' <<<"$lookups")
   if [ "\${#added[@]}" -eq 0 ]; then echo "$parameters"; return; fi
-  jq -c '. + [$ARGS.positional | range(0; length; 2) as $i | {ParameterKey: .[$i], ParameterValue: .[$i + 1]}]' --args "\${added[@]}" <<<"$parameters"
+  jq -c ${APPEND_PARAMETERS_JQ} --args "\${added[@]}" <<<"$parameters"
 }
 
 # Waits for a stack set operation; on failure, prints why for each instance and stops.

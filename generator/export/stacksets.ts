@@ -4,7 +4,7 @@ import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
 import { INLINE_TEMPLATE_BYTES } from '../stacks/plan';
 import { accountAndRegionLiterals, pinStackName } from '../stacks/portable';
-import { LOOKUP_PER_REGION } from '../stacks/kinds';
+import { LOOKUP_PER_REGION, type PortableLookup } from '../stacks/kinds';
 import { globalStacks, regionStacks, type BuiltStack } from '../stacks/registry';
 import { stackSetsDeployScript } from './stacksets-script';
 import { stackSetsReadme } from './stacksets-readme';
@@ -20,8 +20,8 @@ export type StackSetLookup =
   | { readonly name: string; readonly lookup: 'cloudfront-prefix-list-id'; readonly perRegion: boolean }
   /** The secret origin header's version id in the instance's region (its replica there). */
   | { readonly name: string; readonly lookup: 'secret-version'; readonly secretId: string; readonly stage: 'AWSCURRENT' | 'AWSPREVIOUS'; readonly perRegion: boolean }
-  /** The ids of the region's first `count` availability zones that can launch current instance types. */
-  | { readonly name: string; readonly lookup: 'availability-zone-ids'; readonly count: number; readonly perRegion: true }
+  /** What a portable template adds (kinds.ts), always looked up per instance. */
+  | (PortableLookup & { readonly perRegion: true })
   /** An output of the environment's stack in another region (rolled out before this stack set). */
   | { readonly name: string; readonly lookup: 'stack-output'; readonly region: string; readonly stackName: string; readonly stackSet: string; readonly output: string; readonly perRegion: boolean };
 
