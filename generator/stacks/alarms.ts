@@ -1,4 +1,4 @@
-import { Fn, type CfnResource } from 'aws-cdk-lib';
+import type { CfnResource } from 'aws-cdk-lib';
 import type { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 
 /** The alarms of the tier blueprint, and the `alarms` field that sets each threshold. */
@@ -9,22 +9,21 @@ export const DATABASE_ALARMS = ['DatabaseCpuAlarm', 'DatabaseFreeStorageAlarm', 
  * Points a blueprint's alarms at the environment's notification topic and sets their thresholds,
  * or removes them all when `alarms.enabled` is false.
  */
-export function configureAlarms(blueprint: CfnInclude, ids: readonly string[], topicStack: string, thresholds: Record<string, number> | undefined): void {
+export function configureAlarms(blueprint: CfnInclude, ids: readonly string[], topic: string, thresholds: Record<string, number> | undefined): void {
   for (const id of ids) {
     if (!thresholds) {
       blueprint.node.tryRemoveChild(id);
       continue;
     }
     const alarm = blueprint.getResource(id);
-    pointAtTopic(alarm, topicStack);
+    pointAtTopic(alarm, topic);
     const threshold = thresholds[id];
     if (threshold !== undefined) alarm.addPropertyOverride('Threshold', threshold);
   }
 }
 
-/** Alarm and OK actions to the notification topic of the region. */
-export function pointAtTopic(alarm: CfnResource, topicStack: string): void {
-  const topic = Fn.importValue(`${topicStack}-TopicArn`);
+/** Alarm and OK actions to the notification topic of the region (its ARN, imported from the notifications stack). */
+export function pointAtTopic(alarm: CfnResource, topic: string): void {
   alarm.addPropertyOverride('AlarmActions', [topic]);
   alarm.addPropertyOverride('OKActions', [topic]);
 }

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { App, CfnParameter, CfnResource, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Fn, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import type { IConstruct } from 'constructs';
 import { PACKAGE_ROOT } from '../paths';
-import { declaredLookup, LOOKED_UP_PARAMETERS, type ParameterLookup } from './kinds';
+import { declaredLookup, exportName, LOOKED_UP_PARAMETERS, stackKind, type ParameterLookup, type StackKindName, type StackPlace } from './kinds';
 
 export const BLUEPRINTS_DIR = path.join(PACKAGE_ROOT, 'blueprints');
 
@@ -44,8 +44,9 @@ export function newTemplateStack(): Stack {
 let app: App | undefined;
 let stacksBuilt = 0;
 
-/** Includes `blueprints/<name>.yaml` with its logical ids preserved. */
-export function includeBlueprint(stack: Stack, name: string): CfnInclude {
+/** Includes the blueprint of a kind (kinds.ts), or the bootstrap's, with its logical ids preserved. */
+export function includeBlueprint(stack: Stack, kind: StackKindName | 'bootstrap'): CfnInclude {
+  const name = kind === 'bootstrap' ? kind : stackKind(kind).blueprint;
   const blueprint = new CfnInclude(stack, 'Blueprint', { templateFile: blueprintFile(name), preserveLogicalIds: true });
   blueprintNames.set(blueprint, name);
   // NOTE: CfnInclude records a blueprint's DependsOn as construct dependencies, which only a full
@@ -226,6 +227,15 @@ function cfnReferenceTable(): Map<IConstruct, unknown> {
 function registeredTokens(): { strings: Set<string>; numbers: Set<number> } {
   const map = (globalThis as { __cdkTokenMap?: TokenMapInternals }).__cdkTokenMap;
   return { strings: new Set(map?.stringTokenMap.keys() ?? []), numbers: new Set(map?.numberTokenMap.keys() ?? []) };
+}
+
+/**
+ * An output of an earlier stack of the region (`from`, at `place`), imported by the name its
+ * kind's stack exports it under. The build checks every import against both kinds' declarations
+ * (cross-stack.ts).
+ */
+export function importValue(from: StackKindName, place: StackPlace, output: string): string {
+  return Fn.importValue(exportName(stackKind(from).stackName(place), output));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Fn, Token } from 'aws-cdk-lib';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
+import { importValue } from './cdk';
 import { masterSecretName, needsOwnMasterSecret } from './database';
 
 /**
@@ -14,8 +15,7 @@ export function databaseClientStatements(environment: EnvironmentModel, region: 
   const database = region.database;
   if (!database || !database.clients.includes(tier.name)) return [];
   if (region.databaseRole !== 'primary' && region.databaseRole !== 'replica') return [];
-  const own = region.stackNames.database;
-  const imported = (output: string) => Fn.importValue(`${own}-${output}`);
+  const imported = (output: string) => importValue('database', { environment, region }, output);
   const statements: Record<string, unknown>[] = [];
 
   // The secret lives in the primary region; a standby's replica uses its source's password.

@@ -4,7 +4,7 @@ import type { CfnSecurityGroup, CfnSecurityGroupEgress } from 'aws-cdk-lib/aws-e
 import { CfnDBInstance, type CfnDBParameterGroup, type CfnDBSubnetGroup } from 'aws-cdk-lib/aws-rds';
 import { CfnSecret, CfnSecretTargetAttachment } from 'aws-cdk-lib/aws-secretsmanager';
 import type { DatabaseModel, EnvironmentModel, RegionModel } from '../model/types';
-import { includeBlueprint, lookedUpParameter, newTemplateStack, templateOf } from './cdk';
+import { importValue, includeBlueprint, lookedUpParameter, newTemplateStack, templateOf } from './cdk';
 import { databaseLookups, type ParameterLookup } from './kinds';
 import { configureAlarms, DATABASE_ALARMS, pointAtTopic } from './alarms';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
@@ -87,11 +87,12 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
   if (!database) return undefined;
   const stack = newTemplateStack();
   const blueprint = includeBlueprint(stack, 'database');
-  const network = region.stackNames.network;
+  const network = (output: string) => importValue('network', { environment, region }, output);
+  const topic = importValue('notifications', { environment, region }, 'TopicArn');
 
-  (blueprint.getResource('SubnetGroup') as CfnDBSubnetGroup).subnetIds = Fn.split(',', Fn.importValue(`${network}-IsolatedSubnetIds`));
+  (blueprint.getResource('SubnetGroup') as CfnDBSubnetGroup).subnetIds = Fn.split(',', network('IsolatedSubnetIds'));
   for (const id of ['ClientSecurityGroup', 'DatabaseSecurityGroup']) {
-    (blueprint.getResource(id) as CfnSecurityGroup).vpcId = Fn.importValue(`${network}-VpcId`);
+    (blueprint.getResource(id) as CfnSecurityGroup).vpcId = network('VpcId');
   }
   const databaseGroup = blueprint.getResource('DatabaseSecurityGroup') as CfnSecurityGroup;
   databaseGroup.securityGroupIngress = [{
@@ -202,7 +203,7 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
         treatMissingData: 'missing',
       });
       lag.overrideLogicalId(`ReadReplica${i}LagAlarm`);
-      pointAtTopic(lag, region.stackNames.notifications);
+      pointAtTopic(lag, topic);
     }
     acknowledge(replica, [
       ...(database.deletionProtection ? [PROTECTED_BY_PARAMETER] : []),
@@ -224,7 +225,7 @@ export function buildDatabaseTemplate(environment: EnvironmentModel, region: Reg
   }
 
   const alarms = region.alarms;
-  configureAlarms(blueprint, DATABASE_ALARMS, region.stackNames.notifications, alarms.enabled ? {
+  configureAlarms(blueprint, DATABASE_ALARMS, topic, alarms.enabled ? {
     DatabaseCpuAlarm: alarms.databaseCpuPercent,
     DatabaseFreeStorageAlarm: Math.round(database.storageGb * GIB * (alarms.databaseFreeStoragePercent / 100)),
     DatabaseFreeMemoryAlarm: alarms.databaseFreeMemoryMb * MIB,
@@ -339,7 +340,7 @@ function makeCrossRegionReplica(stack: Stack, blueprint: ReturnType<typeof inclu
       treatMissingData: 'missing',
     });
     lag.overrideLogicalId('ReplicaLagAlarm');
-    pointAtTopic(lag, region.stackNames.notifications);
+    pointAtTopic(lag, importValue('notifications', { environment, region }, 'TopicArn'));
   }
 }
 

@@ -4,7 +4,8 @@ import { CURRENT_VERSION_PARAMETER, originSecretOf, PREVIOUS_VERSION_PARAMETER }
 
 // Every kind of stack gantry deploys, each declared once: where it exists (per region, or once per
 // environment in us-east-1), what its file and stack are called, its place in the deploy order,
-// the parameters a deploy looks up for it and how, what it holds (for the README), and its builder.
+// its blueprint, what it exports and what it may import, the parameters a deploy looks up for it
+// and how, what it holds (for the README), and its builder.
 // The outline, the deploy plan (`gantry stacks`, the workflows, export), the README's table and
 // the builds all read this list. Nothing here loads aws-cdk-lib: a builder's module is required
 // only when a template is built, so the commands that need names, order and lookups stay fast.
@@ -122,6 +123,14 @@ export type StackBuilder = (model: PlatformModel, place: StackPlace, values: Ins
 export type StackKindName = 'notifications' | 'network' | 'database' | 'tier' | 'budget' | 'edge';
 
 /**
+ * The export name of a stack's output: every output gantry exports is named `<stack name>-<output>`
+ * (Export Name `${AWS::StackName}-<output>`), and the stacks after it import it by that name.
+ */
+export function exportName(stackName: string, output: string): string {
+  return `${stackName}-${output}`;
+}
+
+/**
  * One kind of stack. Within a scope, the kinds deploy in the order of STACK_KINDS, and a kind may
  * import the outputs of the kinds it names in `after` (which come earlier). Regional stacks deploy
  * region by region (in deploy waves), then the global ones in us-east-1.
@@ -130,8 +139,21 @@ export interface StackKind {
   readonly kind: StackKindName;
   /** 'regional': in each region of an environment; 'global': once per environment, in us-east-1. */
   readonly scope: 'regional' | 'global';
-  /** The kinds whose stacks deploy before this one's and whose outputs it may import. */
+  /** The kinds whose stacks deploy before this one's. */
   readonly after: readonly StackKindName[];
+  /** blueprints/<blueprint>.yaml: the template its builder includes and adapts. */
+  readonly blueprint: string;
+  /**
+   * The outputs its stack exports (exportName), exactly: for the stacks after it and a team's own
+   * stacks to import. The build fails when a template exports other outputs (cross-stack.ts).
+   */
+  exports(place: StackPlace): string[];
+  /**
+   * The outputs of the same region's earlier stacks that its stack may import, by their kind
+   * (named in `after`, or its own kind); `<n>` stands for a number. The build fails when a template
+   * imports anything else, or an output its exporter does not export there (cross-stack.ts).
+   */
+  readonly imports: Partial<Readonly<Record<StackKindName, readonly string[]>>>;
   /** Where this kind has a stack, in deploy order (a region for a regional kind; none for a global one). */
   places(environment: EnvironmentModel, region?: RegionModel): StackPlace[];
   /** The template's file name, without .yaml. */
@@ -152,6 +174,9 @@ const notifications: StackKind = {
   kind: 'notifications',
   scope: 'regional',
   after: [],
+  blueprint: 'notifications',
+  exports: () => ['TopicArn'],
+  imports: {},
   places: (environment, region) => (region ? [{ environment, region }] : []),
   file: () => 'notifications',
   stackName: (place) => regionOf(place).stackNames.notifications,
@@ -168,6 +193,9 @@ const network: StackKind = {
   kind: 'network',
   scope: 'regional',
   after: [],
+  blueprint: 'network',
+  exports: () => ['VpcId', 'VpcCidr', 'PublicSubnetIds', 'PrivateSubnetIds', 'IsolatedSubnetIds'],
+  imports: {},
   places: (environment, region) => (region ? [{ environment, region }] : []),
   file: () => 'network',
   stackName: (place) => regionOf(place).stackNames.network,
@@ -185,6 +213,9 @@ const database: StackKind = {
   kind: 'database',
   scope: 'regional',
   after: ['notifications', 'network'],
+  blueprint: 'database',
+  exports: (place) => databaseExports(regionOf(place)),
+  imports: { notifications: ['TopicArn'], network: ['VpcId', 'IsolatedSubnetIds'] },
   places: (environment, region) => (region?.database ? [{ environment, region }] : []),
   file: () => 'database',
   stackName: (place) => regionOf(place).stackNames.database,
@@ -201,6 +232,19 @@ const tier: StackKind = {
   kind: 'tier',
   scope: 'regional',
   after: ['notifications', 'network', 'database'],
+  blueprint: 'tier',
+  exports: (place) => [
+    'LoadBalancerDnsName', 'LoadBalancerHostedZoneId', 'LoadBalancerFullName', 'TargetGroupFullName', 'AutoScalingGroupName', 'CallerSecurityGroupId',
+    ...(hasOriginCertificate(place.environment, tierOf(place)) ? ['OriginDomainName'] : []),
+  ],
+  imports: {
+    notifications: ['TopicArn'],
+    network: ['VpcId', 'PublicSubnetIds', 'PrivateSubnetIds'],
+    // A database client's role (database-access.ts) and security group.
+    database: ['ClientSecurityGroupId', 'MasterSecretArn', 'KeyArn', 'DatabaseResourceId', 'ReadReplica<n>ResourceId'],
+    // The caller security group of each tier it calls (which deploy first: tiersInDeployOrder).
+    tier: ['CallerSecurityGroupId'],
+  },
   places: (environment, region) => (region ? tiersInDeployOrder(region.tiers).map((t) => ({ environment, region, tier: t })) : []),
   file: (place) => tierOf(place).name,
   stackName: (place) => regionOf(place).stackNames.tiers[tierOf(place).name] as string,
@@ -218,6 +262,9 @@ const budget: StackKind = {
   scope: 'global',
   // It alerts the first region's topic.
   after: ['notifications'],
+  blueprint: 'budget',
+  exports: () => [],
+  imports: {},
   places: (environment) => (environment.budget ? [{ environment }] : []),
   file: () => 'budget',
   stackName: (place) => place.environment.stackNames.budget,
@@ -234,6 +281,9 @@ const edge: StackKind = {
   kind: 'edge',
   scope: 'global',
   after: ['tier'],
+  blueprint: 'edge',
+  exports: () => [],
+  imports: {},
   places: (environment) => (environment.edge ? [{ environment }] : []),
   file: () => 'edge',
   stackName: (place) => place.environment.stackNames.edge,
@@ -253,6 +303,13 @@ const edge: StackKind = {
  */
 export const STACK_KINDS: readonly StackKind[] = [notifications, network, database, tier, budget, edge];
 
+/** The declaration of a kind. */
+export function stackKind(name: StackKindName): StackKind {
+  const kind = STACK_KINDS.find((k) => k.kind === name);
+  if (!kind) throw new Error(`gantry bug: no stack kind ${name}`);
+  return kind;
+}
+
 /** A stack's place in the deploy order, known from the model alone (nothing is built). */
 export interface StackOutline {
   readonly kind: StackKind;
@@ -262,6 +319,8 @@ export interface StackOutline {
   /** For a tier's stack. */
   readonly tier?: string;
   readonly lookups: readonly ParameterLookup[];
+  /** The outputs it exports (StackKind.exports). */
+  readonly exports: readonly string[];
 }
 
 /**
@@ -276,6 +335,7 @@ export function stackOutline(environment: EnvironmentModel, target: string): Sta
       kind, place, file: kind.file(place), stackName: kind.stackName(place),
       ...(place.tier ? { tier: place.tier.name } : {}),
       lookups: kind.lookups(place),
+      exports: kind.exports(place),
     })));
 }
 
@@ -313,10 +373,31 @@ export function tierLookups(environment: EnvironmentModel, t: TierModel): Parame
   return [
     // The load balancer is protected where deploys need approval (tier.ts).
     ...(environment.approval ? [DELETION_PROTECTION] : []),
-    ...(edgeModel && (origin || t.loadBalancer.tls === 'edge') ? [hostedZone(edgeModel.zone)] : []),
+    ...(edgeModel && hasOriginCertificate(environment, t) ? [hostedZone(edgeModel.zone)] : []),
     ...(origin ? [{ name: 'CloudFrontPrefixListId', lookup: 'cloudfront-prefix-list-id' } as const] : []),
     ...(origin ? originVersions(environment, [CURRENT_VERSION_PARAMETER, PREVIOUS_VERSION_PARAMETER]) : []),
   ];
+}
+
+/**
+ * Whether a tier's load balancer gets a certificate for its name under the edge's domain (validated
+ * in the edge's hosted zone) and exports that name: with tls: edge, and as CloudFront's origin.
+ */
+export function hasOriginCertificate(environment: EnvironmentModel, t: TierModel): boolean {
+  return environment.edge !== undefined && (environment.edge.originTier === t.name || t.loadBalancer.tls === 'edge');
+}
+
+/**
+ * A database stack's exports: the instance's (a standby's replica has no secret or key of its own
+ * to share), each same-region read replica's, or, where a standby keeps only what a restore of the
+ * replicated backups needs, those parts.
+ */
+function databaseExports(region: RegionModel): string[] {
+  if (region.databaseRole === 'backups') return ['ClientSecurityGroupId', 'KeyArn', 'SubnetGroupName', 'DatabaseSecurityGroupId', 'ParameterGroupName', 'MonitoringRoleArn'];
+  const instance = ['Endpoint', 'Port', 'DatabaseIdentifier', 'ClientSecurityGroupId', 'DatabaseResourceId'];
+  if (region.databaseRole === 'replica') return instance;
+  const replicas = Array.from({ length: region.database?.readReplicas ?? 0 }, (_, i) => [`ReadReplica${i + 1}Endpoint`, `ReadReplica${i + 1}ResourceId`]).flat();
+  return [...instance, 'MasterSecretArn', 'KeyArn', ...replicas];
 }
 
 /** Deletion protection of a stack's load balancer or DB instances, off while the stack is created. */

@@ -2,6 +2,7 @@ import type { Artifact } from '../artifact';
 import type { EnvironmentModel, PlatformModel, RegionModel } from '../model/types';
 import { renderTemplate } from '../render/yaml';
 import { buildBootstrapTemplate } from './bootstrap';
+import { checkCrossStackReferences } from './cross-stack';
 import { applyPermissionsBoundary } from './execution-role';
 import { InstanceValues } from './instance-values';
 import { stackOutline, type ParameterLookup, type PortableLookup, type StackKindName } from './kinds';
@@ -31,10 +32,12 @@ const FOR_ONE_REGION: BuildOptions = { portable: false };
 
 /** Builds the stacks of the outline of a region or of 'global', in deploy order (kinds.ts). */
 function buildTarget(model: PlatformModel, environment: EnvironmentModel, target: string, options: BuildOptions): BuiltStack[] {
-  return stackOutline(environment, target).map((stack) => {
+  const outline = stackOutline(environment, target);
+  return outline.map((stack) => {
     const values = new InstanceValues(options.portable);
     const template = stack.kind.builder()(model, stack.place, values);
     if (!template) throw new Error(`gantry bug: the ${stack.kind.kind} builder made no template for ${stack.stackName}, which the outline lists`);
+    checkCrossStackReferences(stack, template, outline);
     // Every role these stacks create carries the boundary the bootstrap defines (the execution role may create no other).
     applyPermissionsBoundary(template, `${model.project}-${environment.name}`);
     return { kind: stack.kind.kind, file: stack.file, stackName: stack.stackName, template, instanceValues: values.values, lookups: stack.lookups,

@@ -7,8 +7,8 @@ import { ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryAccount, elbLogDeliveryPrincipa
 import { REGION_AVAILABILITY_ZONES } from '../aws/regions';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { durationSeconds } from '../validate/rules/deploy-timeout';
-import { includeBlueprint, lookedUpParameter, newTemplateStack, propertyPath, templateOf } from './cdk';
-import { tierLookups } from './kinds';
+import { importValue, includeBlueprint, lookedUpParameter, newTemplateStack, propertyPath, templateOf } from './cdk';
+import { hasOriginCertificate, tierLookups } from './kinds';
 import { configureAlarms, TIER_ALARMS } from './alarms';
 import { databaseClientStatements } from './database-access';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
@@ -49,7 +49,7 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   const stack = newTemplateStack();
   const blueprint = includeBlueprint(stack, 'tier');
   const names = region.stackNames;
-  const imported = (output: string) => Fn.importValue(`${names.network}-${output}`);
+  const imported = (output: string) => importValue('network', { environment, region }, output);
   const resource = (id: string) => blueprint.getResource(id);
   const override = (id: string, property: string, value: unknown) => resource(id).addPropertyOverride(property, value);
   // List items by what they are (a statement's Sid, an attribute's Key), never by position.
@@ -71,7 +71,7 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   override('LoadBalancerSecurityGroup', keyed('LoadBalancerSecurityGroup', `${toInstances}.ToPort`), tier.port);
 
   const securityGroups: unknown[] = [resource('InstanceSecurityGroup').getAtt('GroupId')];
-  if (region.database?.clients.includes(tier.name)) securityGroups.push(Fn.importValue(`${names.database}-ClientSecurityGroupId`));
+  if (region.database?.clients.includes(tier.name)) securityGroups.push(importValue('database', { environment, region }, 'ClientSecurityGroupId'));
   // A database client reads the master secret and connects with IAM database authentication; other tiers cannot.
   const databaseAccess = databaseClientStatements(environment, region, tier,
     () => values.string(stack, 'PrimaryRegion', environment.primaryRegion, { description: 'The primary region, where the database\'s master secret lives' }));
@@ -85,7 +85,7 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
     }
   }
   for (const callee of region.tiers.filter((t) => t.from.includes(tier.name))) {
-    securityGroups.push(Fn.importValue(`${names.tiers[callee.name]}-CallerSecurityGroupId`));
+    securityGroups.push(importValue('tier', { environment, region, tier: callee }, 'CallerSecurityGroupId'));
   }
   override('LaunchTemplate', 'LaunchTemplateData.InstanceType', tier.instanceType);
   override('LaunchTemplate', 'LaunchTemplateData.SecurityGroupIds', securityGroups);
@@ -169,7 +169,7 @@ export function buildTierTemplate(environment: EnvironmentModel, region: RegionM
   }
 
   const alarms = region.alarms;
-  configureAlarms(blueprint, TIER_ALARMS, names.notifications, alarms.enabled ? {
+  configureAlarms(blueprint, TIER_ALARMS, importValue('notifications', { environment, region }, 'TopicArn'), alarms.enabled ? {
     LoadBalancer5xxAlarm: alarms.loadBalancer5xxPerFiveMinutes,
     Target5xxAlarm: alarms.target5xxPerFiveMinutes,
     ResponseTimeAlarm: alarms.responseTimeSeconds,
@@ -195,7 +195,7 @@ function buildListeners(stack: Stack, blueprint: ReturnType<typeof includeBluepr
   const isOrigin = environment.edge?.originTier === tier.name;
   const secretName = isOrigin ? originSecretOf(environment) : undefined;
   let additionalCertificate: string | undefined;
-  if ((tier.loadBalancer.tls === 'edge' || isOrigin) && environment.edge) {
+  if (hasOriginCertificate(environment, tier) && environment.edge) {
     const zoneId = lookedUpParameter(stack, tierLookups(environment, tier), 'HostedZoneId');
     const name = values.portable ? portableOriginDomainName(tier.name, environment.edge.domain) : originDomainName(tier.name, region.region, environment.edge.domain);
     const apiOrigin = apiOriginDomainName(environment.edge.domain);
