@@ -3,7 +3,7 @@ import { masterSecretName, needsOwnMasterSecret } from '../stacks/database';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { markdownCode, markdownFence, markdownInline, markdownParagraphs, mermaidLabel } from '../render/markdown';
 import { markdownHeaderLine } from '../render/yaml';
-import { stackOutline } from '../stacks/kinds';
+import { exportName, stackOutline } from '../stacks/kinds';
 import { bootstrapDeployCommand } from './bootstrap-command';
 import { prerequisitesSection } from './prerequisites';
 import { awsRegionOf, deployTargets } from '../workflows/shared';
@@ -62,15 +62,22 @@ function environmentSection(model: PlatformModel, environment: EnvironmentModel)
     '',
     ...markdownFence('mermaid', diagram(environment)),
     '',
-    '| order | stack | region | template | holds |',
-    '|---|---|---|---|---|',
+    '| order | stack | region | template | holds | exports |',
+    '|---|---|---|---|---|---|',
   ];
   let order = 1;
+  let example: string | undefined;
   for (const target of deployTargets(model, environment)) {
     for (const stack of stackOutline(environment, target)) {
       const template = `${environment.name}/${target}/${stack.file}.yaml`;
-      lines.push(`| ${order++} | \`${stack.stackName}\` | ${awsRegionOf(target)} | [${template}](${template}) | ${stack.kind.holds(stack.place)} |`);
+      example ??= stack.exports[0] && exportName(stack.stackName, stack.exports[0]);
+      lines.push(`| ${order++} | \`${stack.stackName}\` | ${awsRegionOf(target)} | [${template}](${template}) | ${stack.kind.holds(stack.place)} | ${stack.exports.map((e) => `\`${e}\``).join(', ')} |`);
     }
+  }
+  // CloudFormation refuses to remove an export another stack imports, or to delete its stack.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html
+  if (example) {
+    lines.push('', `Each export is named \`<stack>-<output>\` (such as \`${example}\`), for your own stacks to import with \`Fn::ImportValue\` in the same region. While one of your stacks imports an export, CloudFormation refuses to remove it, and a change of the spec that drops it fails its deploy until that import is gone.`);
   }
   lines.push('', ...databaseCredentialsSection(environment), ...multiRegionSection(model, environment), ...originSecretSection(environment));
   return lines;
