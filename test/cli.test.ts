@@ -2,6 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import yargs from 'yargs';
+import { skipHelpCache } from '../generator/cli/main';
 import { MAX_SPEC_BYTES } from '../generator/spec/load';
 import { REPO_ROOT, runCli, snapshotTree, tempDir } from './helpers';
 
@@ -132,6 +134,22 @@ describe('usage', () => {
     expect(check.stderr).toMatch(/^✔ output and \.github\/workflows are current/);
     const generate = await runCli(['generate', '--format=json'], { cwd: dir });
     expect([generate.stdout, generate.stderr]).toEqual(['', expect.stringContaining('17 unchanged')]);
+  });
+
+  it('renders no help text after a command ran (yargs would cache it for a failure gantry never shows it for)', () => {
+    type Usage = { hasCachedHelpMessage(): boolean };
+    const usageOf = (parser: unknown) => (parser as { getInternalMethods(): { getUsageInstance(): Usage } }).getInternalMethods().getUsageInstance();
+    const parse = (skip: boolean) => {
+      let ran = false;
+      const parser = yargs().command('run', 'a command', {}, () => { ran = true; }).exitProcess(false);
+      if (skip) skipHelpCache(parser);
+      parser.parseSync(['run']);
+      expect(ran).toBe(true);
+      return usageOf(parser).hasCachedHelpMessage();
+    };
+    // yargs as installed caches it (so the skip has something to skip) and the skip stops it.
+    expect(parse(false)).toBe(true);
+    expect(parse(true)).toBe(false);
   });
 
   it('prints its version', async () => {

@@ -94,6 +94,7 @@ export async function run(argv: readonly string[], baseIo: CliIo = processIo()):
         if (!error || error.name === 'YError') throw new UsageError(message ?? error?.message);
         throw error;
       });
+    skipHelpCache(parser);
     // parseAsync waits for async handlers (comment, github setup); help and version text is captured.
     let output = '';
     await parser.parseAsync([...argv], {}, (error, _args, text) => {
@@ -121,6 +122,19 @@ export async function run(argv: readonly string[], baseIo: CliIo = processIo()):
   } finally {
     if (lints) stopPrestartedValidation();
   }
+}
+
+/**
+ * NOTE: after a command's handler runs, yargs renders that command's whole --help text and keeps
+ * it, so that a failure afterwards could show it (yargs' `fail` with showHelpOnFail). gantry's
+ * `fail` throws instead, and help is printed only for --help, before any handler: the text was
+ * never used, and rendering it was 5-7 % of `gantry stacks`, which every workflow job runs.
+ * `getInternalMethods` is how yargs' own command module reaches the usage instance (yargs 17).
+ */
+export function skipHelpCache<T>(parser: Argv<T>): void {
+  const usage = (parser as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?(): void } } })
+    .getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 function readVersion(): string {
