@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { prestartTemplateValidation, stopPrestartedValidation } from '../lint/validate-templates';
 import { PACKAGE_ROOT } from '../paths';
 import { describeFileSystemError, WriteFailure, WriteRefusal } from '../write/errors';
 import { ExitCode, processIo, UsageError, type CliIo } from './io';
@@ -72,7 +71,10 @@ export async function run(argv: readonly string[], baseIo: CliIo = processIo()):
   // lint's time is mostly AWS's validator building its engine, in a process of its own: start it
   // before yargs and the command load, so the two overlap (validate-templates.ts).
   const lints = argv[0] === 'lint' && !argv.some((a) => ['--help', '-h', '--rules', '--version'].includes(a));
-  if (lints) prestartTemplateValidation();
+  // Required only for lint: the module loads child_process, a few milliseconds of every other command.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const prestarted = lints ? require('../lint/validate-templates') as typeof import('../lint/validate-templates') : undefined;
+  prestarted?.prestartTemplateValidation();
   try {
     let parser = withSharedOptions(yargs());
     for (const entry of COMMANDS) parser = parser.command(lazyCommand(entry, io, exit));
@@ -120,7 +122,7 @@ export async function run(argv: readonly string[], baseIo: CliIo = processIo()):
     if (debug) io.stderr(`${(error as Error)?.stack ?? ''}\n`);
     return ExitCode.internal;
   } finally {
-    if (lints) stopPrestartedValidation();
+    prestarted?.stopPrestartedValidation();
   }
 }
 
