@@ -45,8 +45,8 @@ function gantry(args: string[]) {
   const result = spawnSync(path.join(repo, 'node_modules/.bin/gantry'), args, {
     cwd: repo,
     encoding: 'utf8',
-    // aws-cdk-lib makes a scratch cloud-assembly folder per App in the temporary folder (and removes it at
-    // exit); pointing TMPDIR into the test's folder keeps those inside it too.
+    // gantry builds its stacks under no CDK App, so it makes no scratch cloud-assembly folder; TMPDIR
+    // points into the test's folder so that anything that did would show up as inside, not outside.
     env: { PATH: process.env.PATH, HOME: root, TMPDIR: scratch, NODE_OPTIONS: `--require ${path.join(root, 'fs-trace.js')}`, GANTRY_FS_TRACE: trace },
   });
   const touched = fs.existsSync(trace) ? [...new Set(fs.readFileSync(trace, 'utf8').split('\n').filter(Boolean))] : [];

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { App, CfnParameter, CfnResource, Fn, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { CfnParameter, CfnResource, Fn, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { PACKAGE_ROOT } from '../paths';
 import { declaredLookup, exportName, LOOKED_UP_PARAMETERS, stackKind, type ParameterLookup, type StackKindName, type StackPlace } from './kinds';
 
@@ -22,26 +22,32 @@ export const BLUEPRINTS_DIR = path.join(PACKAGE_ROOT, 'blueprints');
 export function newTemplateStack(): Stack {
   tokensBefore ??= registeredTokens();
   serveParsedBlueprints();
-  app ??= new App({
-    builtinCloudFormationValidation: false,
-    stackTraces: false,
-    context: {
-      'aws:cdk:enable-path-metadata': false,
-      'aws:cdk:disable-version-reporting': true,
-      'aws:cdk:disable-creation-stack-traces': true,
-      'aws:cdk:disable-logicalId-metadata': true,
-    },
-  });
-  return new Stack(app, `Template${++stacksBuilt}`, { synthesizer: new LegacyStackSynthesizer(), analyticsReporting: false });
+  if (!root) {
+    root = new Construct(undefined as unknown as Construct, '');
+    for (const [key, value] of Object.entries(CONTEXT)) root.node.setContext(key, value);
+  }
+  return new Stack(root, `Template${++stacksBuilt}`, { synthesizer: new LegacyStackSynthesizer(), analyticsReporting: false });
 }
 
+/** What an App would be given: no path metadata, version reporting, stack traces or logical-id metadata. */
+const CONTEXT: Readonly<Record<string, unknown>> = {
+  'aws:cdk:enable-path-metadata': false,
+  'aws:cdk:disable-version-reporting': true,
+  'aws:cdk:disable-stack-trace': true,
+  'aws:cdk:disable-creation-stack-traces': true,
+  'aws:cdk:disable-logicalId-metadata': true,
+};
+
 /**
- * NOTE: one App holds every template's stack while it is built, and lets go of it once it is
- * resolved (templateOf). An App per template cost a temporary cloud assembly folder each (created
- * when the App is, removed at exit) and a context load: about a tenth of a build. The stack's id
- * never reaches its template (logical ids are relative to the stack; AWS::StackName stays a Ref).
+ * NOTE: one root construct holds every template's stack while it is built, and lets go of it once
+ * it is resolved (templateOf). It is a plain construct, not an App: an App is a Stage, which
+ * creates a cloud assembly builder (a temporary folder, removed at exit, and the cloud assembly
+ * modules: about 60 ms to load), loads context from the environment and files (CDK_CONTEXT_JSON
+ * would change gantry's output), and runs synth-time validation; `templateOf` renders each stack
+ * with none of that. The stack's id never reaches its template (logical ids are relative to the
+ * stack; AWS::StackName stays a Ref).
  */
-let app: App | undefined;
+let root: Construct | undefined;
 let stacksBuilt = 0;
 
 /** Includes the blueprint of a kind (kinds.ts), or the bootstrap's, with its logical ids preserved. */
@@ -166,7 +172,7 @@ function precompiledBlueprint(file: string): unknown {
  * The stack's template as a plain object.
  * NOTE: `_toCloudFormation` is the resolution step `app.synth()` runs per stack, without writing
  * a cloud assembly to disk; it has been stable across aws-cdk-lib v2. Once it is resolved nothing
- * holds the stack any more (not the App, the token map or the reference table).
+ * holds the stack any more (not the root, the token map or the reference table).
  */
 export function templateOf(stack: Stack): Record<string, unknown> {
   const template = (stack as unknown as { _toCloudFormation(): Record<string, unknown> })._toCloudFormation();
