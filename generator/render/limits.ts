@@ -46,20 +46,32 @@ export function templateLimitProblems(template: Readonly<Record<string, unknown>
   for (const [id, parameter] of entries(template.Parameters)) check(`Parameters.${id}.Description`, (parameter as { Description?: unknown })?.Description, PARAMETER_DESCRIPTION);
   for (const [id, output] of entries(template.Outputs)) check(`Outputs.${id}.Description`, (output as { Description?: unknown })?.Description, OUTPUT_DESCRIPTION);
   for (const [id, resource] of entries(template.Resources)) {
-    const walk = (node: unknown, path: string, inRules: boolean): void => {
-      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${path}[${i}]`, inRules));
-      else if (node !== null && typeof node === 'object') {
+    // The path of the node being walked, joined only for a field over its limit (templates hold
+    // thousands of policy actions).
+    const path: string[] = [`Resources.${id}.Properties`];
+    const where = (key: string) => `${path.join('')}.${key}`;
+    const walk = (node: unknown, inRules: boolean): void => {
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => {
+          path.push(`[${i}]`);
+          walk(item, inRules);
+          path.pop();
+        });
+      } else if (node !== null && typeof node === 'object') {
         for (const [key, value] of Object.entries(node)) {
           const limit = PROPERTY_LIMITS[key];
-          if (limit) check(`${path}.${key}`, value, limit);
+          if (limit) check(where(key), value, limit);
           // A tag's value (256) and a security group rule's description (255, API_IpRange) share their names with other fields.
-          if (key === 'Value' && typeof (node as { Key?: unknown }).Key === 'string') check(`${path}.Value`, value, { field: 'Tags Value', max: 256, unit: 'characters' });
-          if (key === 'Description' && inRules) check(`${path}.Description`, value, { field: 'rule Description', max: 255, unit: 'characters' });
-          walk(value, `${path}.${key}`, inRules || /^SecurityGroup(Ingress|Egress)$/.test(key) || /^AWS::EC2::SecurityGroup(Ingress|Egress)$/.test(String((resource as { Type?: unknown }).Type)));
+          if (key === 'Value' && typeof (node as { Key?: unknown }).Key === 'string') check(where('Value'), value, { field: 'Tags Value', max: 256, unit: 'characters' });
+          if (key === 'Description' && inRules) check(where('Description'), value, { field: 'rule Description', max: 255, unit: 'characters' });
+          if (value === null || typeof value !== 'object') continue;
+          path.push(`.${key}`);
+          walk(value, inRules || /^SecurityGroup(Ingress|Egress)$/.test(key));
+          path.pop();
         }
       }
     };
-    walk((resource as { Properties?: unknown })?.Properties, `Resources.${id}.Properties`, /^AWS::EC2::SecurityGroup(Ingress|Egress)$/.test(String((resource as { Type?: unknown })?.Type)));
+    walk((resource as { Properties?: unknown })?.Properties, /^AWS::EC2::SecurityGroup(Ingress|Egress)$/.test(String((resource as { Type?: unknown })?.Type)));
   }
   return problems;
 }
