@@ -259,6 +259,23 @@ describe('the installed binary', () => {
     expect(result.stacks).toBeGreaterThan(500);
   });
 
+  (built ? it : it.skip)('writes the README and the workflows without loading aws-cdk-lib (only the templates need it)', () => {
+    // GIVEN an example's model WHEN its README and workflows are built THEN no aws-cdk-lib or constructs module is loaded
+    const script = `
+      const { readSpec } = require('./dist/pipeline.js');
+      const { buildReadme } = require('./dist/docs/readme.js');
+      const { buildWorkflows } = require('./dist/workflows/registry.js');
+      const model = readSpec('examples/medical-logistics.yaml').model;
+      const readme = buildReadme(model, 'output/medical-logistics');
+      const workflows = buildWorkflows(model, { specFile: 'examples/medical-logistics.yaml', outDir: 'output/medical-logistics', workflowsDir: '.github/workflows' });
+      const cached = Object.keys(require.cache).filter((f) => /node_modules[\\/](aws-cdk-lib|constructs)[\\/]/.test(f));
+      process.stdout.write(JSON.stringify({ readme: readme.length, workflows: workflows.length, cached }));`;
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }));
+    expect(result).toEqual({ readme: expect.any(Number), workflows: expect.any(Number), cached: [] });
+    expect(result.readme).toBeGreaterThan(1000);
+    expect(result.workflows).toBeGreaterThan(5);
+  });
+
   (built ? it : it.skip)('loads only the chosen command\'s module: validate and --help load no other command, no aws-cdk-lib', () => {
     // GIVEN the built CLI WHEN it validates a spec, or prints its help THEN only that command's module is required
     const script = `

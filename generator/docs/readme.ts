@@ -1,5 +1,4 @@
-import { apiOriginDomainName } from '../stacks/tier';
-import { masterSecretName, needsOwnMasterSecret } from '../stacks/database';
+import { apiOriginDomainName, masterSecretName, needsOwnMasterSecret } from '../stacks/names';
 import type { EnvironmentModel, PlatformModel } from '../model/types';
 import { markdownCode, markdownFence, markdownInline, markdownParagraphs, mermaidLabel } from '../render/markdown';
 import { markdownHeaderLine } from '../render/yaml';

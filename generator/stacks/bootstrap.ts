@@ -71,8 +71,6 @@ function onlyTrustStatement(role: CfnRole): Record<string, unknown> {
   return statements[0] as Record<string, unknown>;
 }
 
-export { bootstrapRoleNames } from './role-names';
-
 const STACK_READS = [
   'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
   'cloudformation:DescribeStackResources', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate',

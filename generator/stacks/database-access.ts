@@ -1,7 +1,7 @@
 import { Fn, Token } from 'aws-cdk-lib';
 import type { EnvironmentModel, RegionModel, TierModel } from '../model/types';
 import { importValue } from './cdk';
-import { masterSecretName, needsOwnMasterSecret } from './database';
+import { masterSecretName, needsOwnMasterSecret } from './names';
 
 /**
  * What a tier listed in `database.clients` may do with the database, as statements of its instance

@@ -4,6 +4,7 @@ import type { CfnSecurityGroup, CfnSecurityGroupEgress } from 'aws-cdk-lib/aws-e
 import { CfnDBInstance, type CfnDBParameterGroup, type CfnDBSubnetGroup } from 'aws-cdk-lib/aws-rds';
 import { CfnSecret, CfnSecretTargetAttachment } from 'aws-cdk-lib/aws-secretsmanager';
 import type { DatabaseModel, EnvironmentModel, RegionModel } from '../model/types';
+import { masterSecretName, needsOwnMasterSecret } from './names';
 import { importValue, includeBlueprint, lookedUpParameter, newTemplateStack, templateOf } from './cdk';
 import { databaseLookups, type ParameterLookup } from './kinds';
 import { configureAlarms, DATABASE_ALARMS, pointAtTopic } from './alarms';
@@ -55,27 +56,11 @@ export function supportsPerformanceInsights(instanceClass: string): boolean {
 }
 
 /**
- * Whether the primary's master password must live in a secret the stack creates instead of one RDS
- * manages: RDS refuses to create a read replica (same-region or cross-region) of a source whose
- * master password it manages in Secrets Manager, for every engine except SQL Server.
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations
- */
-export function needsOwnMasterSecret(environment: EnvironmentModel, database: DatabaseModel): boolean {
-  if (database.family === 'sqlserver') return false;
-  return database.readReplicas > 0 || environment.regions.some((r) => r.databaseRole === 'replica');
-}
-
-/**
  * Characters RDS refuses in a master password ("/", '"', "@", and for the open-source engines "'"
  * and spaces; a backslash breaks many client connection strings).
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (MasterUserPassword)
  */
 export const MASTER_PASSWORD_EXCLUDED = '"@/\\\' ';
-
-/** The name of the master secret a stack creates: `<database stack>-master`, so a standby's tiers know it before it exists. */
-export function masterSecretName(databaseStack: string): string {
-  return `${databaseStack}-master`;
-}
 
 /**
  * The database stack of one environment and region, from blueprints/database.yaml: the instance

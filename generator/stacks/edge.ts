@@ -7,7 +7,7 @@ import { includeBlueprint, newTemplateStack, propertyPath, templateOf } from './
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { CURRENT_VERSION_PARAMETER, ORIGIN_HEADER, originSecretOf, secretReferenceParts } from './origin-secret';
 import { acknowledge, applyTags } from './tags';
-import { apiOriginDomainName } from './tier';
+import { apiOriginDomainName } from './names';
 import { addWafLogging, webAclRules } from './waf';
 
 export { MANAGED_RULE_GROUPS } from './waf';

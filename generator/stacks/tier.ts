@@ -13,6 +13,7 @@ import { configureAlarms, TIER_ALARMS } from './alarms';
 import { databaseClientStatements } from './database-access';
 import { LITERAL_VALUES, type InstanceValues } from './instance-values';
 import { CURRENT_VERSION_PARAMETER, ORIGIN_HEADER, originSecretOf, PREVIOUS_VERSION_PARAMETER, secretReferenceParts } from './origin-secret';
+import { apiOriginDomainName } from './names';
 import { acknowledge, applyTags } from './tags';
 import { DEFAULT_WAF, protectLoadBalancer } from './waf';
 import { deletionProtection } from './deletion-protection';
@@ -25,14 +26,6 @@ const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** The DNS name CloudFront and callers use for a public tier's regional load balancer. */
 export function originDomainName(tier: string, region: string, domain: string): string {
   return `${tier}.${region}.${domain}`;
-}
-
-/**
- * The one name CloudFront uses for the API of an environment, whichever region serves it: Route 53
- * answers it with the primary region's load balancer while that is healthy, else the standby's.
- */
-export function apiOriginDomainName(domain: string): string {
-  return `api-origin.${domain}`;
 }
 
 /** The same name in a template for any region: its region part is the deploying region. */

@@ -1,5 +1,5 @@
 import type { EnvironmentModel, PlatformModel } from '../model/types';
-import { apiOriginDomainName } from '../stacks/tier';
+import { apiOriginDomainName } from '../stacks/names';
 import type { Job, Workflow, WorkflowContext } from './model';
 import { runScript } from './scripts';
 import { environmentConcurrency, roleArn, scriptEnv } from './shared';

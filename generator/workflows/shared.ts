@@ -1,4 +1,4 @@
-import { bootstrapRoleNames } from '../stacks/bootstrap';
+import { bootstrapRoleNames } from '../stacks/role-names';
 import { stackOutline } from '../stacks/kinds';
 import { EDGE_REGION } from '../aws/regions';
 import { regionWaves } from '../model/deploy-waves';

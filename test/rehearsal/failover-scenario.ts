@@ -14,7 +14,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { readSpec } from '../../generator/pipeline';
 import type { EnvironmentModel } from '../../generator/model/types';
-import { apiOriginDomainName } from '../../generator/stacks/tier';
+import { apiOriginDomainName } from '../../generator/stacks/names';
 import type { DbInstance } from './aws/rds';
 import { Rehearsal, type EnvironmentPlan } from './rehearsal';
 import { failures } from './scenarios';

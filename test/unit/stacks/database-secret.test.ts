@@ -1,7 +1,8 @@
 import { loadSpecText } from '../../../generator/spec/load';
 import { checkLoadedSpec } from '../../../generator/pipeline';
 import type { PlatformModel } from '../../../generator/model/types';
-import { buildDatabaseTemplate, MASTER_PASSWORD_EXCLUDED, needsOwnMasterSecret } from '../../../generator/stacks/database';
+import { buildDatabaseTemplate, MASTER_PASSWORD_EXCLUDED } from '../../../generator/stacks/database';
+import { needsOwnMasterSecret } from '../../../generator/stacks/names';
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; Metadata?: any }>; Outputs?: Record<string, any> };
 
