@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirectories } from './directories';
 
 /**
  * Writes a file atomically: a temporary file beside it, then a rename, so a reader (or an
@@ -8,7 +9,7 @@ import path from 'node:path';
  */
 export function writeFileAtomic(file: string, content: string): void {
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirectories(dir);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(temp, content, { flag: 'wx', mode: content.startsWith('#!') ? 0o755 : 0o644 });

@@ -40,7 +40,10 @@ const ADVICE: Readonly<Record<string, (file: string) => string>> = {
 export function describeFileSystemError(error: unknown): string | undefined {
   const e = error as NodeJS.ErrnoException | undefined;
   if (!e || typeof e !== 'object' || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
-  const advice = ADVICE[e.code];
+  // A folder whose parent exists (makeDirectories makes parents first) cannot be made there at all.
+  const advice = e.code === 'ENOENT' && e.syscall === 'mkdir'
+    ? (f: string) => `the file system refuses a folder at ${f} (a virtual one, such as /proc?); choose another folder`
+    : ADVICE[e.code];
   if (!advice) return undefined;
   return `${advice(e.path ?? (e as { dest?: string }).dest ?? 'a file')} (${e.code}, ${e.syscall})`;
 }

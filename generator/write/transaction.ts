@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { makeDirectories } from './directories';
 import { describeFileSystemError, isFileSystemError, WriteFailure, WriteRefusal } from './errors';
 import { JOURNAL_FILE, LOCK_FILE } from './manifest';
 import { BACKUP_SUFFIX, isInside, refuseSymlinks, STAGE_SUFFIX } from './safe-paths';
@@ -313,7 +314,7 @@ export function recoverJournal(home: string): Recovery | undefined {
  * any journal a crashed run left there; `fn` gets what recovery did.
  */
 export function withWriteLock<T>(home: string, fn: (recovered: Recovery | undefined) => T): T {
-  fs.mkdirSync(home, { recursive: true });
+  makeDirectories(home);
   const release = acquireLock(home);
   try {
     return fn(recoverJournal(home));
@@ -337,7 +338,7 @@ export function commitChanges(home: string, ops: readonly FileOp[]): void {
     }
   }
   // The roots themselves are made outside the journal: an empty folder left by a rollback harms nothing.
-  for (const root of roots) fs.mkdirSync(root, { recursive: true });
+  for (const root of roots) makeDirectories(root);
   const dirs: { root: number; path: string }[] = [];
   const seen = new Set<string>();
   for (const op of ops) {
