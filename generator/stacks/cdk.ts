@@ -151,6 +151,8 @@ function memoiseServiceModuleResolution(root: string): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loader = require('node:module') as unknown as { _resolveFilename: Resolve };
   const resolve = loader._resolveFilename;
+  // Node's own hook (stable since Node 0.x); without it, requires simply resolve as before.
+  if (typeof resolve !== 'function') return;
   const resolved = new Map<string, string>();
   loader._resolveFilename = function (this: unknown, request, parent, ...rest) {
     if (parent?.filename !== cfnInclude) return resolve.call(this, request, parent, ...rest);
