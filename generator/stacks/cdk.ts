@@ -29,10 +29,9 @@ export function newTemplateStack(): Stack {
   return new Stack(root, `Template${++stacksBuilt}`, { synthesizer: new LegacyStackSynthesizer(), analyticsReporting: false });
 }
 
-/** What an App would be given: no path metadata, version reporting, stack traces or logical-id metadata. */
+/** What an App would be given: no path metadata, stack traces or logical-id metadata (analytics are off per stack). */
 const CONTEXT: Readonly<Record<string, unknown>> = {
   'aws:cdk:enable-path-metadata': false,
-  'aws:cdk:disable-version-reporting': true,
   'aws:cdk:disable-stack-trace': true,
   'aws:cdk:disable-creation-stack-traces': true,
   'aws:cdk:disable-logicalId-metadata': true,
@@ -45,7 +44,9 @@ const CONTEXT: Readonly<Record<string, unknown>> = {
  * modules: about 60 ms to load), loads context from the environment and files (CDK_CONTEXT_JSON
  * would change gantry's output), and runs synth-time validation; `templateOf` renders each stack
  * with none of that. The stack's id never reaches its template (logical ids are relative to the
- * stack; AWS::StackName stays a Ref).
+ * stack; AWS::StackName stays a Ref). NOTE: without a Stage, CDK's `stack.stackName` becomes the id
+ * plus a hash (`Template11A72A5FE`): builders never read it, and must not (nor CDK-generated export
+ * names or physical names); gantry names stacks in kinds.ts.
  */
 let root: Construct | undefined;
 let stacksBuilt = 0;
