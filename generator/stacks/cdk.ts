@@ -121,10 +121,10 @@ let serving = false;
 function serveParsedBlueprints(): void {
   if (serving) return;
   serving = true;
-  const root = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+  const cdkLib = path.dirname(require.resolve('aws-cdk-lib/package.json'));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fileUtils = require(path.join(root, 'cloudformation-include/lib/file-utils.js')) as { readYamlSync(file: string): unknown };
-  memoiseServiceModuleResolution(root);
+  const fileUtils = require(path.join(cdkLib, 'cloudformation-include/lib/file-utils.js')) as { readYamlSync(file: string): unknown };
+  memoiseServiceModuleResolution(cdkLib);
   const read = fileUtils.readYamlSync;
   fileUtils.readYamlSync = (file: string) => {
     if (path.dirname(file) !== BLUEPRINTS_DIR) return read(file);
@@ -146,8 +146,8 @@ function serveParsedBlueprints(): void {
  * resources). The resolution is the same every time, so it is remembered, for CfnInclude's
  * module alone.
  */
-function memoiseServiceModuleResolution(root: string): void {
-  const cfnInclude = path.join(root, 'cloudformation-include', 'lib', 'cfn-include.js');
+function memoiseServiceModuleResolution(cdkLib: string): void {
+  const cfnInclude = path.join(cdkLib, 'cloudformation-include', 'lib', 'cfn-include.js');
   type Resolve = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loader = require('node:module') as unknown as { _resolveFilename: Resolve };

@@ -215,12 +215,13 @@ export function executionPolicies(prefix: string, protectedRoles: readonly strin
   const emptySize = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'HandlerPermissions', Effect: 'Allow', Action: [], Resource: '*' }] }).length;
   let currentSize = emptySize;
   for (const action of handlerActions) {
-    if (current.length > 0 && currentSize + 1 + JSON.stringify(action).length > MANAGED_POLICY_CHARACTERS - 200) {
+    const actionSize = JSON.stringify(action).length;
+    if (current.length > 0 && currentSize + 1 + actionSize > MANAGED_POLICY_CHARACTERS - 200) {
       chunks.push(current);
       current = [];
       currentSize = emptySize;
     }
-    currentSize += (current.length > 0 ? 1 : 0) + JSON.stringify(action).length;
+    currentSize += (current.length > 0 ? 1 : 0) + actionSize;
     current.push(action);
   }
   if (current.length > 0) chunks.push(current);

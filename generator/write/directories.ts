@@ -12,7 +12,7 @@ import path from 'node:path';
 export function makeDirectories(dir: string): void {
   const missing: string[] = [];
   let current = path.resolve(dir);
-  for (let kind = kindOf(current); kind === 'missing' && path.dirname(current) !== current; kind = kindOf(current)) {
+  while (kindOf(current) === 'missing' && path.dirname(current) !== current) {
     missing.unshift(current);
     current = path.dirname(current);
   }
